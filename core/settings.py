@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""One typed settings object, read from ``PKIP_*`` environment variables.
+
+Every setting is declared once here with its default and help text; the docs'
+configuration table is generated from these declarations (``pkip config --markdown``).
+Defaults are safe for the embedded mode (SQLite, in-process jobs, simulators);
+``PKIP_ENV=production`` refuses to start with the default secret or with SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SECRET = "pkip-dev-secret-change-me"  # noqa: S105 - the known-unsafe default
+
+
+class SettingsError(ValueError):
+    """A setting has an unusable value; the message names the variable."""
+
+
+def _setting(default: Any, help: str) -> Any:  # noqa: A002 - mirrors argparse
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = _setting(
+        "development", "Run mode: development, test or production."
+    )
+    secret_key: str = _setting(
+        DEFAULT_SECRET,
+        "Secret for sessions and tokens. Production refuses the default.",
+    )
+    database_url: str = _setting(
+        "sqlite:///var/pkip.sqlite3",
+        "SQLAlchemy URL. SQLite by default; postgresql+psycopg://… in production.",
+    )
+    broker_url: str = _setting(
+        "",
+        "Celery broker (redis://127.0.0.1:6379/0). Empty: jobs run in-process.",
+    )
+    process_dir: str = _setting(
+        "processes/bpmn", "Folder of BPMN/DMN files that `make run` deploys."
+    )
+    timer_interval: float = _setting(
+        5.0, "Seconds between sweeps for due timers in the in-process job loop."
+    )
+    script_time_limit: float = _setting(
+        1.0, "Seconds a single script or expression in a diagram may run."
+    )
+    demo_municipality: str = _setting(
+        "DEMO", "Code of the demo municipality seeded by `make run`."
+    )
+    host: str = _setting("127.0.0.1", "Address the web server listens on.")
+    port: int = _setting(5000, "Port the web server listens on.")
+    log_level: str = _setting("INFO", "Logging level.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every declared setting from ``PKIP_<NAME>``; validate the result."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            var = f"PKIP_{f.name.upper()}"
+            if var not in environ:
+                continue
+            raw = environ[var]
+            kind = type(f.default) if f.default is not MISSING else str
+            try:
+                values[f.name] = kind(raw) if kind in (int, float) else raw
+            except ValueError as exc:
+                raise SettingsError(f"{var}: expected {kind.__name__}, got {raw!r}") from exc
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def replace(self, **changes: Any) -> Settings:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data.update(changes)
+        settings = Settings(**data)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.env not in ("development", "test", "production"):
+            raise SettingsError(f"PKIP_ENV: unknown mode {self.env!r}")
+        if self.env == "production":
+            if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+                raise SettingsError(
+                    "PKIP_SECRET_KEY: production needs a secret of at least 32 "
+                    "characters, not the default"
+                )
+            if self.database_url.startswith("sqlite"):
+                raise SettingsError("PKIP_DATABASE_URL: production needs PostgreSQL")
+        if self.script_time_limit <= 0:
+            raise SettingsError("PKIP_SCRIPT_TIME_LIMIT: must be positive")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        if not self.database_url.startswith("sqlite:///"):
+            return None
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def settings_table() -> str:
+    """The configuration table for the docs, generated from the declarations."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for f in fields(Settings):
+        default = "" if f.default is MISSING else f.default
+        rows.append(f"| `PKIP_{f.name.upper()}` | `{default}` | {f.metadata['help']} |")
+    return "\n".join(rows)
