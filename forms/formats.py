@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The JSON-schema ``format`` checks that PKIP forms may use.
+
+Beside the Latvian identifiers this module defines its own ``date``, ``date-time``
+and ``email`` checks instead of jsonschema's defaults, because those defaults are
+too lenient for a form: on Python 3.11 ``date.fromisoformat`` also accepts
+``20240131`` and week dates (``2024-W05-3``), jsonschema's ``email`` only looks for
+an ``@``, and its ``date-time`` silently passes everything unless an optional
+package is installed.
+
+Format checks apply to strings only; a number where a string is expected is the
+``type`` keyword's business, so every check lets non-strings through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Final
+
+from jsonschema import FormatChecker
+
+from forms.identifiers import (
+    is_atvk,
+    is_iban,
+    is_personas_kods,
+    is_registracijas_numurs,
+)
+
+__all__ = ["FORMAT_CHECKER", "FORMAT_MESSAGES", "is_date", "is_date_time", "is_email"]
+
+_DATE_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# RFC 3339 "date-time": a "T", seconds, optional fraction, and a mandatory offset.
+_DATE_TIME_RE: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+# Deliberately loose: one "@", a dot in the domain, no spaces or angle brackets.
+# Whether an address works is proven by a confirmation mail, not by a regex.
+_EMAIL_RE: Final = re.compile(r"[^@\s<>]+@[^@\s<>.]+(?:\.[^@\s<>.]+)+")
+_EMAIL_MAX: Final = 254
+
+
+def is_date(value: str) -> bool:
+    """True for a real calendar date written ``YYYY-MM-DD``."""
+    if not _DATE_RE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_date_time(value: str) -> bool:
+    """True for an RFC 3339 date-time with an offset (``2025-03-30T10:00:00+03:00``)."""
+    if not _DATE_TIME_RE.fullmatch(value):
+        return False
+    try:
+        # fromisoformat rejects impossible dates and times the regex lets through.
+        datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def is_email(value: str) -> bool:
+    """True for something shaped like an e-mail address (``vards@example.lv``)."""
+    return len(value) <= _EMAIL_MAX and _EMAIL_RE.fullmatch(value) is not None
+
+
+_CHECKS: Final[dict[str, Callable[[str], bool]]] = {
+    "personas-kods": is_personas_kods,
+    "registracijas-numurs": is_registracijas_numurs,
+    "iban": is_iban,
+    "atvk": is_atvk,
+    "date": is_date,
+    "date-time": is_date_time,
+    "email": is_email,
+}
+
+FORMAT_MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "personas-kods": ("Nederīgs personas kods", "Invalid personal code"),
+    "registracijas-numurs": (
+        "Nederīgs reģistrācijas numurs",
+        "Invalid registration number",
+    ),
+    "iban": ("Nederīgs IBAN konts", "Invalid IBAN account number"),
+    "atvk": ("Nederīgs ATVK kods", "Invalid ATVK code"),
+    "date": ("Nederīgs datums", "Invalid date (expected YYYY-MM-DD)"),
+    "date-time": ("Nederīgs datums un laiks", "Invalid date and time"),
+    "email": ("Nederīga e-pasta adrese", "Invalid e-mail address"),
+}
+"""Latvian and English message for each format this module checks."""
+
+
+def _strings_only(check: Callable[[str], bool]) -> Callable[[object], bool]:
+    def checker(instance: object) -> bool:
+        return not isinstance(instance, str) or check(instance)
+
+    return checker
+
+
+def _build_checker() -> FormatChecker:
+    # A fresh instance: FormatChecker() copies the class-level registry, so these
+    # registrations never leak into other users of jsonschema in the process.
+    checker = FormatChecker()
+    for name, check in _CHECKS.items():
+        checker.checks(name)(_strings_only(check))
+    return checker
+
+
+FORMAT_CHECKER: Final = _build_checker()
+"""The format checker every PKIP form validator uses."""
