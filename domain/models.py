@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Municipal records shared by every room: the municipalities themselves."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, utcnow
+
+
+class Municipality(Base):
+    """A municipality (pašvaldība) using the platform; every record is scoped to one."""
+
+    __tablename__ = "municipalities"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    atvk: Mapped[str | None] = mapped_column(String(7))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

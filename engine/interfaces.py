@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""What the engine needs from the outside, as protocols.
+
+The engine never imports a concrete connector or the web layer: it is handed objects
+that satisfy these protocols (the connector registry, the form catalogue, a clock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Who is calling an operator and on behalf of which instance (for the audit)."""
+
+    instance_id: str | None = None
+    municipality: str | None = None
+    element_id: str | None = None
+    actor: str | None = None
+
+
+class ConnectorRegistry(Protocol):
+    """Resolves an operator named in a diagram (``pmlp.person``) to a call."""
+
+    def has_operator(self, name: str) -> bool:
+        """True when the operator is known (checked at deploy time)."""
+        ...
+
+    def call(
+        self, name: str, params: Mapping[str, Any], context: CallContext
+    ) -> Any:
+        """Call the operator and return a JSON-serialisable result.
+
+        Raises an exception on failure; the engine turns it into an incident.
+        """
+        ...
+
+
+@dataclass
+class FieldError:
+    """One invalid field of a form: a dotted path, the reason in Latvian and English."""
+
+    path: str
+    message: str
+    message_en: str = ""
+    code: str = ""
+
+
+class FormValidationError(Exception):
+    """Submitted data does not satisfy the form's JSON schema."""
+
+    def __init__(self, form_key: str, errors: list[FieldError]) -> None:
+        self.form_key = form_key
+        self.errors = errors
+        summary = "; ".join(f"{e.path or '(forma)'}: {e.message}" for e in errors[:5])
+        super().__init__(f"Forma '{form_key}' nav derīga: {summary}")
+
+
+class FormCatalogue(Protocol):
+    """The JSON-schema forms that user tasks refer to by key."""
+
+    def has(self, key: str) -> bool:
+        """True when a form with this key exists."""
+        ...
+
+    def validate(self, key: str, data: Mapping[str, Any]) -> list[FieldError]:
+        """Return the field errors of ``data`` against form ``key`` (empty = valid)."""
+        ...
+
+
+Clock = Callable[[], datetime]
+"""Returns the current time as an aware UTC datetime."""

@@ -1,0 +1,693 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The restricted script engine: every piece of Python found in a diagram runs here.
+
+SpiffWorkflow evaluates script tasks, gateway conditions, pre/post scripts, timer
+expressions, service-task parameters, multi-instance and message expressions and DMN
+cells through ``workflow.script_engine`` (or its ``environment``). The stock engine is
+plain ``eval``/``exec`` over task data, so a diagram could ``__import__("os")``.
+Diagrams are written by municipality staff and imported from elsewhere: not trusted.
+
+Three layers, in order:
+
+1. **Static check** (:func:`check_code`, also run at deploy time): the source is parsed
+   and refused when it imports, names anything starting with ``_`` (dunders are the way
+   out of every Python sandbox), names a denied builtin, reaches frame/generator
+   internals, or uses ``global``/``nonlocal``/``yield``/``await``/``async``/``class``/
+   ``with``/``except*`` or a bare ``except:``. Function ``def`` and ``lambda`` are
+   allowed: scripts legitimately define small helpers, a function's dangerous attributes
+   are all dunders, and helpers are dropped from task data after the script (as
+   SpiffWorkflow does).
+2. **Restricted builtins**: globals are the task data plus ``__builtins__`` = the
+   whitelist :data:`SAFE_BUILTINS`; no module object is exposed.
+3. **Limits, by instrumenting the checked tree** before compiling it: a deadline check
+   is inserted at the top of every loop body, function and lambda body and in every
+   comprehension; ``*``, ``**`` and ``<<`` go through guards that refuse results beyond
+   :data:`MAX_INT_BITS` / :data:`MAX_ITEMS`, and ``range`` refuses more than
+   :data:`MAX_ITEMS` items, so no single C-level call can run for long.
+
+Why instrumentation and not ``sys.settrace``: on Python 3.11 a one-line
+``while True: pass`` emits no line events (only the 4-15x costlier opcode events catch
+it), and once a trace function raises, CPython unsets tracing for the thread, so a loop
+in a ``finally:`` block (or in an ``except`` clause's type expression) runs forever.
+An inserted check raises again on every pass, works in any thread (Celery workers, web
+threads), costs a function call per iteration and leaves debuggers and coverage alone.
+
+Not covered, by design: **memory** (``s = s + s`` doubles a string on every pass, and a
+few dozen passes fit well within the time limit) — run workers under an address-space or
+cgroup limit and Celery's ``worker_max_memory_per_child``; the time spent inside one
+C-level call (bounded by the item limits, but e.g. sorting a million items still takes
+a fraction of a second past the deadline); functions passed in through ``functions=``
+(they are trusted code and are not interrupted); the duration of connector calls
+(connectors enforce their own network timeouts).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import math
+import string
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from types import CodeType, MappingProxyType, TracebackType
+from typing import Any, Literal
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine.interfaces import CallContext, ConnectorRegistry
+
+Mode = Literal["exec", "eval"]
+
+MAX_SOURCE_CHARS = 20_000
+"""Longest script or expression accepted, in characters."""
+
+MAX_ITEMS = 1_000_000
+"""Largest ``range``, and largest str/bytes/list/tuple that ``*`` may repeat into."""
+
+MAX_INT_BITS = 100_000
+"""Largest integer (about 30,000 digits) that ``*``, ``**`` and ``<<`` may produce."""
+
+DEFAULT_TIME_LIMIT = 1.0
+"""Seconds one evaluation or script execution may take."""
+
+# SpiffWorkflow's error reporting looks for frames from the file '<string>' to find the
+# failing line of a script, so compiled code keeps that name.
+_FILENAME = "<string>"
+
+# Reserved names the instrumentation calls. User code can never spell them (leading
+# underscore), so it can neither call nor rebind them.
+_TICK = "__pkip_tick__"
+_MUL = "__pkip_mul__"
+_POW = "__pkip_pow__"
+_LSHIFT = "__pkip_lshift__"
+_AUG_ITEM = "__pkip_aug_item__"
+_RESERVED = (_TICK, _MUL, _POW, _LSHIFT, _AUG_ITEM)
+
+
+class ScriptRejected(ValueError):
+    """Diagram code uses a construct the sandbox refuses (found before it runs)."""
+
+
+class ScriptSyntaxError(SyntaxError, ScriptRejected):
+    """Diagram code does not parse.
+
+    Also a ``SyntaxError`` because SpiffWorkflow's DMN engine relies on one from
+    ``validate`` to tell ``> 5`` (needs an input on the left) from ``5``.
+    """
+
+
+class ScriptTimeout(RuntimeError):
+    """A script or expression ran past its time limit and was stopped."""
+
+
+class ScriptLimitExceeded(OverflowError):
+    """An operation would build a number or sequence larger than the sandbox allows."""
+
+
+class _TimeUp(BaseException):
+    # A BaseException so that `except Exception:` in a script cannot swallow it (bare
+    # `except:` is refused statically); converted to ScriptTimeout at the boundary.
+    pass
+
+
+# ---------------------------------------------------------------- static check
+
+DENIED_NAMES = frozenset(
+    {
+        "eval", "exec", "compile", "open", "input", "breakpoint", "globals", "locals",
+        "vars", "dir", "getattr", "setattr", "delattr", "hasattr", "help", "exit",
+        "quit", "memoryview", "type", "object", "super", "classmethod",
+        "staticmethod", "property", "__import__", "__builtins__", "BaseException",
+        "SystemExit", "KeyboardInterrupt", "GeneratorExit",
+    }
+)  # fmt: skip
+"""Names refused anywhere, even though none of them is in :data:`SAFE_BUILTINS`.
+
+Defence in depth: if someone widens the builtins later, these still stay out. The cost:
+task data keys with these names (``type``, ``input`` ...) cannot be read by scripts.
+"""
+
+# Attributes without an underscore that still lead to frames, and from a frame's
+# globals to modules; plus `mro`, the non-dunder way to `object`.
+DENIED_ATTRIBUTES = frozenset(
+    {
+        "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await",
+        "ag_frame", "ag_code", "ag_await", "f_back", "f_globals", "f_locals",
+        "f_builtins", "f_code", "f_trace", "tb_frame", "tb_next", "mro", "format_map",
+    }
+)  # fmt: skip
+
+_REFUSED_NODES: dict[type[ast.AST], str] = {
+    ast.Import: "import",
+    ast.ImportFrom: "import",
+    ast.Global: "'global'",
+    ast.Nonlocal: "'nonlocal'",
+    ast.Yield: "'yield'",
+    ast.YieldFrom: "'yield from'",
+    ast.Await: "'await'",
+    ast.AsyncFunctionDef: "'async def'",
+    ast.AsyncFor: "'async for'",
+    ast.AsyncWith: "'async with'",
+    ast.ClassDef: "a class definition",
+    ast.With: "a 'with' statement",
+    ast.TryStar: "'except*'",
+}
+
+_GUARDED_OPS: dict[type[ast.operator], str] = {
+    ast.Mult: _MUL,
+    ast.Pow: _POW,
+    ast.LShift: _LSHIFT,
+}
+
+
+def _refuse(what: str, node: ast.AST) -> ScriptRejected:
+    line = getattr(node, "lineno", None)
+    where = f" (line {line})" if line is not None else ""
+    return ScriptRejected(f"{what} is not allowed{where}")
+
+
+def _check_identifier(name: str | None, node: ast.AST) -> None:
+    if name is None or name == "_":  # `_` is the usual throwaway variable
+        return
+    if name.startswith("_"):
+        raise _refuse(f"the name '{name}' (names starting with '_')", node)
+    if name in DENIED_NAMES:
+        raise _refuse(f"the name '{name}'", node)
+
+
+def _check_format_template(template: str, node: ast.AST) -> None:
+    # str.format resolves `{0.attr}` with getattr, behind the static check's back, so
+    # only literal templates without attribute access in a field may be formatted.
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as err:
+        raise _refuse(f"an invalid format string ({err})", node) from None
+    for _text, field, spec, _conversion in parts:
+        if field is not None and "." in field:
+            raise _refuse(f"attribute access in the format field '{{{field}}}'", node)
+        if spec:
+            _check_format_template(spec, node)
+
+
+def _check_attribute(node: ast.Attribute) -> None:
+    name = node.attr
+    if name.startswith("_"):
+        raise _refuse(f"the attribute '{name}' (names starting with '_')", node)
+    if name in DENIED_ATTRIBUTES:
+        raise _refuse(f"the attribute '{name}'", node)
+    if name == "format":
+        if not (
+            isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+        ):
+            raise _refuse(
+                ".format on anything but a string literal (use an f-string)", node
+            )
+        _check_format_template(node.value.value, node)
+
+
+def _check_node(node: ast.AST) -> None:
+    what = _REFUSED_NODES.get(type(node))
+    if what is not None:
+        raise _refuse(what, node)
+    if isinstance(node, ast.Name):
+        _check_identifier(node.id, node)
+    elif isinstance(node, ast.Attribute):
+        _check_attribute(node)
+    elif isinstance(node, ast.ExceptHandler):
+        if node.type is None:
+            raise _refuse("a bare 'except:' (name the exception classes)", node)
+        _check_identifier(node.name, node)
+    elif isinstance(node, ast.FunctionDef):
+        _check_identifier(node.name, node)
+    elif isinstance(node, ast.arg | ast.keyword):
+        _check_identifier(node.arg, node)
+    elif isinstance(node, ast.MatchAs | ast.MatchStar):
+        _check_identifier(node.name, node)
+    elif isinstance(node, ast.MatchMapping):
+        _check_identifier(node.rest, node)
+    elif isinstance(node, ast.MatchClass):
+        for attr in node.kwd_attrs:
+            _check_identifier(attr, node)
+    elif isinstance(node, ast.AugAssign) and type(node.op) in _GUARDED_OPS:
+        # The guards rewrite `x op= v` and `d[k] op= v`; other targets have no rewrite.
+        target = node.target
+        if not isinstance(target, ast.Name) and not (
+            isinstance(target, ast.Subscript)
+            and not isinstance(target.slice, ast.Slice)
+        ):
+            raise _refuse("augmented '*=', '**=' or '<<=' on this target", node)
+
+
+def _parse_checked(source: str, mode: Mode) -> ast.AST:
+    if not isinstance(source, str):
+        raise ScriptRejected(f"code must be a string, not {type(source).__name__}")
+    if len(source) > MAX_SOURCE_CHARS:
+        raise ScriptRejected(
+            f"code is {len(source)} characters long; the limit is {MAX_SOURCE_CHARS}"
+        )
+    try:
+        tree = ast.parse(source, filename=_FILENAME, mode=mode)
+    except SyntaxError as err:
+        raise ScriptSyntaxError(
+            f"invalid syntax: {err.msg} (line {err.lineno})",
+            (_FILENAME, err.lineno, err.offset, err.text),
+        ) from None
+    except (RecursionError, MemoryError):
+        raise ScriptRejected("code is nested too deeply") from None
+    except ValueError as err:  # e.g. a NUL character in the source
+        raise ScriptRejected(f"code cannot be parsed: {err}") from None
+    for node in ast.walk(tree):  # iterative, so deep trees cannot exhaust the stack
+        _check_node(node)
+    return tree
+
+
+@functools.lru_cache(maxsize=4096)
+def check_code(source: str, mode: Mode = "exec") -> None:
+    """Refuse ``source`` unless the sandbox allows every construct in it.
+
+    ``mode`` is ``"exec"`` for scripts and ``"eval"`` for expressions (conditions,
+    parameters, DMN cells, timers). Raises :class:`ScriptSyntaxError` when the code does
+    not parse and :class:`ScriptRejected` naming the construct and its line otherwise.
+    Successful checks are cached by source, as the same expressions run constantly.
+    """
+    _parse_checked(source, mode)
+
+
+# ---------------------------------------------------------------- instrumentation
+
+
+def _call(name: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(
+        func=ast.Name(id=name, ctx=ast.Load()), args=list(args), keywords=[]
+    )
+
+
+class _Instrumenter(ast.NodeTransformer):
+    """Adds the deadline checks and arithmetic guards to an already checked tree."""
+
+    def _tick_first(self, node: ast.While | ast.For | ast.FunctionDef) -> ast.AST:
+        self.generic_visit(node)
+        node.body.insert(0, ast.copy_location(ast.Expr(_call(_TICK)), node))
+        return node
+
+    visit_While = visit_For = visit_FunctionDef = _tick_first
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        self.generic_visit(node)
+        # The tick returns True, so `tick() and body` evaluates to the body.
+        node.body = ast.BoolOp(op=ast.And(), values=[_call(_TICK), node.body])
+        return node
+
+    def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
+        self.generic_visit(node)
+        node.ifs.insert(0, _call(_TICK))
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        guard = _GUARDED_OPS.get(type(node.op))
+        if guard is None:
+            return node
+        return ast.copy_location(_call(guard, node.left, node.right), node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        self.generic_visit(node)
+        guard = _GUARDED_OPS.get(type(node.op))
+        target = node.target
+        if guard is None:
+            return node
+        if isinstance(target, ast.Name):
+            current = ast.Name(id=target.id, ctx=ast.Load())
+            value = _call(guard, current, node.value)
+            new: ast.stmt = ast.Assign(targets=[target], value=value)
+        else:  # a Subscript; _check_node refused every other target
+            assert isinstance(target, ast.Subscript)
+            op = ast.Constant(value=guard)
+            args = (target.value, target.slice, op, node.value)
+            new = ast.Expr(_call(_AUG_ITEM, *args))
+        return ast.copy_location(new, node)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile(source: str, mode: Mode) -> CodeType:
+    # Code objects are immutable, so one compilation serves every thread and instance.
+    tree = _Instrumenter().visit(_parse_checked(source, mode))
+    ast.fix_missing_locations(tree)
+    try:
+        code: CodeType = compile(tree, _FILENAME, mode)
+    except (RecursionError, MemoryError):
+        raise ScriptRejected("code is nested too deeply") from None
+    return code
+
+
+# ---------------------------------------------------------------- runtime guards
+
+_Sequence = (str, bytes, list, tuple)
+
+
+def _too_big(what: str) -> ScriptLimitExceeded:
+    return ScriptLimitExceeded(f"{what} would exceed the sandbox's size limit")
+
+
+def _guarded_mul(left: Any, right: Any) -> Any:
+    if isinstance(left, int) and isinstance(right, int):
+        if left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            raise _too_big("the product")
+    else:
+        seq, times = (left, right) if isinstance(left, _Sequence) else (right, left)
+        if (
+            isinstance(seq, _Sequence)
+            and isinstance(times, int)
+            and len(seq) * times > MAX_ITEMS
+        ):
+            raise _too_big("the repetition")
+    return left * right
+
+
+def _guarded_pow(base: Any, exponent: Any) -> Any:
+    if (
+        isinstance(base, int)
+        and isinstance(exponent, int)
+        and abs(base) > 1
+        and exponent > 0
+        and (base.bit_length() - 1) * exponent > MAX_INT_BITS
+    ):
+        raise _too_big("the power")
+    return base**exponent
+
+
+def _guarded_lshift(value: Any, shift: Any) -> Any:
+    if (
+        isinstance(value, int)
+        and isinstance(shift, int)
+        and shift > 0
+        and value.bit_length() + shift > MAX_INT_BITS
+    ):
+        raise _too_big("the shift")
+    return value << shift
+
+
+_GUARDS: dict[str, Callable[[Any, Any], Any]] = {
+    _MUL: _guarded_mul,
+    _POW: _guarded_pow,
+    _LSHIFT: _guarded_lshift,
+}
+
+
+def _aug_item(container: Any, key: Any, guard: str, value: Any) -> None:
+    container[key] = _GUARDS[guard](container[key], value)
+
+
+def _limited_range(*args: int) -> range:
+    """``range`` that refuses more than MAX_ITEMS items (sum() of one runs in C)."""
+    result = range(*args)
+    try:
+        size = len(result)
+    except OverflowError:
+        size = MAX_ITEMS + 1
+    if size > MAX_ITEMS:
+        raise _too_big("the range")
+    return result
+
+
+def _make_tick(time_limit: float) -> Callable[[], bool]:
+    deadline = time.monotonic() + time_limit
+
+    def tick() -> bool:
+        if time.monotonic() > deadline:
+            raise _TimeUp
+        return True
+
+    return tick
+
+
+# ---------------------------------------------------------------- builtins
+
+_SAFE_FUNCTIONS: tuple[Any, ...] = (
+    abs, all, any, bool, chr, dict, divmod, enumerate, filter, float, format,
+    frozenset, int, isinstance, iter, len, list, map, max, min, next, ord, repr,
+    reversed, round, set, sorted, str, sum, tuple, zip,
+)  # fmt: skip
+_SAFE_EXCEPTIONS: tuple[type[Exception], ...] = (
+    Exception, ArithmeticError, AssertionError, AttributeError, IndexError, KeyError,
+    LookupError, NameError, OverflowError, RuntimeError, StopIteration, TypeError,
+    ValueError, ZeroDivisionError,
+)  # fmt: skip
+
+SAFE_BUILTINS: Mapping[str, Any] = MappingProxyType(
+    {
+        **{f.__name__: f for f in _SAFE_FUNCTIONS + _SAFE_EXCEPTIONS},
+        "range": _limited_range,
+        # Dates and money: classes only (their non-underscore attributes lead nowhere);
+        # never a module, whose attributes include other modules.
+        "datetime": datetime,
+        "date": date,
+        "timedelta": timedelta,
+        "timezone": timezone,
+        "Decimal": Decimal,
+        "ROUND_HALF_UP": ROUND_HALF_UP,
+        "floor": math.floor,
+        "ceil": math.ceil,
+        _MUL: _guarded_mul,
+        _POW: _guarded_pow,
+        _LSHIFT: _guarded_lshift,
+        _AUG_ITEM: _aug_item,
+    }
+)
+"""Everything a script can name besides task data (``True``/``False``/``None`` are
+keywords). ``range`` is limited to :data:`MAX_ITEMS` items."""
+
+
+def _describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}"
+
+
+def _failing_line(tb: TracebackType | None) -> int | None:
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == _FILENAME:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
+    """Task-data environment that checks, instruments and time-limits all code.
+
+    SpiffWorkflow calls the environment directly in a few places (completion conditions
+    of ad-hoc subprocesses, message correlation expressions), so the restrictions live
+    here rather than only in the script engine's methods.
+    """
+
+    def __init__(
+        self,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        super().__init__({})
+        if not time_limit > 0:
+            raise ValueError("time_limit must be a positive number of seconds")
+        for name in functions or {}:
+            if not name.isidentifier() or name.startswith("_") or name in DENIED_NAMES:
+                raise ValueError(f"cannot expose a function named {name!r} to scripts")
+        self.time_limit = time_limit
+        self._builtins = {**SAFE_BUILTINS, **(functions or {})}
+
+    def evaluate(
+        self,
+        expression: str,
+        context: dict[str, Any],
+        external_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Evaluate an expression over a copy of ``context`` and return its value."""
+        code = _compile(expression, "eval")
+        scope = {**(external_context or {}), **context}
+        return self._run(code, scope)
+
+    def execute(
+        self,
+        script: str,
+        context: dict[str, Any],
+        external_context: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Run a script whose top-level assignments become task data (as in Spiff)."""
+        code = _compile(script, "exec")
+        external = dict(external_context or {})
+        self.check_for_overwrite(context, external)
+        context.update(external)
+        try:
+            self._run(code, context)
+        finally:
+            # Drops __builtins__, functions the script defined and the external names.
+            self._remove_globals_and_functions_from_context(context, external)
+        return True
+
+    def _run(self, code: CodeType, scope: dict[str, Any]) -> Any:
+        for name in _RESERVED:  # task data must not shadow the instrumentation
+            scope.pop(name, None)
+        builtins = dict(self._builtins)
+        builtins[_TICK] = _make_tick(self.time_limit)
+        scope["__builtins__"] = builtins
+        try:
+            # The code passed _parse_checked and runs with whitelisted builtins only.
+            return eval(code, scope)  # noqa: S307
+        except _TimeUp as stop:
+            line = _failing_line(stop.__traceback__)
+            where = f" (stopped at line {line})" if line is not None else ""
+            raise ScriptTimeout(
+                f"code ran longer than its limit of {self.time_limit:g} s{where}"
+            ) from None
+
+
+# ---------------------------------------------------------------- the engine
+
+
+class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+    """SpiffWorkflow script engine with the sandbox and the connector registry.
+
+    Service tasks (``spiffworkflow:serviceTaskOperator``) are resolved through
+    ``connectors``. The :class:`CallContext` handed to the registry comes from
+    ``context_factory(task)`` when given; otherwise from the ``call_context``
+    attribute, which the engine sets before advancing an instance (with the task's
+    element id filled in). The attribute is per engine object: share one engine object
+    between threads only together with a ``context_factory``.
+
+    ``functions`` exposes extra callables to scripts by name (the diagram function
+    registry); they are trusted code and are not interrupted by the time limit.
+    """
+
+    def __init__(
+        self,
+        connectors: ConnectorRegistry | None = None,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        context_factory: Callable[[Any], CallContext] | None = None,
+        *,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        super().__init__(environment=RestrictedEnvironment(time_limit, functions))
+        self.connectors = connectors
+        self.context_factory = context_factory
+        self.call_context: CallContext | None = None
+
+    @property
+    def time_limit(self) -> float:
+        """Seconds one evaluation or script execution may take."""
+        limit: float = self.environment.time_limit
+        return limit
+
+    def validate(self, expression: str, mode: Mode = "eval") -> None:
+        """Check code without running it (SpiffWorkflow's DMN engine calls this).
+
+        Raises :class:`ScriptSyntaxError` (a ``SyntaxError``) or
+        :class:`ScriptRejected`.
+        """
+        check_code(expression, mode)
+
+    def evaluate(
+        self,
+        task: Any,
+        expression: str,
+        external_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Evaluate an expression over the task's data.
+
+        As SpiffWorkflow's own, but the error message keeps the cause (a refusal or a
+        timeout would otherwise read only "Error evaluating expression").
+        """
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except SpiffWorkflowException as err:
+            err.add_note(f"Error evaluating expression '{expression}'")
+            raise
+        except Exception as err:
+            raise WorkflowTaskException(
+                f"Error evaluating expression '{expression}': {_describe(err)}",
+                task=task,
+                exception=err,
+            ) from err
+
+    def create_task_exec_exception(
+        self, task: Any, script: str, err: Exception
+    ) -> Exception:
+        """Wrap a script's exception, also ``KeyError(5)`` (Spiff's own fails on it)."""
+        if isinstance(err, SpiffWorkflowException) or isinstance(
+            next(iter(err.args), ""), str
+        ):
+            wrapped: Exception = super().create_task_exec_exception(task, script, err)
+            return wrapped
+        line_number, error_line = self.get_error_line_number_and_content(script, err)
+        wrapped = WorkflowTaskException(
+            _describe(err),
+            task=task,
+            exception=err,
+            line_number=line_number,
+            error_line=error_line,
+        )
+        return wrapped
+
+    def call_service(self, task: Any, **kwargs: Any) -> str:
+        """Call the operator named by a service task and return its result as JSON.
+
+        SpiffWorkflow passes ``operation_name`` and ``operation_params`` as
+        ``{name: {"value": evaluated, "type": declared}}``; the registry gets
+        ``{name: evaluated}``. A failure propagates as a ``WorkflowTaskException``
+        whose ``__cause__`` is the registry's exception; it is never swallowed.
+        """
+        name: str = kwargs["operation_name"]
+        raw: Mapping[str, Any] = kwargs.get("operation_params") or {}
+        params = {
+            key: value["value"] if isinstance(value, Mapping) else value
+            for key, value in raw.items()
+        }
+        if self.connectors is None:
+            raise WorkflowTaskException(
+                f"service operator '{name}' called, but no connector registry is set",
+                task=task,
+            )
+        try:
+            result = self.connectors.call(name, params, self._call_context(task))
+        except SpiffWorkflowException:
+            raise
+        except Exception as err:
+            raise WorkflowTaskException(
+                f"service operator '{name}' failed: {_describe(err)}",
+                task=task,
+                exception=err,
+            ) from err
+        # Spiff's ServiceTask json.loads() the return value into the result variable.
+        return json.dumps(result, default=str)
+
+    def _call_context(self, task: Any) -> CallContext:
+        if self.context_factory is not None:
+            return self.context_factory(task)
+        context = self.call_context or CallContext()
+        if context.element_id is None:
+            spec = task.task_spec
+            element_id = getattr(spec, "bpmn_id", None) or spec.name
+            context = replace(context, element_id=element_id)
+        return context
+
+
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "DENIED_ATTRIBUTES",
+    "DENIED_NAMES",
+    "MAX_INT_BITS",
+    "MAX_ITEMS",
+    "MAX_SOURCE_CHARS",
+    "SAFE_BUILTINS",
+    "Mode",
+    "RestrictedEnvironment",
+    "RestrictedScriptEngine",
+    "ScriptLimitExceeded",
+    "ScriptRejected",
+    "ScriptSyntaxError",
+    "ScriptTimeout",
+    "check_code",
+]

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The platform's parts wired together from settings.
+
+The web app, the Celery app and the command line each make one ``Platform`` and ask it
+for sessions, a process engine or a deployer; nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.registry import Registry, default_registry
+from core.db import make_engine, make_session_factory
+from core.settings import Settings
+from domain.models import Municipality
+from engine.clock import real_now
+from engine.deploy import Deployer, DeployResult, read_files
+from engine.interfaces import FormCatalogue
+from engine.runtime import EngineConfig, ProcessEngine
+from forms.validation import default_forms
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+DEMO_MUNICIPALITY_NAME = "Demo pašvaldība"
+
+
+class Platform:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        connectors: Registry | None = None,
+        forms: FormCatalogue | None = None,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self.db = make_engine(self.settings.database_url)
+        self.sessions = make_session_factory(self.db)
+        self.connectors = connectors or default_registry()
+        self.engine_config = EngineConfig(
+            connectors=self.connectors,
+            forms=forms or default_forms(),
+            clock=clock or real_now,
+            script_time_limit=self.settings.script_time_limit,
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed at the end of the block (or rolled back)."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def engine(self, session: Session) -> ProcessEngine:
+        return ProcessEngine(session, self.engine_config)
+
+    def deployer(self, session: Session) -> Deployer:
+        return Deployer(
+            session,
+            serializer=self.engine_config.serializer,
+            connectors=self.connectors,
+            forms=self.engine_config.forms,
+        )
+
+    # -- set-up steps used by `make run`, the CLI and tests --------------------------
+    def alembic_config(self) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.set_main_option("sqlalchemy.url", self.settings.database_url.replace("%", "%%"))
+        return cfg
+
+    def migrate(self) -> None:
+        """Bring the database schema to the newest migration."""
+        with self.db.begin() as connection:
+            cfg = self.alembic_config()
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+
+    def deploy(
+        self,
+        paths: list[str | Path],
+        *,
+        municipality: str | None = None,
+        deployed_by: str = "system",
+    ) -> list[DeployResult]:
+        with self.transaction() as session:
+            return self.deployer(session).deploy(
+                read_files(paths), municipality=municipality, deployed_by=deployed_by
+            )
+
+    def seed_demo(self) -> Municipality:
+        """The demo municipality of the embedded mode (idempotent)."""
+        code = self.settings.demo_municipality
+        with self.transaction() as session:
+            found = session.scalars(select(Municipality).where(Municipality.code == code)).first()
+            if found is None:
+                found = Municipality(code=code, name=DEMO_MUNICIPALITY_NAME, atvk=None)
+                session.add(found)
+            return found
+
+    def dispose(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: EUPL-1.2
+from __future__ import annotations
+
+import pytest
+
+from core.settings import DEFAULT_SECRET, Settings, SettingsError, settings_table
+
+
+def test_defaults_are_the_embedded_mode() -> None:
+    s = Settings.from_env({})
+    assert s.is_sqlite and s.broker_url == "" and s.env == "development"
+
+
+def test_reads_and_converts_environment() -> None:
+    s = Settings.from_env({"PKIP_PORT": "8080", "PKIP_TIMER_INTERVAL": "1.5", "PKIP_ENV": "test"})
+    assert (s.port, s.timer_interval, s.env) == (8080, 1.5, "test")
+
+
+def test_bad_number_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match="PKIP_PORT"):
+        Settings.from_env({"PKIP_PORT": "piecdesmit"})
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PKIP_ENV": "production", "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip"},
+        {"PKIP_ENV": "production", "PKIP_SECRET_KEY": DEFAULT_SECRET, "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip"},
+        {"PKIP_ENV": "production", "PKIP_SECRET_KEY": "x" * 40},
+    ],
+)
+def test_production_refuses_unsafe_defaults(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError):
+        Settings.from_env(env)
+
+
+def test_production_starts_with_a_real_secret_and_postgresql() -> None:
+    s = Settings.from_env({"PKIP_ENV": "production", "PKIP_SECRET_KEY": "k" * 40, "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip"})
+    assert not s.is_sqlite
+
+
+def test_configuration_table_lists_every_setting_with_help() -> None:
+    table = settings_table()
+    assert "`PKIP_DATABASE_URL`" in table and "`PKIP_SECRET_KEY`" in table
+    assert all(line.count("|") == 4 for line in table.splitlines())
