@@ -1,0 +1,48 @@
+# PKIP — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# As root with apt (a fresh Debian machine, CI) missing system packages are installed;
+# otherwise the check names them and stops.
+AUTO_INSTALL := $(shell [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && echo --install)
+
+.PHONY: run test system-deps check-system install install-dev lint bench clean
+
+run: check-system install
+	$(BIN)/pkip setup
+	$(BIN)/pkip serve
+
+test: check-system install-dev
+	$(BIN)/python -m pytest -n 2 -q
+
+check-system:
+	@scripts/check-system.sh $(AUTO_INSTALL)
+
+system-deps:
+	@scripts/check-system.sh --install
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install-dev
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) var *.egg-info .pytest_cache

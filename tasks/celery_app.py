@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The Celery app, made from the same Platform as the web app.
+
+Without ``PKIP_BROKER_URL`` tasks run eagerly in the calling process (the embedded
+mode); with it, ``pkip worker`` runs a worker with the beat schedule embedded.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from pkip.platform import Platform
+from tasks import jobs
+
+TASK_TIME_LIMIT = 300
+
+
+def make_celery(platform: Platform) -> Celery:
+    settings = platform.settings
+    app = Celery("pkip", set_as_current=False)
+    app.conf.update(
+        broker_url=settings.broker_url or "memory://",
+        task_always_eager=not settings.broker_url,
+        task_eager_propagates=True,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_time_limit=TASK_TIME_LIMIT,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        timezone="UTC",
+        beat_schedule={
+            "fire-due-timers": {
+                "task": "pkip.fire_due_timers",
+                "schedule": settings.timer_interval,
+            }
+        },
+    )
+    app.conf.pkip_platform = platform
+
+    @app.task(name="pkip.fire_due_timers", acks_late=True, time_limit=TASK_TIME_LIMIT)
+    def fire_due_timers() -> int:
+        return jobs.fire_due_timers(platform)
+
+    @app.task(name="pkip.fire_instance_timers", acks_late=True, time_limit=60)
+    def fire_instance_timers(instance_id: str) -> bool:
+        return jobs.fire_instance_timers(platform, instance_id)
+
+    return app

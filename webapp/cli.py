@@ -1,0 +1,314 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The ``pkip`` command line: set up, deploy, inspect, run a worker, try a diagram."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from core.settings import Settings, SettingsError, settings_table
+
+
+def _platform(ctx: click.Context) -> Any:
+    from pkip.platform import Platform
+
+    if "platform" not in ctx.obj:
+        ctx.obj["platform"] = Platform(ctx.obj["settings"])
+    return ctx.obj["platform"]
+
+
+def _json_arg(value: str | None, what: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"{what} is not valid JSON: {exc.msg}") from exc
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """PKIP — the process platform for Latvian municipalities."""
+    try:
+        ctx.obj = {"settings": Settings.from_env()}
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("config")
+def config_cmd() -> None:
+    """Print every PKIP_* setting with its default and meaning (Markdown)."""
+    click.echo(settings_table())
+
+
+# -- database and set-up ----------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply every Alembic migration up to head."""
+    _platform(ctx).migrate()
+    click.echo("database at head")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--municipality", help="Deploy as this municipality's variant (default: base).")
+@click.option("--by", "deployed_by", default="cli", show_default=True, help="Who deploys.")
+@click.pass_context
+def deploy(ctx: click.Context, paths: tuple[Path, ...], municipality: str | None, deployed_by: str) -> None:
+    """Deploy BPMN/DMN files or folders (all or nothing)."""
+    from engine.deploy import DeployError
+
+    try:
+        results = _platform(ctx).deploy(list(paths), municipality=municipality, deployed_by=deployed_by)
+    except DeployError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    for result in results:
+        d = result.definition
+        state = "deployed" if result.created else "unchanged"
+        click.echo(f"{state}: {d.key} v{d.version} ({d.municipality or 'base'})")
+
+
+@main.command()
+@click.pass_context
+def setup(ctx: click.Context) -> None:
+    """Migrate, deploy processes/bpmn and seed the demo municipality (idempotent)."""
+    platform = _platform(ctx)
+    platform.migrate()
+    municipality = platform.seed_demo()
+    ctx.invoke(deploy, paths=(Path(platform.settings.process_dir),), municipality=None, deployed_by="setup")
+    click.echo(f"demo municipality: {municipality.name} ({municipality.code})")
+
+
+@main.command()
+@click.option("--jobs/--no-jobs", default=True, help="Run timers in-process (embedded mode).")
+@click.pass_context
+def serve(ctx: click.Context, jobs: bool) -> None:
+    """Start the web app (embedded mode: with the in-process timer loop)."""
+    from webapp import create_app
+
+    platform = _platform(ctx)
+    app = create_app(platform=platform, start_jobs=jobs)
+    settings = platform.settings
+    click.echo(f"PKIP: http://{settings.host}:{settings.port}/")
+    app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.option("--concurrency", default=2, show_default=True)
+@click.option("--beat/--no-beat", default=True, help="Embed the beat scheduler.")
+@click.pass_context
+def worker(ctx: click.Context, concurrency: int, beat: bool) -> None:
+    """Run a Celery worker (needs PKIP_BROKER_URL)."""
+    from tasks.celery_app import make_celery
+
+    platform = _platform(ctx)
+    if not platform.settings.broker_url:
+        raise click.ClickException("PKIP_BROKER_URL is not set: jobs run in-process")
+    app = make_celery(platform)
+    argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}"]
+    if beat:
+        argv.append("--beat")
+    app.worker_main(argv)
+
+
+# -- instances and tasks ------------------------------------------------------------------
+@main.group()
+def instances() -> None:
+    """Process instances."""
+
+
+@instances.command("list")
+@click.option("--municipality")
+@click.option("--status", type=click.Choice(["running", "suspended", "completed", "cancelled"]))
+@click.option("--limit", default=50, show_default=True)
+@click.pass_context
+def instances_list(ctx: click.Context, municipality: str | None, status: str | None, limit: int) -> None:
+    from engine.models import ProcessInstance
+
+    query = select(ProcessInstance).order_by(ProcessInstance.started_at.desc()).limit(limit)
+    if municipality:
+        query = query.where(ProcessInstance.municipality == municipality)
+    if status:
+        query = query.where(ProcessInstance.status == status)
+    with _platform(ctx).transaction() as session:
+        for inst in session.scalars(query):
+            flag = " INCIDENT" if inst.has_incident else ""
+            click.echo(
+                f"{inst.id}  {inst.process_key} v{inst.definition.version}  {inst.municipality}  "
+                f"{inst.status}{flag}  {inst.started_at:%d.%m.%Y %H:%M}"
+            )
+
+
+@instances.command("show")
+@click.argument("instance_id")
+@click.pass_context
+def instances_show(ctx: click.Context, instance_id: str) -> None:
+    from engine.errors import NotFound
+
+    platform = _platform(ctx)
+    with platform.transaction() as session:
+        engine = platform.engine(session)
+        try:
+            inst = engine.get_instance(instance_id)
+        except NotFound as exc:
+            raise click.ClickException(str(exc)) from exc
+        out = {
+            "id": inst.id,
+            "process": inst.process_key,
+            "version": inst.definition.version,
+            "municipality": inst.municipality,
+            "status": inst.status,
+            "end_event": inst.end_event,
+            "next_timer_at": inst.next_timer_at,
+            "state_bytes": inst.state_bytes,
+            "incidents": [
+                {"id": i.id, "kind": i.kind, "element": i.element_id, "error": i.error_type, "attempts": i.attempts}
+                for i in engine.open_incidents(inst.id)
+            ],
+            "history": [
+                {"at": e.at, "kind": e.kind, "element": e.element_id, "actor": e.actor}
+                for e in engine.history(inst.id)
+            ],
+        }
+    click.echo(json.dumps(out, indent=2, ensure_ascii=False, default=str))
+
+
+@main.group()
+def tasks() -> None:
+    """User tasks (the task index)."""
+
+
+@tasks.command("list")
+@click.option("--municipality")
+@click.option("--group", help="Candidate group (lane).")
+@click.option("--assignee")
+@click.option("--limit", default=50, show_default=True)
+@click.pass_context
+def tasks_list(ctx: click.Context, municipality: str | None, group: str | None, assignee: str | None, limit: int) -> None:
+    from engine.models import UserTask
+
+    query = (
+        select(UserTask)
+        .where(UserTask.state == UserTask.READY)
+        .order_by(UserTask.due_at.is_(None), UserTask.due_at, UserTask.created_at)
+        .limit(limit)
+    )
+    if municipality:
+        query = query.where(UserTask.municipality == municipality)
+    if group:
+        query = query.where(UserTask.candidate_group == group)
+    if assignee:
+        query = query.where(UserTask.assignee == assignee)
+    with _platform(ctx).transaction() as session:
+        for t in session.scalars(query):
+            due = f"{t.due_at:%d.%m.%Y}" if t.due_at else "-"
+            click.echo(f"{t.id}  {t.process_key}/{t.element_id}  {t.candidate_group or '-'}  {t.assignee or '-'}  līdz {due}  {t.name}")
+
+
+@tasks.command("complete")
+@click.argument("task_id")
+@click.option("--data", default="{}", help="Form data as a JSON object.")
+@click.option("--user", required=True, help="Who completes the task.")
+@click.pass_context
+def tasks_complete(ctx: click.Context, task_id: str, data: str, user: str) -> None:
+    from engine.errors import EngineError
+    from engine.interfaces import FormValidationError
+
+    payload = _json_arg(data, "--data")
+    platform = _platform(ctx)
+    try:
+        with platform.transaction() as session:
+            inst = platform.engine(session).complete_task(task_id, payload, actor=user)
+            status = inst.status
+    except FormValidationError as exc:
+        for err in exc.errors:
+            click.echo(f"error: {err.path or '(forma)'}: {err.message}", err=True)
+        sys.exit(1)
+    except EngineError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"completed; instance is {status}")
+
+
+@main.group()
+def connectors() -> None:
+    """Connector operators."""
+
+
+@connectors.command("list")
+@click.pass_context
+def connectors_list(ctx: click.Context) -> None:
+    from connectors.registry import default_registry
+
+    for op in default_registry().operators():
+        click.echo(f"{op.name:<24} {op.system:<8} {op.mode:<10} {op.description}")
+
+
+# -- trying a diagram ------------------------------------------------------------------------
+@main.group()
+def bpmn() -> None:
+    """Work with diagram files."""
+
+
+@bpmn.command("run")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--process", help="Process id (default: the first executable one of FILE).")
+@click.option("--data", help="Start data as a JSON object.")
+@click.option("--task", "task_items", multiple=True, metavar="ELEMENT=JSON", help="Data for a user task (repeatable; a JSON list gives one object per pass).")
+@click.option("--message", "message_items", multiple=True, metavar="NAME=JSON", help="Payload of a message to deliver when it is awaited.")
+@click.option("--auto", is_flag=True, help="Complete user tasks without given data with {} and deliver awaited messages empty.")
+def bpmn_run(files: tuple[Path, ...], process: str | None, data: str | None, task_items: tuple[str, ...], message_items: tuple[str, ...], auto: bool) -> None:
+    """Run a diagram in memory to its end and print the completed flow nodes as JSON.
+
+    Extra FILES (called processes, DMN) may follow the first.
+    """
+    from connectors.registry import default_registry
+    from engine.deploy import DeployError, read_files
+    from engine.runner import RunFailed, run_diagram
+    from forms.validation import default_forms
+
+    def pairs(items: tuple[str, ...], what: str) -> dict[str, Any]:
+        out = {}
+        for item in items:
+            name, sep, raw = item.partition("=")
+            if not sep:
+                raise click.BadParameter(f"{what} expects NAME=JSON, got {item!r}")
+            out[name] = _json_arg(raw, f"{what} {name}")
+        return out
+
+    try:
+        result = run_diagram(
+            read_files(list(files)),
+            forms=default_forms(),
+            connectors=default_registry(),
+            process=process,
+            data=_json_arg(data, "--data"),
+            task_data=pairs(task_items, "--task"),
+            messages=pairs(message_items, "--message"),
+            auto=auto,
+        )
+    except DeployError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
+    except RunFailed as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(result.to_json())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
