@@ -26,18 +26,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from connectors.simulators.ldc import dogs_by_owner  # noqa: E402
 from core.settings import Settings  # noqa: E402
-from engine.deploy import read_files  # noqa: E402
 from engine.interfaces import CallContext  # noqa: E402
 from engine.models import ProcessInstance, UserTask  # noqa: E402
 from pkip.platform import Platform  # noqa: E402
@@ -97,24 +96,38 @@ def run_persisted(platform: Platform, n: int) -> tuple[float, list[float], int]:
     for i in range(n):
         t0 = time.perf_counter()
         with platform.transaction() as s:
-            inst_id = platform.engine(s).start("reference", municipality="BENCH", data=start_data(i)).id
+            inst_id = (
+                platform.engine(s)
+                .start("reference", municipality="BENCH", data=start_data(i))
+                .id
+            )
         with platform.transaction() as s:
             task_id = s.scalars(
-                select(UserTask.id).where(UserTask.instance_id == inst_id, UserTask.state == "ready")
+                select(UserTask.id).where(
+                    UserTask.instance_id == inst_id, UserTask.state == "ready"
+                )
             ).one()
-            inst = platform.engine(s).complete_task(task_id, {"decision": "ok"}, actor="bench")
+            inst = platform.engine(s).complete_task(
+                task_id, {"decision": "ok"}, actor="bench"
+            )
             assert inst.status == "completed", inst.status
         latencies.append(time.perf_counter() - t0)
     elapsed = time.perf_counter() - started
     with platform.transaction() as s:
-        avg = s.scalar(select(func.avg(ProcessInstance.state_bytes)).where(ProcessInstance.process_key == "reference"))
+        avg = s.scalar(
+            select(func.avg(ProcessInstance.state_bytes)).where(
+                ProcessInstance.process_key == "reference"
+            )
+        )
     return elapsed, latencies, int(avg or 0)
 
 
 def run_loop(platform: Platform, passes: int) -> tuple[float, int, str]:
     t0 = time.perf_counter()
     with platform.transaction() as s:
-        inst = platform.engine(s).start("gateway_loop", municipality="BENCH", data={"passes": passes})
+        inst = platform.engine(s).start(
+            "gateway_loop", municipality="BENCH", data={"passes": passes}
+        )
         status, size = inst.status, inst.state_bytes
     return time.perf_counter() - t0, size, status
 
@@ -124,7 +137,9 @@ def make_database() -> tuple[str, callable]:
     if base.startswith("postgresql"):
         url = make_url(base)
         name = f"pkip_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        admin = create_engine(
+            url.set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
         with admin.connect() as c:
             c.execute(text(f'CREATE DATABASE "{name}"'))
 
@@ -141,7 +156,9 @@ def make_database() -> tuple[str, callable]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="instances per engine")
-    parser.add_argument("--loop", type=int, default=1000, help="passes of the gateway loop")
+    parser.add_argument(
+        "--loop", type=int, default=1000, help="passes of the gateway loop"
+    )
     args = parser.parse_args()
 
     url, drop = make_database()
@@ -164,20 +181,32 @@ def main() -> None:
     raw_per_s = args.n / r_time
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"reference process x {args.n} ({db_kind})")
-    print(f"  persisted engine : {persisted_per_s:8.1f} instances/s   p50 {pct(p_lat, 50)*1000:6.1f} ms   p95 {pct(p_lat, 95)*1000:6.1f} ms   (2 transactions each)")
-    print(f"  raw SpiffWorkflow: {raw_per_s:8.1f} instances/s   p50 {pct(r_lat, 50)*1000:6.1f} ms   p95 {pct(r_lat, 95)*1000:6.1f} ms   (in memory, one dump+load)")
+    print(
+        f"  persisted engine : {persisted_per_s:8.1f} instances/s   p50 {pct(p_lat, 50) * 1000:6.1f} ms   p95 {pct(p_lat, 95) * 1000:6.1f} ms   (2 transactions each)"
+    )
+    print(
+        f"  raw SpiffWorkflow: {raw_per_s:8.1f} instances/s   p50 {pct(r_lat, 50) * 1000:6.1f} ms   p95 {pct(r_lat, 95) * 1000:6.1f} ms   (in memory, one dump+load)"
+    )
     print(f"  ratio persisted/raw: {persisted_per_s / raw_per_s:.3f}")
-    print(f"  stored state per instance: {p_bytes} bytes (raw dump with specs: {r_bytes} bytes)")
-    print(f"gateway loop x {args.loop}: {loop_s:.2f} s, state {loop_bytes} bytes, status {loop_status}")
+    print(
+        f"  stored state per instance: {p_bytes} bytes (raw dump with specs: {r_bytes} bytes)"
+    )
+    print(
+        f"gateway loop x {args.loop}: {loop_s:.2f} s, state {loop_bytes} bytes, status {loop_status}"
+    )
     print(f"peak RSS: {rss_mb:.0f} MB")
-    print(json.dumps({
-        "persisted_per_s": round(persisted_per_s, 1),
-        "raw_per_s": round(raw_per_s, 1),
-        "ratio": round(persisted_per_s / raw_per_s, 3),
-        "bytes_per_instance": p_bytes,
-        "loop1000_s": round(loop_s, 2),
-        "loop1000_bytes": loop_bytes,
-    }))
+    print(
+        json.dumps(
+            {
+                "persisted_per_s": round(persisted_per_s, 1),
+                "raw_per_s": round(raw_per_s, 1),
+                "ratio": round(persisted_per_s / raw_per_s, 3),
+                "bytes_per_instance": p_bytes,
+                "loop1000_s": round(loop_s, 2),
+                "loop1000_bytes": loop_bytes,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

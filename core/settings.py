@@ -28,9 +28,7 @@ def _setting(default: Any, help: str) -> Any:  # noqa: A002 - mirrors argparse
 
 @dataclass(frozen=True)
 class Settings:
-    env: str = _setting(
-        "development", "Run mode: development, test or production."
-    )
+    env: str = _setting("development", "Run mode: development, test or production.")
     secret_key: str = _setting(
         DEFAULT_SECRET,
         "Secret for sessions and tokens. Production refuses the default.",
@@ -73,7 +71,9 @@ class Settings:
             try:
                 values[f.name] = kind(raw) if kind in (int, float) else raw
             except ValueError as exc:
-                raise SettingsError(f"{var}: expected {kind.__name__}, got {raw!r}") from exc
+                raise SettingsError(
+                    f"{var}: expected {kind.__name__}, got {raw!r}"
+                ) from exc
         settings = cls(**values)
         settings.validate()
         return settings

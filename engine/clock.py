@@ -22,7 +22,9 @@ def real_now() -> datetime:
     return datetime.now(UTC)
 
 
-_current: ContextVar[Callable[[], datetime] | None] = ContextVar("pkip_clock", default=None)
+_current: ContextVar[Callable[[], datetime] | None] = ContextVar(
+    "pkip_clock", default=None
+)
 
 
 class _ClockedDatetime(datetime):

@@ -18,12 +18,12 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from lxml import etree
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.interfaces import ConnectorRegistry, FormCatalogue
 from engine.models import BASE_VARIANT, ProcessDefinition
@@ -34,7 +34,13 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
-TASK_PROPERTIES = ("formKey", "dueWorkingDays", "dueCalendarDays", "priority", "candidateGroup")
+TASK_PROPERTIES = (
+    "formKey",
+    "dueWorkingDays",
+    "dueCalendarDays",
+    "priority",
+    "candidateGroup",
+)
 
 # Flow nodes the engine runs (SpiffWorkflow's parser classes) and the BPMN elements
 # that are not flow nodes; any other element inside a process is refused, because
@@ -43,16 +49,40 @@ _RUNNABLE = {etree.QName(tag).localname for tag in SpiffBpmnParser.PARSER_CLASSE
     "businessRuleTask"
 }
 _NOT_FLOW_NODES = {
-    "sequenceFlow", "laneSet", "lane", "flowNodeRef", "childLaneSet", "dataObject",
-    "dataObjectReference", "dataStoreReference", "textAnnotation", "association",
-    "extensionElements", "documentation", "ioSpecification", "property", "group",
-    "dataInputAssociation", "dataOutputAssociation", "incoming", "outgoing",
-    "standardLoopCharacteristics", "multiInstanceLoopCharacteristics", "text",
-    "category", "categoryValue", "conditionExpression", "script",
+    "sequenceFlow",
+    "laneSet",
+    "lane",
+    "flowNodeRef",
+    "childLaneSet",
+    "dataObject",
+    "dataObjectReference",
+    "dataStoreReference",
+    "textAnnotation",
+    "association",
+    "extensionElements",
+    "documentation",
+    "ioSpecification",
+    "property",
+    "group",
+    "dataInputAssociation",
+    "dataOutputAssociation",
+    "incoming",
+    "outgoing",
+    "standardLoopCharacteristics",
+    "multiInstanceLoopCharacteristics",
+    "text",
+    "category",
+    "categoryValue",
+    "conditionExpression",
+    "script",
 }
 _EVENT_DEFINITIONS_RUNNABLE = {
-    "timerEventDefinition", "messageEventDefinition", "signalEventDefinition",
-    "errorEventDefinition", "escalationEventDefinition", "terminateEventDefinition",
+    "timerEventDefinition",
+    "messageEventDefinition",
+    "signalEventDefinition",
+    "errorEventDefinition",
+    "escalationEventDefinition",
+    "terminateEventDefinition",
     "cancelEventDefinition",
 }
 _DEAD_END_OK = {"endEvent"}
@@ -106,7 +136,9 @@ def read_files(paths: Iterable[str | Path]) -> dict[str, bytes]:
             members = [path]
         for member in members:
             if member.stat().st_size > MAX_FILE_BYTES:
-                raise DeployError([DeployProblem(member.name, "", "file larger than 5 MB")])
+                raise DeployError(
+                    [DeployProblem(member.name, "", "file larger than 5 MB")]
+                )
             files[member.name] = member.read_bytes()
     return files
 
@@ -116,7 +148,9 @@ def _safe_tree(name: str, content: bytes) -> Any:
     if len(content) > MAX_FILE_BYTES:
         raise DeployError([DeployProblem(name, "", "file larger than 5 MB")])
     try:
-        SafeET.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        SafeET.fromstring(
+            content, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as exc:
         raise DeployError(
             [DeployProblem(name, "", f"refused hostile XML ({type(exc).__name__})")]
@@ -166,9 +200,13 @@ class Deployer:
         if problems:
             raise DeployError(problems)
         if not planned:
-            raise DeployError([DeployProblem(", ".join(files), "", "no executable process")])
+            raise DeployError(
+                [DeployProblem(", ".join(files), "", "no executable process")]
+            )
         return [
-            self._store(key, spec, subs, file_name, bundle, parser, municipality, deployed_by)
+            self._store(
+                key, spec, subs, file_name, bundle, parser, municipality, deployed_by
+            )
             for key, spec, subs, file_name in planned
         ]
 
@@ -220,7 +258,9 @@ class Deployer:
         return parser, bundle
 
     # -- validation -----------------------------------------------------------------
-    def _check_tree(self, name: str, root: Any, parser: SpiffBpmnParser) -> list[DeployProblem]:
+    def _check_tree(
+        self, name: str, root: Any, parser: SpiffBpmnParser
+    ) -> list[DeployProblem]:
         problems: list[DeployProblem] = []
         for proc in root.iterfind(".//bpmn:process", NS):
             problems.extend(self._check_container(name, proc))
@@ -228,11 +268,25 @@ class Deployer:
                 problems.extend(self._check_container(name, sub))
         problems.extend(_check_expressions(name, root))
         for task in root.iterfind(".//bpmn:serviceTask", NS):
-            op = task.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
+            op = task.find(
+                "bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS
+            )
             if op is None:
-                problems.append(DeployProblem(name, task.get("id", ""), "service task names no operator (spiffworkflow:serviceTaskOperator)"))
+                problems.append(
+                    DeployProblem(
+                        name,
+                        task.get("id", ""),
+                        "service task names no operator (spiffworkflow:serviceTaskOperator)",
+                    )
+                )
             elif not self.connectors.has_operator(op.get("id", "")):
-                problems.append(DeployProblem(name, task.get("id", ""), f"unknown connector operator '{op.get('id')}'"))
+                problems.append(
+                    DeployProblem(
+                        name,
+                        task.get("id", ""),
+                        f"unknown connector operator '{op.get('id')}'",
+                    )
+                )
         return problems
 
     def _check_container(self, name: str, container: Any) -> list[DeployProblem]:
@@ -240,7 +294,9 @@ class Deployer:
         lane_of: dict[str, str] = {}
         for lane in container.iterfind("bpmn:laneSet/bpmn:lane", NS):
             for ref in lane.iterfind(".//bpmn:flowNodeRef", NS):
-                lane_of[(ref.text or "").strip()] = lane.get("name") or lane.get("id", "")
+                lane_of[(ref.text or "").strip()] = lane.get("name") or lane.get(
+                    "id", ""
+                )
         for node in container:
             if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN_NS:
                 continue
@@ -249,27 +305,59 @@ class Deployer:
             if kind in _NOT_FLOW_NODES:
                 continue
             if kind not in _RUNNABLE:
-                problems.append(DeployProblem(name, node_id, f"the engine cannot run bpmn:{kind}"))
+                problems.append(
+                    DeployProblem(name, node_id, f"the engine cannot run bpmn:{kind}")
+                )
                 continue
             for child in node:
                 if isinstance(child.tag, str) and child.tag.endswith("EventDefinition"):
                     ev = etree.QName(child).localname
                     if ev not in _EVENT_DEFINITIONS_RUNNABLE:
-                        problems.append(DeployProblem(name, node_id, f"the engine cannot run bpmn:{ev}"))
-            is_event_sub = kind == "subProcess" and node.get("triggeredByEvent") == "true"
-            outgoing = container.xpath(f"bpmn:sequenceFlow[@sourceRef='{node_id}']", namespaces=NS)
-            incoming = container.xpath(f"bpmn:sequenceFlow[@targetRef='{node_id}']", namespaces=NS)
+                        problems.append(
+                            DeployProblem(
+                                name, node_id, f"the engine cannot run bpmn:{ev}"
+                            )
+                        )
+            is_event_sub = (
+                kind == "subProcess" and node.get("triggeredByEvent") == "true"
+            )
+            outgoing = container.xpath(
+                f"bpmn:sequenceFlow[@sourceRef='{node_id}']", namespaces=NS
+            )
+            incoming = container.xpath(
+                f"bpmn:sequenceFlow[@targetRef='{node_id}']", namespaces=NS
+            )
             if not outgoing and kind not in _DEAD_END_OK and not is_event_sub:
-                problems.append(DeployProblem(name, node_id, "flow node has no outgoing sequence flow (the process would silently end here)"))
+                problems.append(
+                    DeployProblem(
+                        name,
+                        node_id,
+                        "flow node has no outgoing sequence flow (the process would silently end here)",
+                    )
+                )
             if not incoming and kind not in _NO_INCOMING_OK and not is_event_sub:
-                problems.append(DeployProblem(name, node_id, "flow node has no incoming sequence flow (it can never run)"))
+                problems.append(
+                    DeployProblem(
+                        name,
+                        node_id,
+                        "flow node has no incoming sequence flow (it can never run)",
+                    )
+                )
             if kind == "userTask":
                 props = _properties(node)
                 if node_id not in lane_of and not props.get("candidateGroup"):
-                    problems.append(DeployProblem(name, node_id, "user task is in no lane and has no candidateGroup property: nobody would see it"))
+                    problems.append(
+                        DeployProblem(
+                            name,
+                            node_id,
+                            "user task is in no lane and has no candidateGroup property: nobody would see it",
+                        )
+                    )
                 form_key = props.get("formKey")
                 if form_key and not self.forms.has(form_key):
-                    problems.append(DeployProblem(name, node_id, f"unknown form key '{form_key}'"))
+                    problems.append(
+                        DeployProblem(name, node_id, f"unknown form key '{form_key}'")
+                    )
                 problems.extend(_check_numeric_props(name, node_id, props))
         return problems
 
@@ -293,7 +381,9 @@ class Deployer:
         assert self.session is not None, "storing needs a session"
         latest = self.session.scalars(
             select(ProcessDefinition)
-            .where(ProcessDefinition.key == key, ProcessDefinition.municipality == scope)
+            .where(
+                ProcessDefinition.key == key, ProcessDefinition.municipality == scope
+            )
             .order_by(ProcessDefinition.version.desc())
             .limit(1)
         ).first()
@@ -335,18 +425,36 @@ class Deployer:
         called, decisions = set(), set()
         for name, tree in bundle.trees.items():
             if name in bundle.dmn:
-                provided_decisions |= {d.get("id") for d in tree.iter() if isinstance(d.tag, str) and etree.QName(d).localname == "decision"}
+                provided_decisions |= {
+                    d.get("id")
+                    for d in tree.iter()
+                    if isinstance(d.tag, str) and etree.QName(d).localname == "decision"
+                }
                 continue
-            provided_processes |= {p.get("id") for p in tree.iterfind(".//bpmn:process", NS)}
-            called |= {c.get("calledElement") for c in tree.iterfind(".//bpmn:callActivity", NS)}
-            decisions |= {(d.text or "").strip() for d in tree.iterfind(".//spiffworkflow:calledDecisionId", NS)}
+            provided_processes |= {
+                p.get("id") for p in tree.iterfind(".//bpmn:process", NS)
+            }
+            called |= {
+                c.get("calledElement")
+                for c in tree.iterfind(".//bpmn:callActivity", NS)
+            }
+            decisions |= {
+                (d.text or "").strip()
+                for d in tree.iterfind(".//spiffworkflow:calledDecisionId", NS)
+            }
         missing = (called - provided_processes) | (decisions - provided_decisions)
         if not missing or self.session is None:  # no database: the parser reports them
             return
         definitions = self.session.scalars(
-            select(ProcessDefinition).where(
-                ProcessDefinition.municipality.in_({BASE_VARIANT, municipality or BASE_VARIANT})
-            ).order_by(ProcessDefinition.municipality.desc(), ProcessDefinition.version.desc())
+            select(ProcessDefinition)
+            .where(
+                ProcessDefinition.municipality.in_(
+                    {BASE_VARIANT, municipality or BASE_VARIANT}
+                )
+            )
+            .order_by(
+                ProcessDefinition.municipality.desc(), ProcessDefinition.version.desc()
+            )
         ).all()
         for definition in definitions:
             if not missing:
@@ -380,18 +488,32 @@ def _properties(node: Any) -> dict[str, str]:
     return props
 
 
-def _check_numeric_props(name: str, node_id: str, props: dict[str, str]) -> list[DeployProblem]:
+def _check_numeric_props(
+    name: str, node_id: str, props: dict[str, str]
+) -> list[DeployProblem]:
     problems = []
     for prop in ("dueWorkingDays", "dueCalendarDays", "priority", "targetWorkingDays"):
         value = props.get(prop)
         if value is None:
             continue
         if not value.strip().isdigit():
-            problems.append(DeployProblem(name, node_id, f"property {prop} must be a whole number, got '{value}'"))
+            problems.append(
+                DeployProblem(
+                    name,
+                    node_id,
+                    f"property {prop} must be a whole number, got '{value}'",
+                )
+            )
         elif prop == "priority" and int(value) > 100:
-            problems.append(DeployProblem(name, node_id, "property priority must be 0..100"))
+            problems.append(
+                DeployProblem(name, node_id, "property priority must be 0..100")
+            )
     if "dueWorkingDays" in props and "dueCalendarDays" in props:
-        problems.append(DeployProblem(name, node_id, "give dueWorkingDays or dueCalendarDays, not both"))
+        problems.append(
+            DeployProblem(
+                name, node_id, "give dueWorkingDays or dueCalendarDays, not both"
+            )
+        )
     return problems
 
 
@@ -434,14 +556,20 @@ def _check_expressions(name: str, root: Any) -> list[DeployProblem]:
     for node, code, mode in found:
         if not code.strip():
             if mode == "eval":
-                problems.append(DeployProblem(name, _owner_id(node), "empty expression"))
+                problems.append(
+                    DeployProblem(name, _owner_id(node), "empty expression")
+                )
             continue
         try:
             check_code(code.strip() if mode == "eval" else code, mode)
         except ScriptRejected as exc:
-            problems.append(DeployProblem(name, _owner_id(node), f"script refused: {exc}"))
+            problems.append(
+                DeployProblem(name, _owner_id(node), f"script refused: {exc}")
+            )
         except SyntaxError as exc:
-            problems.append(DeployProblem(name, _owner_id(node), f"syntax error: {exc.msg}"))
+            problems.append(
+                DeployProblem(name, _owner_id(node), f"syntax error: {exc.msg}")
+            )
     return problems
 
 
@@ -462,9 +590,16 @@ def _resources_for(
     for fname in list(needed):
         tree = bundle.trees.get(fname)
         if tree is not None:
-            decisions |= {(d.text or "").strip() for d in tree.iterfind(".//spiffworkflow:calledDecisionId", NS)}
+            decisions |= {
+                (d.text or "").strip()
+                for d in tree.iterfind(".//spiffworkflow:calledDecisionId", NS)
+            }
     for fname in bundle.dmn:
-        ids = {d.get("id") for d in bundle.trees[fname].iter() if isinstance(d.tag, str) and etree.QName(d).localname == "decision"}
+        ids = {
+            d.get("id")
+            for d in bundle.trees[fname].iter()
+            if isinstance(d.tag, str) and etree.QName(d).localname == "decision"
+        }
         if ids & decisions:
             needed.add(fname)
     files = bundle.all_files()
@@ -514,10 +649,15 @@ def _metadata(
 
 
 def _decision_ids(root: Any) -> set[str]:
-    return {(d.text or "").strip() for d in root.iterfind(".//spiffworkflow:calledDecisionId", NS)}
+    return {
+        (d.text or "").strip()
+        for d in root.iterfind(".//spiffworkflow:calledDecisionId", NS)
+    }
 
 
-def _all_task_specs(spec: BpmnProcessSpec, subs: dict[str, BpmnProcessSpec]) -> list[Any]:
+def _all_task_specs(
+    spec: BpmnProcessSpec, subs: dict[str, BpmnProcessSpec]
+) -> list[Any]:
     specs = list(spec.task_specs.values())
     for sub in subs.values():
         specs.extend(sub.task_specs.values())

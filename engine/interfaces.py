@@ -30,9 +30,7 @@ class ConnectorRegistry(Protocol):
         """True when the operator is known (checked at deploy time)."""
         ...
 
-    def call(
-        self, name: str, params: Mapping[str, Any], context: CallContext
-    ) -> Any:
+    def call(self, name: str, params: Mapping[str, Any], context: CallContext) -> Any:
         """Call the operator and return a JSON-serialisable result.
 
         Raises an exception on failure; the engine turns it into an incident.

@@ -99,8 +99,20 @@ class UserTask(Base):
 
     __tablename__ = "user_tasks"
     __table_args__ = (
-        Index("ix_user_tasks_group_queue", "municipality", "state", "candidate_group", "due_at"),
-        Index("ix_user_tasks_assignee_queue", "municipality", "state", "assignee", "due_at"),
+        Index(
+            "ix_user_tasks_group_queue",
+            "municipality",
+            "state",
+            "candidate_group",
+            "due_at",
+        ),
+        Index(
+            "ix_user_tasks_assignee_queue",
+            "municipality",
+            "state",
+            "assignee",
+            "due_at",
+        ),
         Index("ix_user_tasks_instance", "instance_id", "state"),
     )
 

@@ -89,20 +89,39 @@ def run_diagram(
     """Run ``process`` (default: the only/first executable one) to its end."""
     notes: list[str] = []
     registry = _Permissive(connectors, notes)
-    deployer = Deployer(None, serializer=StateSerializer(), connectors=registry, forms=forms)  # type: ignore[arg-type]
+    deployer = Deployer(
+        None, serializer=StateSerializer(), connectors=registry, forms=forms
+    )  # type: ignore[arg-type]
     parser, bundle = deployer.check(files)
     candidates = [pid for pid, _ in deployer._executable_processes(parser, bundle)]
     if process is None:
         first_file = next(iter(files))
-        own = [pid for pid, f in deployer._executable_processes(parser, bundle) if f == first_file]
+        own = [
+            pid
+            for pid, f in deployer._executable_processes(parser, bundle)
+            if f == first_file
+        ]
         process = (own or candidates or [None])[0]
     if process not in candidates:
-        raise DeployError([DeployProblem(", ".join(files), process or "", "no such executable process")])
+        raise DeployError(
+            [
+                DeployProblem(
+                    ", ".join(files), process or "", "no such executable process"
+                )
+            ]
+        )
     scripts = RestrictedScriptEngine(connectors=registry)
     scripts.call_context = CallContext(instance_id="bpmn-run")
-    wf = PkipWorkflow(parser.get_spec(process), parser.get_subprocess_specs(process), script_engine=scripts)
+    wf = PkipWorkflow(
+        parser.get_spec(process),
+        parser.get_subprocess_specs(process),
+        script_engine=scripts,
+    )
     wf.task_tree.data.update(dict(data or {}))
-    pending = {k: (list(v) if isinstance(v, list) else [v]) for k, v in (task_data or {}).items()}
+    pending = {
+        k: (list(v) if isinstance(v, list) else [v])
+        for k, v in (task_data or {}).items()
+    }
     clock = ManualClock()
     with use_clock(clock):
         wf.do_engine_steps()
@@ -110,14 +129,27 @@ def run_diagram(
             if wf.is_completed():
                 break
             if not _step(wf, clock, pending, dict(messages or {}), forms, auto, notes):
-                waiting = sorted({t.task_spec.bpmn_id or t.task_spec.name for t in wf.unfinished_tasks() if t.state in (TaskState.WAITING, TaskState.READY, TaskState.STARTED)})
-                raise RunFailed(f"stuck: nothing can move; waiting at {', '.join(waiting) or '?'}")
+                waiting = sorted(
+                    {
+                        t.task_spec.bpmn_id or t.task_spec.name
+                        for t in wf.unfinished_tasks()
+                        if t.state
+                        in (TaskState.WAITING, TaskState.READY, TaskState.STARTED)
+                    }
+                )
+                raise RunFailed(
+                    f"stuck: nothing can move; waiting at {', '.join(waiting) or '?'}"
+                )
         else:
             raise RunFailed(f"gave up after {MAX_ROUNDS} rounds")
     end = wf.end_event_reached()
     if end is None:
         raise RunFailed("the process stopped without reaching an end event")
-    done = [t for t in wf.all_tasks() if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)]
+    done = [
+        t
+        for t in wf.all_tasks()
+        if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)
+    ]
     done.sort(key=lambda t: t.last_state_change)
     return RunResult(
         process=process,
@@ -138,7 +170,9 @@ def _step(
     notes: list[str],
 ) -> bool:
     """Make one move: a user task, else a message, else a timer. False if none."""
-    ready = [t for t in wf.all_tasks() if t.state == TaskState.READY and t.task_spec.manual]
+    ready = [
+        t for t in wf.all_tasks() if t.state == TaskState.READY and t.task_spec.manual
+    ]
     if ready:
         _complete_user_task(ready[0], pending, forms, auto)
         wf.do_engine_steps()
@@ -146,11 +180,21 @@ def _step(
     waiting = [t for t in wf.all_tasks() if t.state == TaskState.WAITING]
     for task in waiting:
         event_def = getattr(task.task_spec, "event_definition", None)
-        if isinstance(event_def, MessageEventDefinition) and (event_def.name in messages or auto):
+        if isinstance(event_def, MessageEventDefinition) and (
+            event_def.name in messages or auto
+        ):
             payload = dict(messages.pop(event_def.name, {}))
             if not payload:
-                notes.append(f"message {event_def.name}: delivered with an empty payload")
-            wf.send_event(BpmnEvent(event_def, payload=payload, correlations=dict(task.workflow.correlations)))
+                notes.append(
+                    f"message {event_def.name}: delivered with an empty payload"
+                )
+            wf.send_event(
+                BpmnEvent(
+                    event_def,
+                    payload=payload,
+                    correlations=dict(task.workflow.correlations),
+                )
+            )
             wf.do_engine_steps()
             return True
     due = [_timer_due(t) for t in waiting]
@@ -163,21 +207,33 @@ def _step(
     return False
 
 
-def _complete_user_task(task: Task, pending: dict[str, list[Any]], forms: FormCatalogue, auto: bool) -> None:
+def _complete_user_task(
+    task: Task, pending: dict[str, list[Any]], forms: FormCatalogue, auto: bool
+) -> None:
     element = task.task_spec.bpmn_id
     queue = pending.get(element)
     if queue:
         values = dict(queue.pop(0) if len(queue) > 1 else queue[0])
-        form_key = (getattr(task.task_spec, "extensions", {}) or {}).get("properties", {}).get("formKey")
+        form_key = (
+            (getattr(task.task_spec, "extensions", {}) or {})
+            .get("properties", {})
+            .get("formKey")
+        )
         if form_key:
             errors = forms.validate(form_key, values)
             if errors:
-                detail = "; ".join(f"{e.path or '(forma)'}: {e.message}" for e in errors)
-                raise RunFailed(f"user task {element}: invalid data for form {form_key}: {detail}")
+                detail = "; ".join(
+                    f"{e.path or '(forma)'}: {e.message}" for e in errors
+                )
+                raise RunFailed(
+                    f"user task {element}: invalid data for form {form_key}: {detail}"
+                )
     elif auto:
         values = {}
     else:
-        raise RunFailed(f"user task {element} needs data: give --task {element}=JSON or --auto")
+        raise RunFailed(
+            f"user task {element} needs data: give --task {element}=JSON or --auto"
+        )
     task.set_data(**values)
     task.run()
 

@@ -20,19 +20,24 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine.calendar import WorkingCalendar
 from engine.clock import real_now, use_clock
 from engine.errors import Conflict, InvalidOperation, NotFound
-from engine.interfaces import CallContext, ConnectorRegistry, FormCatalogue, FormValidationError
+from engine.interfaces import (
+    CallContext,
+    ConnectorRegistry,
+    FormCatalogue,
+    FormValidationError,
+)
 from engine.models import (
     BASE_VARIANT,
     HistoryEvent,
@@ -77,16 +82,21 @@ class ProcessEngine:
     # -- definitions ------------------------------------------------------------------
     def definition_for(self, key: str, municipality: str) -> ProcessDefinition:
         """The version in force: the municipality's own variant if any, else the base."""
-        for scope in (municipality, BASE_VARIANT):
-            found = self.session.scalars(
-                select(ProcessDefinition)
-                .where(ProcessDefinition.key == key, ProcessDefinition.municipality == scope)
-                .order_by(ProcessDefinition.version.desc())
-                .limit(1)
-            ).first()
-            if found is not None:
-                return found
-        raise NotFound(f"process '{key}' is not deployed")
+        found = self.session.scalars(
+            select(ProcessDefinition)
+            .where(
+                ProcessDefinition.key == key,
+                ProcessDefinition.municipality.in_((municipality, BASE_VARIANT)),
+            )
+            # the variant ('RIGA') sorts before the base ('') in descending order
+            .order_by(
+                ProcessDefinition.municipality.desc(), ProcessDefinition.version.desc()
+            )
+            .limit(1)
+        ).first()
+        if found is None:
+            raise NotFound(f"process '{key}' is not deployed")
+        return found
 
     # -- instances ------------------------------------------------------------------
     def start(
@@ -124,7 +134,9 @@ class ProcessEngine:
         )
         self.session.add(instance)
         self.session.flush()  # the row first: history and tasks refer to it
-        self._event(instance, "started", actor=actor, details={"version": definition.version})
+        self._event(
+            instance, "started", actor=actor, details={"version": definition.version}
+        )
         action = None
         if message is not None:
             name, payload = message
@@ -136,13 +148,24 @@ class ProcessEngine:
         self._advance(instance, wf, actor=actor, action=action)
         return instance
 
-    def get_instance(self, instance_id: str, municipality: str | None = None) -> ProcessInstance:
+    def get_instance(
+        self, instance_id: str, municipality: str | None = None
+    ) -> ProcessInstance:
         instance = self.session.get(ProcessInstance, instance_id)
-        if instance is None or (municipality is not None and instance.municipality != municipality):
+        if instance is None or (
+            municipality is not None and instance.municipality != municipality
+        ):
             raise NotFound(f"instance {instance_id} not found")
         return instance
 
-    def cancel(self, instance_id: str, *, actor: str, municipality: str | None = None, reason: str = "") -> ProcessInstance:
+    def cancel(
+        self,
+        instance_id: str,
+        *,
+        actor: str,
+        municipality: str | None = None,
+        reason: str = "",
+    ) -> ProcessInstance:
         instance = self._active(instance_id, municipality, allow_suspended=True)
         wf = self._load(instance)
         wf.cancel()
@@ -152,7 +175,9 @@ class ProcessEngine:
         self._sync(instance, wf, watermark=time.time(), actor=actor)
         return instance
 
-    def suspend(self, instance_id: str, *, actor: str, municipality: str | None = None) -> ProcessInstance:
+    def suspend(
+        self, instance_id: str, *, actor: str, municipality: str | None = None
+    ) -> ProcessInstance:
         instance = self._active(instance_id, municipality)
         instance.status = ProcessInstance.SUSPENDED
         instance.updated_at = self.now()
@@ -160,7 +185,9 @@ class ProcessEngine:
         self._flush()
         return instance
 
-    def resume(self, instance_id: str, *, actor: str, municipality: str | None = None) -> ProcessInstance:
+    def resume(
+        self, instance_id: str, *, actor: str, municipality: str | None = None
+    ) -> ProcessInstance:
         instance = self.get_instance(instance_id, municipality)
         if instance.status != ProcessInstance.SUSPENDED:
             raise InvalidOperation("only a suspended instance can be resumed")
@@ -173,7 +200,9 @@ class ProcessEngine:
     # -- user tasks -------------------------------------------------------------------
     def get_task(self, task_id: str, municipality: str | None = None) -> UserTask:
         row = self.session.get(UserTask, task_id)
-        if row is None or (municipality is not None and row.municipality != municipality):
+        if row is None or (
+            municipality is not None and row.municipality != municipality
+        ):
             raise NotFound(f"task {task_id} not found")
         return row
 
@@ -207,7 +236,9 @@ class ProcessEngine:
         self._advance(instance, wf, actor=actor, action=action, completed_task=task_id)
         return instance
 
-    def claim(self, task_id: str, *, user: str, municipality: str | None = None) -> UserTask:
+    def claim(
+        self, task_id: str, *, user: str, municipality: str | None = None
+    ) -> UserTask:
         """Take a ready task; a task claimed by someone else is a conflict."""
         row = self.get_task(task_id, municipality)
         with _conflicts():
@@ -228,7 +259,14 @@ class ProcessEngine:
         self._flush()
         return row
 
-    def unclaim(self, task_id: str, *, user: str, municipality: str | None = None, force: bool = False) -> UserTask:
+    def unclaim(
+        self,
+        task_id: str,
+        *,
+        user: str,
+        municipality: str | None = None,
+        force: bool = False,
+    ) -> UserTask:
         row = self.get_task(task_id, municipality)
         if row.state != UserTask.READY:
             raise Conflict(f"task {task_id} is already {row.state}")
@@ -240,7 +278,9 @@ class ProcessEngine:
         self._flush()
         return row
 
-    def assign(self, task_id: str, *, assignee: str, by: str, municipality: str | None = None) -> UserTask:
+    def assign(
+        self, task_id: str, *, assignee: str, by: str, municipality: str | None = None
+    ) -> UserTask:
         """A supervisor hands a ready task to a colleague."""
         row = self.get_task(task_id, municipality)
         if row.state != UserTask.READY:
@@ -328,7 +368,9 @@ class ProcessEngine:
             return delivered
         starters = self._message_start_keys(name, municipality)
         return [
-            self.start(key_, municipality=municipality, actor=actor, message=(name, payload))
+            self.start(
+                key_, municipality=municipality, actor=actor, message=(name, payload)
+            )
             for key_ in starters
         ]
 
@@ -345,7 +387,9 @@ class ProcessEngine:
                 found.append(key)
         return found
 
-    def _deliver_message(self, wf: PkipWorkflow, name: str, payload: Mapping[str, Any]) -> None:
+    def _deliver_message(
+        self, wf: PkipWorkflow, name: str, payload: Mapping[str, Any]
+    ) -> None:
         for task in wf.all_tasks():
             event_def = getattr(task.task_spec, "event_definition", None)
             if (
@@ -355,15 +399,23 @@ class ProcessEngine:
             ):
                 # Correlation was decided by the subscription table; hand SpiffWorkflow
                 # the workflow's own keys so its check agrees.
-                event = BpmnEvent(event_def, payload=dict(payload), correlations=dict(task.workflow.correlations))
+                event = BpmnEvent(
+                    event_def,
+                    payload=dict(payload),
+                    correlations=dict(task.workflow.correlations),
+                )
                 wf.send_event(event)
                 return
         raise Conflict(f"the instance is not waiting for message '{name}'")
 
     # -- incidents ------------------------------------------------------------------------
-    def retry_incident(self, incident_id: int, *, actor: str, municipality: str | None = None) -> Incident:
+    def retry_incident(
+        self, incident_id: int, *, actor: str, municipality: str | None = None
+    ) -> Incident:
         incident = self.session.get(Incident, incident_id)
-        if incident is None or (municipality is not None and incident.municipality != municipality):
+        if incident is None or (
+            municipality is not None and incident.municipality != municipality
+        ):
             raise NotFound(f"incident {incident_id} not found")
         if incident.status != Incident.OPEN:
             raise InvalidOperation("the incident is already resolved")
@@ -375,22 +427,31 @@ class ProcessEngine:
             if failed is not None and failed.state == TaskState.ERROR:
                 failed._set_state(TaskState.READY)
 
-        self._event(instance, "incident_retried", actor=actor, details={"incident": incident.id})
+        self._event(
+            instance, "incident_retried", actor=actor, details={"incident": incident.id}
+        )
         self._advance(instance, wf, actor=actor, action=action)
         return incident
 
     def open_incidents(self, instance_id: str) -> list[Incident]:
         return list(
             self.session.scalars(
-                select(Incident).where(Incident.instance_id == instance_id, Incident.status == Incident.OPEN)
+                select(Incident).where(
+                    Incident.instance_id == instance_id,
+                    Incident.status == Incident.OPEN,
+                )
             )
         )
 
-    def history(self, instance_id: str, municipality: str | None = None) -> list[HistoryEvent]:
+    def history(
+        self, instance_id: str, municipality: str | None = None
+    ) -> list[HistoryEvent]:
         self.get_instance(instance_id, municipality)
         return list(
             self.session.scalars(
-                select(HistoryEvent).where(HistoryEvent.instance_id == instance_id).order_by(HistoryEvent.id)
+                select(HistoryEvent)
+                .where(HistoryEvent.instance_id == instance_id)
+                .order_by(HistoryEvent.id)
             )
         )
 
@@ -412,9 +473,13 @@ class ProcessEngine:
         wf.script_engine = self.scripts
         return wf
 
-    def _active(self, instance_id: str, municipality: str | None, allow_suspended: bool = False) -> ProcessInstance:
+    def _active(
+        self, instance_id: str, municipality: str | None, allow_suspended: bool = False
+    ) -> ProcessInstance:
         instance = self.get_instance(instance_id, municipality)
-        allowed = {ProcessInstance.RUNNING} | ({ProcessInstance.SUSPENDED} if allow_suspended else set())
+        allowed = {ProcessInstance.RUNNING} | (
+            {ProcessInstance.SUSPENDED} if allow_suspended else set()
+        )
         if instance.status not in allowed:
             raise InvalidOperation(f"instance {instance_id} is {instance.status}")
         return instance
@@ -442,7 +507,14 @@ class ProcessEngine:
                 raise
             except Exception as exc:  # noqa: BLE001 - every failure becomes an incident
                 error = exc
-        self._sync(instance, wf, watermark=watermark, actor=actor, error=error, completed_task=completed_task)
+        self._sync(
+            instance,
+            wf,
+            watermark=watermark,
+            actor=actor,
+            error=error,
+            completed_task=completed_task,
+        )
 
     def _sync(
         self,
@@ -456,12 +528,16 @@ class ProcessEngine:
     ) -> None:
         """Write what the advance did: history, task index, waits, status, state."""
         with _conflicts():
-            recorder = AdvanceRecorder(self, instance, wf, watermark=watermark, actor=actor)
+            recorder = AdvanceRecorder(
+                self, instance, wf, watermark=watermark, actor=actor
+            )
             recorder.record(error=error, completed_task=completed_task)
             self.session.flush()
 
     def _event(self, instance: ProcessInstance, kind: str, **kwargs: Any) -> None:
-        self.session.add(HistoryEvent(instance_id=instance.id, kind=kind, at=self.now(), **kwargs))
+        self.session.add(
+            HistoryEvent(instance_id=instance.id, kind=kind, at=self.now(), **kwargs)
+        )
 
     def _event_for(self, row: UserTask, kind: str, **kwargs: Any) -> None:
         self.session.add(
@@ -487,12 +563,16 @@ def _conflicts() -> Iterator[None]:
     try:
         yield
     except StaleDataError as exc:
-        raise Conflict("the case was changed by someone else; reload and try again") from exc
+        raise Conflict(
+            "the case was changed by someone else; reload and try again"
+        ) from exc
     except OperationalError as exc:
         # SQLite refuses a write from a transaction whose snapshot is stale; for the
         # caller that is the same conflict as a version mismatch.
         if "locked" in str(exc).lower():
-            raise Conflict("the case is being changed by someone else; try again") from exc
+            raise Conflict(
+                "the case is being changed by someone else; try again"
+            ) from exc
         raise
 
 

@@ -44,12 +44,13 @@ a fraction of a second past the deadline); functions passed in through ``functio
 from __future__ import annotations
 
 import ast
+import decimal
 import functools
 import json
 import math
 import string
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -72,6 +73,9 @@ MAX_ITEMS = 1_000_000
 
 MAX_INT_BITS = 100_000
 """Largest integer (about 30,000 digits) that ``*``, ``**`` and ``<<`` may produce."""
+
+MAX_DECIMAL_EXPONENT = 10_000
+"""Largest exponent, either sign, of a ``Decimal`` built or computed by a script."""
 
 DEFAULT_TIME_LIMIT = 1.0
 """Seconds one evaluation or script execution may take."""
@@ -172,12 +176,12 @@ def _refuse(what: str, node: ast.AST) -> ScriptRejected:
     return ScriptRejected(f"{what} is not allowed{where}")
 
 
-def _check_identifier(name: str | None, node: ast.AST) -> None:
+def _check_identifier(name: str | None, node: ast.AST, *, deny: bool = True) -> None:
     if name is None or name == "_":  # `_` is the usual throwaway variable
         return
     if name.startswith("_"):
         raise _refuse(f"the name '{name}' (names starting with '_')", node)
-    if name in DENIED_NAMES:
+    if deny and name in DENIED_NAMES:
         raise _refuse(f"the name '{name}'", node)
 
 
@@ -225,8 +229,10 @@ def _check_node(node: ast.AST) -> None:
         _check_identifier(node.name, node)
     elif isinstance(node, ast.FunctionDef):
         _check_identifier(node.name, node)
-    elif isinstance(node, ast.arg | ast.keyword):
+    elif isinstance(node, ast.arg):
         _check_identifier(node.arg, node)
+    elif isinstance(node, ast.keyword):  # `dict(type=...)` looks nothing up
+        _check_identifier(node.arg, node, deny=False)
     elif isinstance(node, ast.MatchAs | ast.MatchStar):
         _check_identifier(node.name, node)
     elif isinstance(node, ast.MatchMapping):
@@ -242,6 +248,15 @@ def _check_node(node: ast.AST) -> None:
             and not isinstance(target.slice, ast.Slice)
         ):
             raise _refuse("augmented '*=', '**=' or '<<=' on this target", node)
+
+
+def _position(node: ast.AST) -> tuple[int, int, int, int]:
+    return (
+        getattr(node, "lineno", 0),
+        getattr(node, "col_offset", 0),
+        getattr(node, "end_lineno", None) or 0,
+        getattr(node, "end_col_offset", None) or 0,
+    )
 
 
 def _parse_checked(source: str, mode: Mode) -> ast.AST:
@@ -262,7 +277,9 @@ def _parse_checked(source: str, mode: Mode) -> ast.AST:
         raise ScriptRejected("code is nested too deeply") from None
     except ValueError as err:  # e.g. a NUL character in the source
         raise ScriptRejected(f"code cannot be parsed: {err}") from None
-    for node in ast.walk(tree):  # iterative, so deep trees cannot exhaust the stack
+    # ast.walk is iterative (deep trees cannot exhaust the stack); sorting by position
+    # reports the first offending construct in reading order, innermost first.
+    for node in sorted(ast.walk(tree), key=_position):
         _check_node(node)
     return tree
 
@@ -340,7 +357,8 @@ def _compile(source: str, mode: Mode) -> CodeType:
     tree = _Instrumenter().visit(_parse_checked(source, mode))
     ast.fix_missing_locations(tree)
     try:
-        code: CodeType = compile(tree, _FILENAME, mode)
+        # dont_inherit: this module's `from __future__` flags are not the script's.
+        code: CodeType = compile(tree, _FILENAME, mode, dont_inherit=True)
     except (RecursionError, MemoryError):
         raise ScriptRejected("code is nested too deeply") from None
     return code
@@ -404,16 +422,63 @@ def _aug_item(container: Any, key: Any, guard: str, value: Any) -> None:
     container[key] = _GUARDS[guard](container[key], value)
 
 
-def _limited_range(*args: int) -> range:
-    """``range`` that refuses more than MAX_ITEMS items (sum() of one runs in C)."""
-    result = range(*args)
-    try:
-        size = len(result)
-    except OverflowError:
-        size = MAX_ITEMS + 1
-    if size > MAX_ITEMS:
-        raise _too_big("the range")
-    return result
+class _LimitedRange:
+    """``range`` that refuses more than MAX_ITEMS items (``sum`` of one runs in C).
+
+    An instance without ``__dict__``, not a function: everything in the builtins is
+    shared by all instances in the process, and a settable attribute
+    (``range.note = data``) would be a channel from one municipality's instance to
+    another's.
+    """
+
+    __slots__ = ()
+
+    def __call__(self, *args: int) -> range:
+        result = range(*args)
+        try:
+            size = len(result)
+        except OverflowError:
+            size = MAX_ITEMS + 1
+        if size > MAX_ITEMS:
+            raise _too_big("the range")
+        return result
+
+
+class _DecimalType(type):
+    def __instancecheck__(cls, instance: object) -> bool:
+        return isinstance(instance, Decimal)
+
+    # A Python class is mutable; shared by every instance in the process, it must not
+    # be (`Decimal.from_float = abs` would change other diagrams' results).
+    def __setattr__(cls, name: str, value: object) -> None:
+        raise TypeError("Decimal cannot be modified")
+
+    def __delattr__(cls, name: str) -> None:
+        raise TypeError("Decimal cannot be modified")
+
+
+class _SandboxDecimal(Decimal, metaclass=_DecimalType):
+    """``Decimal`` for scripts: refuses huge exponents, returns a plain ``Decimal``.
+
+    ``int(Decimal("1e1000000"))`` runs for half a minute inside one C call, beyond
+    the reach of the deadline checks. Arithmetic is bounded by the context that
+    ``_run`` installs; construction ignores the context, hence this check. The
+    metaclass keeps ``isinstance(x, Decimal)`` true for every ``Decimal``.
+    """
+
+    def __new__(cls, value: Any = "0", context: Any = None) -> Decimal:  # type: ignore[misc]
+        result = Decimal(value, context)
+        if result.is_finite():
+            exponent = result.as_tuple().exponent
+            assert isinstance(exponent, int)  # finite numbers have an int exponent
+            if max(abs(result.adjusted()), abs(exponent)) > MAX_DECIMAL_EXPONENT:
+                raise _too_big("the decimal number")
+        return result
+
+
+_DECIMAL_CONTEXT = decimal.Context(
+    Emax=MAX_DECIMAL_EXPONENT, Emin=-MAX_DECIMAL_EXPONENT
+)
 
 
 def _make_tick(time_limit: float) -> Callable[[], bool]:
@@ -427,12 +492,56 @@ def _make_tick(time_limit: float) -> Callable[[], bool]:
     return tick
 
 
+def _ticking_iterators(tick: Callable[[], bool]) -> dict[str, Callable[..., Any]]:
+    """``map``, ``filter``, ``zip``, ``enumerate``, ``iter`` that check the deadline.
+
+    The built-in ones iterate in C, out of sight of the inserted checks, so
+    ``any(map(l.append, l))`` or ``l.extend(zip(l))`` would spin inside one call for
+    ever; and ``iter(f, sentinel)`` never ends. These yield from Python instead.
+    """
+
+    def map_(function: Any, iterable: Any, /, *iterables: Any) -> Iterator[Any]:
+        # strict=False: map stops at the shortest iterable.
+        for args in zip(iterable, *iterables, strict=False):
+            tick()
+            yield function(*args)
+
+    def filter_(function: Any, iterable: Any, /) -> Iterator[Any]:
+        for item in iterable:
+            tick()
+            if item if function is None else function(item):
+                yield item
+
+    def zip_(*iterables: Any, strict: bool = False) -> Iterator[tuple[Any, ...]]:
+        for item in zip(*iterables, strict=strict):
+            tick()
+            yield item
+
+    def enumerate_(iterable: Any, start: int = 0) -> Iterator[tuple[int, Any]]:
+        for item in enumerate(iterable, start):
+            tick()
+            yield item
+
+    def iter_(iterable: Any, /) -> Iterator[Any]:  # no iter(callable, sentinel)
+        for item in iterable:
+            tick()
+            yield item
+
+    return {
+        "map": map_,
+        "filter": filter_,
+        "zip": zip_,
+        "enumerate": enumerate_,
+        "iter": iter_,
+    }
+
+
 # ---------------------------------------------------------------- builtins
 
 _SAFE_FUNCTIONS: tuple[Any, ...] = (
-    abs, all, any, bool, chr, dict, divmod, enumerate, filter, float, format,
-    frozenset, int, isinstance, iter, len, list, map, max, min, next, ord, repr,
-    reversed, round, set, sorted, str, sum, tuple, zip,
+    abs, all, any, bool, chr, dict, divmod, float, format, frozenset, int,
+    isinstance, len, list, max, min, next, ord, repr, reversed, round, set, sorted,
+    str, sum, tuple,
 )  # fmt: skip
 _SAFE_EXCEPTIONS: tuple[type[Exception], ...] = (
     Exception, ArithmeticError, AssertionError, AttributeError, IndexError, KeyError,
@@ -443,14 +552,14 @@ _SAFE_EXCEPTIONS: tuple[type[Exception], ...] = (
 SAFE_BUILTINS: Mapping[str, Any] = MappingProxyType(
     {
         **{f.__name__: f for f in _SAFE_FUNCTIONS + _SAFE_EXCEPTIONS},
-        "range": _limited_range,
+        "range": _LimitedRange(),
         # Dates and money: classes only (their non-underscore attributes lead nowhere);
         # never a module, whose attributes include other modules.
         "datetime": datetime,
         "date": date,
         "timedelta": timedelta,
         "timezone": timezone,
-        "Decimal": Decimal,
+        "Decimal": _SandboxDecimal,
         "ROUND_HALF_UP": ROUND_HALF_UP,
         "floor": math.floor,
         "ceil": math.ceil,
@@ -460,8 +569,10 @@ SAFE_BUILTINS: Mapping[str, Any] = MappingProxyType(
         _AUG_ITEM: _aug_item,
     }
 )
-"""Everything a script can name besides task data (``True``/``False``/``None`` are
-keywords). ``range`` is limited to :data:`MAX_ITEMS` items."""
+"""What a script can name besides task data (``True``/``False``/``None`` are keywords).
+
+``range`` is limited to :data:`MAX_ITEMS` items; each run adds deadline-checking
+``map``, ``filter``, ``zip``, ``enumerate`` and one-argument ``iter``."""
 
 
 def _describe(err: BaseException) -> str:
@@ -524,19 +635,22 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         try:
             self._run(code, context)
         finally:
-            # Drops __builtins__, functions the script defined and the external names.
+            # Drops __builtins__, functions the script defined and the external names;
+            # `x: int = 1` leaves an __annotations__ dict, which is no task data either.
             self._remove_globals_and_functions_from_context(context, external)
+            context.pop("__annotations__", None)
         return True
 
     def _run(self, code: CodeType, scope: dict[str, Any]) -> Any:
         for name in _RESERVED:  # task data must not shadow the instrumentation
             scope.pop(name, None)
-        builtins = dict(self._builtins)
-        builtins[_TICK] = _make_tick(self.time_limit)
+        tick = _make_tick(self.time_limit)
+        builtins = {**self._builtins, **_ticking_iterators(tick), _TICK: tick}
         scope["__builtins__"] = builtins
         try:
-            # The code passed _parse_checked and runs with whitelisted builtins only.
-            return eval(code, scope)  # noqa: S307
+            with decimal.localcontext(_DECIMAL_CONTEXT):
+                # The code passed _parse_checked and sees whitelisted builtins only.
+                return eval(code, scope)  # noqa: S307
         except _TimeUp as stop:
             line = _failing_line(stop.__traceback__)
             where = f" (stopped at line {line})" if line is not None else ""
@@ -672,22 +786,3 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             element_id = getattr(spec, "bpmn_id", None) or spec.name
             context = replace(context, element_id=element_id)
         return context
-
-
-__all__ = [
-    "DEFAULT_TIME_LIMIT",
-    "DENIED_ATTRIBUTES",
-    "DENIED_NAMES",
-    "MAX_INT_BITS",
-    "MAX_ITEMS",
-    "MAX_SOURCE_CHARS",
-    "SAFE_BUILTINS",
-    "Mode",
-    "RestrictedEnvironment",
-    "RestrictedScriptEngine",
-    "ScriptLimitExceeded",
-    "ScriptRejected",
-    "ScriptSyntaxError",
-    "ScriptTimeout",
-    "check_code",
-]

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
@@ -22,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as SpiffUserTask
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select
 
 from engine.models import (
     HistoryEvent,
@@ -41,7 +41,9 @@ MAX_ERROR_TEXT = 2000
 
 def canonical_correlation(correlation: Mapping[str, Any]) -> str:
     """One text form of correlation keys, so matching is a plain indexed equality."""
-    return json.dumps(dict(correlation), sort_keys=True, ensure_ascii=False, default=str)
+    return json.dumps(
+        dict(correlation), sort_keys=True, ensure_ascii=False, default=str
+    )
 
 
 class AdvanceRecorder:
@@ -67,9 +69,21 @@ class AdvanceRecorder:
         self.tasks = list(wf.all_tasks())
 
     def record(self, *, error: Exception | None, completed_task: str | None) -> None:
-        self._history(completed_task)
-        self._task_index(completed_task)
-        self._subscriptions()
+        # Queries first, then only additions, and no autoflush in between: the caller
+        # flushes once, and the new rows go out as batched INSERTs.
+        with self.session.no_autoflush:
+            open_rows = self.session.scalars(
+                select(UserTask).where(
+                    UserTask.instance_id == self.instance.id,
+                    UserTask.state == UserTask.READY,
+                )
+            ).all()
+            self._subscriptions()
+            self._history(completed_task)
+            self._task_index(open_rows, completed_task)
+            self._finish(error)
+
+    def _finish(self, error: Exception | None) -> None:
         instance = self.instance
         instance.next_timer_at = next_timer(self.tasks)
         if error is not None:
@@ -116,17 +130,14 @@ class AdvanceRecorder:
             )
 
     # -- task index ---------------------------------------------------------------------
-    def _task_index(self, completed_task: str | None) -> None:
+    def _task_index(
+        self, open_rows: Sequence[UserTask], completed_task: str | None
+    ) -> None:
         ready = {
             str(t.id): t
             for t in self.tasks
             if t.state == TaskState.READY and t.task_spec.manual
         }
-        open_rows = self.session.scalars(
-            select(UserTask).where(
-                UserTask.instance_id == self.instance.id, UserTask.state == UserTask.READY
-            )
-        ).all()
         by_id = {str(t.id): t for t in self.tasks}
         for row in open_rows:
             if row.id in ready:
@@ -165,7 +176,9 @@ class AdvanceRecorder:
         row.due_at = self._due(entry, process_props)
         self._add_event("task_ready", row)
 
-    def _due(self, entry: Mapping[str, Any], process_props: Mapping[str, Any]) -> datetime | None:
+    def _due(
+        self, entry: Mapping[str, Any], process_props: Mapping[str, Any]
+    ) -> datetime | None:
         working = entry.get("dueWorkingDays")
         calendar = entry.get("dueCalendarDays")
         if working is None and calendar is None:
@@ -195,14 +208,18 @@ class AdvanceRecorder:
     # -- message waits ---------------------------------------------------------------------
     def _subscriptions(self) -> None:
         self.session.execute(
-            delete(MessageSubscription).where(MessageSubscription.instance_id == self.instance.id)
+            delete(MessageSubscription).where(
+                MessageSubscription.instance_id == self.instance.id
+            )
         )
         if self.instance.status != ProcessInstance.RUNNING:
             return
         scripts = self.engine.scripts
         for task in self.tasks:
             event_def = getattr(task.task_spec, "event_definition", None)
-            if task.state != TaskState.WAITING or not isinstance(event_def, MessageEventDefinition):
+            if task.state != TaskState.WAITING or not isinstance(
+                event_def, MessageEventDefinition
+            ):
                 continue
             # A correlation property's retrieval expression is evaluated against the
             # waiting instance's own data here and against the payload by the sender,
@@ -210,7 +227,9 @@ class AdvanceRecorder:
             keys: dict[str, Any] = {}
             for prop in event_def.correlation_properties:
                 try:
-                    keys[prop.name] = scripts.environment.evaluate(prop.retrieval_expression, dict(task.data))
+                    keys[prop.name] = scripts.environment.evaluate(
+                        prop.retrieval_expression, dict(task.data)
+                    )
                 except Exception:  # noqa: BLE001 - a missing key just does not match
                     keys[prop.name] = None
             self.session.add(
@@ -233,11 +252,21 @@ class AdvanceRecorder:
                 instance.end_event = end
                 instance.ended_at = self.now
                 self.session.add(
-                    HistoryEvent(instance_id=instance.id, at=self.now, kind="ended", element_id=end)
+                    HistoryEvent(
+                        instance_id=instance.id,
+                        at=self.now,
+                        kind="ended",
+                        element_id=end,
+                    )
                 )
                 self._resolve_incidents()
                 return
-            self._open_incident("no_end_event", None, "RuntimeError", "the process stopped without reaching an end event")
+            self._open_incident(
+                "no_end_event",
+                None,
+                "RuntimeError",
+                "the process stopped without reaching an end event",
+            )
             return
         unfinished = [t for t in self.tasks if t.state & TaskState.NOT_FINISHED_MASK]
         can_move = any(
@@ -246,7 +275,12 @@ class AdvanceRecorder:
             for t in unfinished
         )
         if not can_move:
-            self._open_incident("stuck", None, "RuntimeError", "the process can no longer move: nothing is ready or waiting")
+            self._open_incident(
+                "stuck",
+                None,
+                "RuntimeError",
+                "the process can no longer move: nothing is ready or waiting",
+            )
         else:
             self._resolve_incidents()
 
@@ -258,12 +292,23 @@ class AdvanceRecorder:
             error_type = type(error.__cause__ or error).__name__
         message = str(error)[:MAX_ERROR_TEXT]
         element = failed.task_spec.bpmn_id if failed is not None else None
-        kind = "service_failed" if failed is not None and isinstance(failed.task_spec, ServiceTask) else "task_failed"
+        kind = (
+            "service_failed"
+            if failed is not None and isinstance(failed.task_spec, ServiceTask)
+            else "task_failed"
+        )
         self._open_incident(kind, failed, error_type, message, element=element)
-        log.warning("incident on instance %s at %s: %s", self.instance.id, element, error_type)
+        log.warning(
+            "incident on instance %s at %s: %s", self.instance.id, element, error_type
+        )
 
     def _open_incident(
-        self, kind: str, task: Task | None, error_type: str, message: str, element: str | None = None
+        self,
+        kind: str,
+        task: Task | None,
+        error_type: str,
+        message: str,
+        element: str | None = None,
     ) -> None:
         task_id = str(task.id) if task is not None else None
         existing = self.session.scalars(
@@ -271,7 +316,9 @@ class AdvanceRecorder:
                 Incident.instance_id == self.instance.id,
                 Incident.status == Incident.OPEN,
                 Incident.kind == kind,
-                Incident.task_id.is_(None) if task_id is None else Incident.task_id == task_id,
+                Incident.task_id.is_(None)
+                if task_id is None
+                else Incident.task_id == task_id,
             )
         ).first()
         if existing is not None:
@@ -309,7 +356,10 @@ class AdvanceRecorder:
         if not self.instance.has_incident:
             return
         for incident in self.session.scalars(
-            select(Incident).where(Incident.instance_id == self.instance.id, Incident.status == Incident.OPEN)
+            select(Incident).where(
+                Incident.instance_id == self.instance.id,
+                Incident.status == Incident.OPEN,
+            )
         ):
             incident.status = Incident.RESOLVED
             incident.resolved_at = self.now
@@ -338,7 +388,9 @@ def next_timer(tasks: list[Task]) -> datetime | None:
     due: list[datetime] = []
     for task in tasks:
         event_def = getattr(task.task_spec, "event_definition", None)
-        if task.state != TaskState.WAITING or not isinstance(event_def, TimerEventDefinition):
+        if task.state != TaskState.WAITING or not isinstance(
+            event_def, TimerEventDefinition
+        ):
             continue
         value = task._get_internal_data("event_value")
         if isinstance(value, dict):
@@ -350,4 +402,3 @@ def next_timer(tasks: list[Task]) -> datetime | None:
         except ValueError:
             log.warning("unparseable timer value on %s", task.task_spec.bpmn_id)
     return min(due) if due else None
-

@@ -76,7 +76,9 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):
 
     def create_subprocess(self, my_task: Task, spec_name: str) -> PkipSubWorkflow:
         subprocess = PkipSubWorkflow(
-            self.subprocess_specs[spec_name], parent_task_id=my_task.id, top_workflow=self
+            self.subprocess_specs[spec_name],
+            parent_task_id=my_task.id,
+            top_workflow=self,
         )
         self.subprocesses[my_task.id] = subprocess
         return subprocess
@@ -102,7 +104,8 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):
 
     def _has_ready_engine_task(self) -> bool:
         return any(
-            t.state == TaskState.READY and not t.task_spec.manual for t in self.all_tasks()
+            t.state == TaskState.READY and not t.task_spec.manual
+            for t in self.all_tasks()
         )
 
     def _engine_pass(
@@ -150,7 +153,9 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):
     def end_event_reached(self) -> str | None:
         """The id of a completed end event of the top process, if any."""
         for task in self.tasks.values():
-            if task.state == TaskState.COMPLETED and isinstance(task.task_spec, EndEvent):
+            if task.state == TaskState.COMPLETED and isinstance(
+                task.task_spec, EndEvent
+            ):
                 return str(task.task_spec.bpmn_id)
         return None
 
@@ -198,7 +203,9 @@ class StateSerializer:
     def __init__(self, spec_cache_size: int = 64) -> None:
         self._serializer = BpmnWorkflowSerializer(_make_registry())
         self._lock = threading.Lock()
-        self._specs: OrderedDict[str, tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]]
+        self._specs: OrderedDict[
+            str, tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
+        ]
         self._specs = OrderedDict()
         self._cache_size = spec_cache_size
 
@@ -211,7 +218,8 @@ class StateSerializer:
             dct = {
                 "spec": registry.convert(spec),
                 "subprocess_specs": {
-                    name: registry.convert(sub) for name, sub in subprocess_specs.items()
+                    name: registry.convert(sub)
+                    for name, sub in subprocess_specs.items()
                 },
             }
         return json.dumps(dct, sort_keys=True, ensure_ascii=False)
@@ -231,7 +239,9 @@ class StateSerializer:
         dct = json.loads(spec_json())
         registry = self._serializer.registry
         spec = registry.restore(dct["spec"])
-        subs = {name: registry.restore(sub) for name, sub in dct["subprocess_specs"].items()}
+        subs = {
+            name: registry.restore(sub) for name, sub in dct["subprocess_specs"].items()
+        }
         with self._lock:
             self._specs[cache_key] = (spec, subs)
             while len(self._specs) > self._cache_size:

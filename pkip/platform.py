@@ -72,7 +72,9 @@ class Platform:
     def alembic_config(self) -> Config:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        cfg.set_main_option("sqlalchemy.url", self.settings.database_url.replace("%", "%%"))
+        cfg.set_main_option(
+            "sqlalchemy.url", self.settings.database_url.replace("%", "%%")
+        )
         return cfg
 
     def migrate(self) -> None:
@@ -98,7 +100,9 @@ class Platform:
         """The demo municipality of the embedded mode (idempotent)."""
         code = self.settings.demo_municipality
         with self.transaction() as session:
-            found = session.scalars(select(Municipality).where(Municipality.code == code)).first()
+            found = session.scalars(
+                select(Municipality).where(Municipality.code == code)
+            ).first()
             if found is None:
                 found = Municipality(code=code, name=DEMO_MUNICIPALITY_NAME, atvk=None)
                 session.add(found)

@@ -38,11 +38,18 @@ def make_celery(platform: Platform) -> Celery:
     )
     app.conf.pkip_platform = platform
 
-    @app.task(name="pkip.fire_due_timers", shared=False, acks_late=True, time_limit=TASK_TIME_LIMIT)
+    @app.task(
+        name="pkip.fire_due_timers",
+        shared=False,
+        acks_late=True,
+        time_limit=TASK_TIME_LIMIT,
+    )
     def fire_due_timers() -> int:
         return jobs.fire_due_timers(platform)
 
-    @app.task(name="pkip.fire_instance_timers", shared=False, acks_late=True, time_limit=60)
+    @app.task(
+        name="pkip.fire_instance_timers", shared=False, acks_late=True, time_limit=60
+    )
     def fire_instance_timers(instance_id: str) -> bool:
         return jobs.fire_instance_timers(platform, instance_id)
 

@@ -17,7 +17,9 @@ class TimerLoop:
         self.platform = platform
         self.interval = interval or platform.settings.timer_interval
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="pkip-timers", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="pkip-timers", daemon=True
+        )
 
     def start(self) -> TimerLoop:
         self._thread.start()

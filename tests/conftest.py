@@ -70,7 +70,11 @@ def _reset_clock(clock: ManualClock) -> None:
 
 @pytest.fixture(scope="session")
 def platform(database_url: str, clock: ManualClock) -> Iterator[Platform]:
-    settings = Settings.from_env().replace(env="test", database_url=database_url, broker_url=os.environ.get("PKIP_BROKER_URL", ""))
+    settings = Settings.from_env().replace(
+        env="test",
+        database_url=database_url,
+        broker_url=os.environ.get("PKIP_BROKER_URL", ""),
+    )
     plat = Platform(settings, clock=clock)
     plat.migrate()
     yield plat
@@ -86,7 +90,11 @@ def db_session(platform: Platform) -> Iterator[Session]:
     """
     connection = platform.db.connect()
     outer = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    session = Session(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+    )
     try:
         yield session
     finally:
@@ -105,7 +113,9 @@ def deployed(db_session: Session, platform: Platform) -> dict[str, int]:
     """processes/bpmn deployed as the base; returns definition ids by key."""
     from engine.deploy import read_files
 
-    results = platform.deployer(db_session).deploy(read_files([PROCESS_DIR]), deployed_by="tests")
+    results = platform.deployer(db_session).deploy(
+        read_files([PROCESS_DIR]), deployed_by="tests"
+    )
     return {r.definition.key: r.definition.id for r in results}
 
 

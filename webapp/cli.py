@@ -62,16 +62,29 @@ def db_upgrade(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--municipality", help="Deploy as this municipality's variant (default: base).")
-@click.option("--by", "deployed_by", default="cli", show_default=True, help="Who deploys.")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+@click.option(
+    "--municipality", help="Deploy as this municipality's variant (default: base)."
+)
+@click.option(
+    "--by", "deployed_by", default="cli", show_default=True, help="Who deploys."
+)
 @click.pass_context
-def deploy(ctx: click.Context, paths: tuple[Path, ...], municipality: str | None, deployed_by: str) -> None:
+def deploy(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    municipality: str | None,
+    deployed_by: str,
+) -> None:
     """Deploy BPMN/DMN files or folders (all or nothing)."""
     from engine.deploy import DeployError
 
     try:
-        results = _platform(ctx).deploy(list(paths), municipality=municipality, deployed_by=deployed_by)
+        results = _platform(ctx).deploy(
+            list(paths), municipality=municipality, deployed_by=deployed_by
+        )
     except DeployError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
@@ -89,12 +102,19 @@ def setup(ctx: click.Context) -> None:
     platform = _platform(ctx)
     platform.migrate()
     municipality = platform.seed_demo()
-    ctx.invoke(deploy, paths=(Path(platform.settings.process_dir),), municipality=None, deployed_by="setup")
+    ctx.invoke(
+        deploy,
+        paths=(Path(platform.settings.process_dir),),
+        municipality=None,
+        deployed_by="setup",
+    )
     click.echo(f"demo municipality: {municipality.name} ({municipality.code})")
 
 
 @main.command()
-@click.option("--jobs/--no-jobs", default=True, help="Run timers in-process (embedded mode).")
+@click.option(
+    "--jobs/--no-jobs", default=True, help="Run timers in-process (embedded mode)."
+)
 @click.pass_context
 def serve(ctx: click.Context, jobs: bool) -> None:
     """Start the web app (embedded mode: with the in-process timer loop)."""
@@ -133,13 +153,19 @@ def instances() -> None:
 
 @instances.command("list")
 @click.option("--municipality")
-@click.option("--status", type=click.Choice(["running", "suspended", "completed", "cancelled"]))
+@click.option(
+    "--status", type=click.Choice(["running", "suspended", "completed", "cancelled"])
+)
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
-def instances_list(ctx: click.Context, municipality: str | None, status: str | None, limit: int) -> None:
+def instances_list(
+    ctx: click.Context, municipality: str | None, status: str | None, limit: int
+) -> None:
     from engine.models import ProcessInstance
 
-    query = select(ProcessInstance).order_by(ProcessInstance.started_at.desc()).limit(limit)
+    query = (
+        select(ProcessInstance).order_by(ProcessInstance.started_at.desc()).limit(limit)
+    )
     if municipality:
         query = query.where(ProcessInstance.municipality == municipality)
     if status:
@@ -176,7 +202,13 @@ def instances_show(ctx: click.Context, instance_id: str) -> None:
             "next_timer_at": inst.next_timer_at,
             "state_bytes": inst.state_bytes,
             "incidents": [
-                {"id": i.id, "kind": i.kind, "element": i.element_id, "error": i.error_type, "attempts": i.attempts}
+                {
+                    "id": i.id,
+                    "kind": i.kind,
+                    "element": i.element_id,
+                    "error": i.error_type,
+                    "attempts": i.attempts,
+                }
                 for i in engine.open_incidents(inst.id)
             ],
             "history": [
@@ -198,7 +230,13 @@ def tasks() -> None:
 @click.option("--assignee")
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
-def tasks_list(ctx: click.Context, municipality: str | None, group: str | None, assignee: str | None, limit: int) -> None:
+def tasks_list(
+    ctx: click.Context,
+    municipality: str | None,
+    group: str | None,
+    assignee: str | None,
+    limit: int,
+) -> None:
     from engine.models import UserTask
 
     query = (
@@ -216,7 +254,9 @@ def tasks_list(ctx: click.Context, municipality: str | None, group: str | None, 
     with _platform(ctx).transaction() as session:
         for t in session.scalars(query):
             due = f"{t.due_at:%d.%m.%Y}" if t.due_at else "-"
-            click.echo(f"{t.id}  {t.process_key}/{t.element_id}  {t.candidate_group or '-'}  {t.assignee or '-'}  līdz {due}  {t.name}")
+            click.echo(
+                f"{t.id}  {t.process_key}/{t.element_id}  {t.candidate_group or '-'}  {t.assignee or '-'}  līdz {due}  {t.name}"
+            )
 
 
 @tasks.command("complete")
@@ -264,13 +304,40 @@ def bpmn() -> None:
 
 
 @bpmn.command("run")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--process", help="Process id (default: the first executable one of FILE).")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+@click.option(
+    "--process", help="Process id (default: the first executable one of FILE)."
+)
 @click.option("--data", help="Start data as a JSON object.")
-@click.option("--task", "task_items", multiple=True, metavar="ELEMENT=JSON", help="Data for a user task (repeatable; a JSON list gives one object per pass).")
-@click.option("--message", "message_items", multiple=True, metavar="NAME=JSON", help="Payload of a message to deliver when it is awaited.")
-@click.option("--auto", is_flag=True, help="Complete user tasks without given data with {} and deliver awaited messages empty.")
-def bpmn_run(files: tuple[Path, ...], process: str | None, data: str | None, task_items: tuple[str, ...], message_items: tuple[str, ...], auto: bool) -> None:
+@click.option(
+    "--task",
+    "task_items",
+    multiple=True,
+    metavar="ELEMENT=JSON",
+    help="Data for a user task (repeatable; a JSON list gives one object per pass).",
+)
+@click.option(
+    "--message",
+    "message_items",
+    multiple=True,
+    metavar="NAME=JSON",
+    help="Payload of a message to deliver when it is awaited.",
+)
+@click.option(
+    "--auto",
+    is_flag=True,
+    help="Complete user tasks without given data with {} and deliver awaited messages empty.",
+)
+def bpmn_run(
+    files: tuple[Path, ...],
+    process: str | None,
+    data: str | None,
+    task_items: tuple[str, ...],
+    message_items: tuple[str, ...],
+    auto: bool,
+) -> None:
     """Run a diagram in memory to its end and print the completed flow nodes as JSON.
 
     Extra FILES (called processes, DMN) may follow the first.

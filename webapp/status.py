@@ -28,21 +28,34 @@ def index() -> str:
                 ProcessDefinition.name,
                 ProcessDefinition.municipality,
                 func.max(ProcessDefinition.version),
-            ).group_by(ProcessDefinition.key, ProcessDefinition.name, ProcessDefinition.municipality)
+            )
+            .group_by(
+                ProcessDefinition.key,
+                ProcessDefinition.name,
+                ProcessDefinition.municipality,
+            )
             .order_by(ProcessDefinition.key)
         ).all()
         instances = dict(
             session.execute(
-                select(ProcessInstance.status, func.count()).group_by(ProcessInstance.status)
+                select(ProcessInstance.status, func.count()).group_by(
+                    ProcessInstance.status
+                )
             ).all()
         )
         open_tasks = session.scalar(
-            select(func.count()).select_from(UserTask).where(UserTask.state == UserTask.READY)
+            select(func.count())
+            .select_from(UserTask)
+            .where(UserTask.state == UserTask.READY)
         )
         incidents = session.scalar(
-            select(func.count()).select_from(Incident).where(Incident.status == Incident.OPEN)
+            select(func.count())
+            .select_from(Incident)
+            .where(Incident.status == Incident.OPEN)
         )
-        municipalities = session.scalars(select(Municipality).order_by(Municipality.code)).all()
+        municipalities = session.scalars(
+            select(Municipality).order_by(Municipality.code)
+        ).all()
     return render_template(
         "status.html",
         definitions=definitions,

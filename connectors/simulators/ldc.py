@@ -16,18 +16,36 @@ from connectors.registry import InvalidParameters, Operator, Registry
 from engine.interfaces import CallContext
 from forms.identifiers import is_personas_kods, normalize_personas_kods
 
-BREEDS = ("Labradora retrīvers", "Vācu aitu suns", "Jorkšīras terjers", "Jaukteņa", "Bīgls")
+BREEDS = (
+    "Labradora retrīvers",
+    "Vācu aitu suns",
+    "Jorkšīras terjers",
+    "Jaukteņa",
+    "Bīgls",
+)
 
 FIXTURES: dict[str, list[dict[str, Any]]] = {
     "161175-19997": [
-        {"chip": "985112004412345", "name": "Reksis", "breed": "Vācu aitu suns", "born": "2019-04-12"},
-        {"chip": "985112004412346", "name": "Muris", "breed": "Jaukteņa", "born": "2021-08-30"},
+        {
+            "chip": "985112004412345",
+            "name": "Reksis",
+            "breed": "Vācu aitu suns",
+            "born": "2019-04-12",
+        },
+        {
+            "chip": "985112004412346",
+            "name": "Muris",
+            "breed": "Jaukteņa",
+            "born": "2021-08-30",
+        },
     ],
     "328673-00679": [],
 }
 
 
-def dogs_by_owner(params: Mapping[str, Any], context: CallContext) -> list[dict[str, Any]]:
+def dogs_by_owner(
+    params: Mapping[str, Any], context: CallContext
+) -> list[dict[str, Any]]:
     code = str(params.get("owner_code") or "")
     if not is_personas_kods(code):
         raise InvalidParameters("ldc.dogs: owner_code is not a valid personal code")
@@ -38,7 +56,7 @@ def dogs_by_owner(params: Mapping[str, Any], context: CallContext) -> list[dict[
     count = digest[0] % 3
     return [
         {
-            "chip": f"9851120{int.from_bytes(digest[i * 4:(i + 1) * 4], 'big') % 10**8:08d}",
+            "chip": f"9851120{int.from_bytes(digest[i * 4 : (i + 1) * 4], 'big') % 10**8:08d}",
             "name": f"Suns {i + 1}",
             "breed": BREEDS[digest[10 + i] % len(BREEDS)],
             "born": f"20{15 + digest[20 + i] % 10}-0{1 + digest[25 + i] % 9}-15",

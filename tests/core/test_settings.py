@@ -12,7 +12,9 @@ def test_defaults_are_the_embedded_mode() -> None:
 
 
 def test_reads_and_converts_environment() -> None:
-    s = Settings.from_env({"PKIP_PORT": "8080", "PKIP_TIMER_INTERVAL": "1.5", "PKIP_ENV": "test"})
+    s = Settings.from_env(
+        {"PKIP_PORT": "8080", "PKIP_TIMER_INTERVAL": "1.5", "PKIP_ENV": "test"}
+    )
     assert (s.port, s.timer_interval, s.env) == (8080, 1.5, "test")
 
 
@@ -25,7 +27,11 @@ def test_bad_number_names_the_variable() -> None:
     "env",
     [
         {"PKIP_ENV": "production", "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip"},
-        {"PKIP_ENV": "production", "PKIP_SECRET_KEY": DEFAULT_SECRET, "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip"},
+        {
+            "PKIP_ENV": "production",
+            "PKIP_SECRET_KEY": DEFAULT_SECRET,
+            "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip",
+        },
         {"PKIP_ENV": "production", "PKIP_SECRET_KEY": "x" * 40},
     ],
 )
@@ -35,7 +41,13 @@ def test_production_refuses_unsafe_defaults(env: dict[str, str]) -> None:
 
 
 def test_production_starts_with_a_real_secret_and_postgresql() -> None:
-    s = Settings.from_env({"PKIP_ENV": "production", "PKIP_SECRET_KEY": "k" * 40, "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip"})
+    s = Settings.from_env(
+        {
+            "PKIP_ENV": "production",
+            "PKIP_SECRET_KEY": "k" * 40,
+            "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip",
+        }
+    )
     assert not s.is_sqlite
 
 

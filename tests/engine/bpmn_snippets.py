@@ -14,16 +14,17 @@ HEAD = (
 def process(pid: str, body: str, *, lanes: str = "") -> bytes:
     lane_set = f"<bpmn:laneSet>{lanes}</bpmn:laneSet>" if lanes else ""
     return (
-        HEAD + f'<bpmn:process id="{pid}" name="Tests" isExecutable="true">{lane_set}{body}'
+        HEAD
+        + f'<bpmn:process id="{pid}" name="Tests" isExecutable="true">{lane_set}{body}'
         "</bpmn:process></bpmn:definitions>"
     ).encode()
 
 
-def linear(pid: str, middle: str, middle_id: str = "work", lane: str = "lietvedis") -> bytes:
+def linear(
+    pid: str, middle: str, middle_id: str = "work", lane: str = "lietvedis"
+) -> bytes:
     """start -> middle -> end, the middle element in one lane."""
-    lanes = (
-        f'<bpmn:lane id="lane1" name="{lane}"><bpmn:flowNodeRef>{middle_id}</bpmn:flowNodeRef></bpmn:lane>'
-    )
+    lanes = f'<bpmn:lane id="lane1" name="{lane}"><bpmn:flowNodeRef>{middle_id}</bpmn:flowNodeRef></bpmn:lane>'
     body = (
         '<bpmn:startEvent id="start"/>'
         f"{middle}"

@@ -14,7 +14,9 @@ from engine.models import UserTask
 DOG_OWNER = "161175-19997"
 
 
-def dog_fee_start(case_number: str = "SN-2026-0001", **overrides: Any) -> dict[str, Any]:
+def dog_fee_start(
+    case_number: str = "SN-2026-0001", **overrides: Any
+) -> dict[str, Any]:
     data = {
         "case_number": case_number,
         "applicant_code": DOG_OWNER,
@@ -31,9 +33,16 @@ TREE_REGISTRATION = {
     "tree_count": 2,
     "species": "Parastā liepa",
 }
-INSPECTION_OK = {"inspection_date": "2026-03-04", "inspection_approved": True, "findings": "Koks ir bīstams"}
+INSPECTION_OK = {
+    "inspection_date": "2026-03-04",
+    "inspection_approved": True,
+    "findings": "Koks ir bīstams",
+}
 INSPECTION_NO = {"inspection_date": "2026-03-04", "inspection_approved": False}
-DRAFT = {"decision_title": "Lēmums par koku ciršanu", "decision_text": "Atļaut nocirst divas liepas."}
+DRAFT = {
+    "decision_title": "Lēmums par koku ciršanu",
+    "decision_text": "Atļaut nocirst divas liepas.",
+}
 SIGNED = {"decision_signed": True}
 
 
@@ -41,7 +50,9 @@ def ready_tasks(session: Session, instance_id: str) -> list[UserTask]:
     return list(
         session.scalars(
             select(UserTask)
-            .where(UserTask.instance_id == instance_id, UserTask.state == UserTask.READY)
+            .where(
+                UserTask.instance_id == instance_id, UserTask.state == UserTask.READY
+            )
             .order_by(UserTask.created_at, UserTask.element_id)
         )
     )
@@ -49,5 +60,7 @@ def ready_tasks(session: Session, instance_id: str) -> list[UserTask]:
 
 def ready_task(session: Session, instance_id: str, element_id: str) -> UserTask:
     found = [t for t in ready_tasks(session, instance_id) if t.element_id == element_id]
-    assert found, f"{element_id} not ready; ready: {[t.element_id for t in ready_tasks(session, instance_id)]}"
+    assert found, (
+        f"{element_id} not ready; ready: {[t.element_id for t in ready_tasks(session, instance_id)]}"
+    )
     return found[0]

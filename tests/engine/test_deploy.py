@@ -16,7 +16,9 @@ from tests.engine import bpmn_snippets as b
 from tests.engine.factories import ready_task
 
 
-def _deploy(platform: Platform, session: Session, files: dict[str, bytes], **kw: object) -> list:
+def _deploy(
+    platform: Platform, session: Session, files: dict[str, bytes], **kw: object
+) -> list:
     return platform.deployer(session).deploy(files, **kw)  # type: ignore[arg-type]
 
 
@@ -24,7 +26,9 @@ def _count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ProcessDefinition)) or 0
 
 
-def _problems(platform: Platform, session: Session, files: dict[str, bytes]) -> list[tuple[str, str, str]]:
+def _problems(
+    platform: Platform, session: Session, files: dict[str, bytes]
+) -> list[tuple[str, str, str]]:
     before = _count(session)
     with pytest.raises(DeployError) as info:
         _deploy(platform, session, files)
@@ -33,7 +37,9 @@ def _problems(platform: Platform, session: Session, files: dict[str, bytes]) -> 
 
 
 def test_deploys_every_sample_process(db_session: Session, platform: Platform) -> None:
-    results = _deploy(platform, db_session, read_files([PROCESS_DIR]), deployed_by="analitike")
+    results = _deploy(
+        platform, db_session, read_files([PROCESS_DIR]), deployed_by="analitike"
+    )
     keys = sorted(r.definition.key for r in results)
     assert keys == ["dog_fee", "issue_decision", "tree_felling"]
     for r in results:
@@ -48,7 +54,9 @@ def test_deploys_every_sample_process(db_session: Session, platform: Platform) -
     assert "issue_decision.bpmn" in tree.resources  # the called process travels with it
 
 
-def test_redeploy_unchanged_is_a_no_op_and_a_change_is_a_new_version(db_session: Session, platform: Platform) -> None:
+def test_redeploy_unchanged_is_a_no_op_and_a_change_is_a_new_version(
+    db_session: Session, platform: Platform
+) -> None:
     files = {"x.bpmn": b.linear("simple", b.user_task())}
     first = _deploy(platform, db_session, files)[0]
     again = _deploy(platform, db_session, files)[0]
@@ -64,7 +72,9 @@ def test_variant_is_used_for_its_municipality_only_and_running_instances_keep_ve
     base = {"x.bpmn": b.linear("simple", b.user_task())}
     _deploy(platform, db_session, base)
     old = engine.start("simple", municipality=MUNI)
-    variant = {"x.bpmn": base["x.bpmn"].replace(b'name="Darbs"', 'name="Rīgas darbs"'.encode())}
+    variant = {
+        "x.bpmn": base["x.bpmn"].replace(b'name="Darbs"', 'name="Rīgas darbs"'.encode())
+    }
     v = _deploy(platform, db_session, variant, municipality=MUNI)[0].definition
     assert v.municipality == MUNI and v.version == 1 and v.is_variant
 
@@ -76,21 +86,29 @@ def test_variant_is_used_for_its_municipality_only_and_running_instances_keep_ve
     # the instance started before the variant stays on the base version and finishes on it
     task = ready_task(db_session, old.id, "work")
     assert task.name == "Darbs"
-    engine.complete_task(task.id, {"decision_title": "A", "decision_text": "B"}, actor="x")
+    engine.complete_task(
+        task.id, {"decision_title": "A", "decision_text": "B"}, actor="x"
+    )
     assert old.status == "completed" and old.definition.municipality == ""
 
 
 def test_unknown_form_key(db_session: Session, platform: Platform) -> None:
-    problems = _problems(platform, db_session, {"f.bpmn": b.linear("p", b.user_task("no_such_form"))})
+    problems = _problems(
+        platform, db_session, {"f.bpmn": b.linear("p", b.user_task("no_such_form"))}
+    )
     assert ("f.bpmn", "work", "unknown form key 'no_such_form'") in problems
 
 
 def test_unknown_operator(db_session: Session, platform: Platform) -> None:
-    problems = _problems(platform, db_session, {"s.bpmn": b.linear("p", b.service_task("nav.tads"))})
+    problems = _problems(
+        platform, db_session, {"s.bpmn": b.linear("p", b.service_task("nav.tads"))}
+    )
     assert ("s.bpmn", "work", "unknown connector operator 'nav.tads'") in problems
 
 
-def test_user_task_without_lane_or_group(db_session: Session, platform: Platform) -> None:
+def test_user_task_without_lane_or_group(
+    db_session: Session, platform: Platform
+) -> None:
     body = (
         '<bpmn:startEvent id="start"/>' + b.user_task() + '<bpmn:endEvent id="end"/>'
         '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>'
@@ -117,14 +135,18 @@ def test_flow_node_without_a_way_out(db_session: Session, platform: Platform) ->
     assert any(e == "end" and "no incoming" in r for _, e, r in problems)
 
 
-def test_hostile_script_is_refused_at_deploy(db_session: Session, platform: Platform) -> None:
+def test_hostile_script_is_refused_at_deploy(
+    db_session: Session, platform: Platform
+) -> None:
     files = {"h.bpmn": b.linear("p", b.script_task("x = __import__('os').getcwd()"))}
     problems = _problems(platform, db_session, files)
     assert problems and problems[0][:2] == ("h.bpmn", "work")
     assert "refused" in problems[0][2]
 
 
-def test_xml_bomb_and_external_entities_are_refused(db_session: Session, platform: Platform) -> None:
+def test_xml_bomb_and_external_entities_are_refused(
+    db_session: Session, platform: Platform
+) -> None:
     bomb = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
@@ -144,16 +166,22 @@ def test_malformed_xml_names_the_file(db_session: Session, platform: Platform) -
     assert problems[0][0] == "broken.bpmn" and "malformed XML" in problems[0][2]
 
 
-def test_one_bad_file_stores_nothing_of_the_bundle(db_session: Session, platform: Platform) -> None:
+def test_one_bad_file_stores_nothing_of_the_bundle(
+    db_session: Session, platform: Platform
+) -> None:
     files = read_files([PROCESS_DIR])
     files["bad.bpmn"] = b.linear("bad", b.user_task("no_such_form"))
     problems = _problems(platform, db_session, files)
     assert [p[0] for p in problems] == ["bad.bpmn"]
 
 
-def test_deploying_a_caller_alone_uses_the_deployed_callee(db_session: Session, platform: Platform, engine: ProcessEngine) -> None:
+def test_deploying_a_caller_alone_uses_the_deployed_callee(
+    db_session: Session, platform: Platform, engine: ProcessEngine
+) -> None:
     files = read_files([PROCESS_DIR])
     _deploy(platform, db_session, {"issue_decision.bpmn": files["issue_decision.bpmn"]})
-    results = _deploy(platform, db_session, {"tree_felling.bpmn": files["tree_felling.bpmn"]})
+    results = _deploy(
+        platform, db_session, {"tree_felling.bpmn": files["tree_felling.bpmn"]}
+    )
     assert [r.definition.key for r in results] == ["tree_felling"]
     assert "issue_decision.bpmn" in results[0].definition.resources

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session
 
 from engine.deploy import Deployer, read_files
 from engine.errors import InvalidOperation
@@ -41,25 +41,43 @@ class FlakyRegistry:
 
 
 @pytest.fixture
-def flaky(db_session: Session, platform: Platform) -> tuple[ProcessEngine, FlakyRegistry]:
+def flaky(
+    db_session: Session, platform: Platform
+) -> tuple[ProcessEngine, FlakyRegistry]:
     registry = FlakyRegistry()
     config = dataclasses.replace(platform.engine_config, connectors=registry)
-    deployer = Deployer(db_session, serializer=config.serializer, connectors=registry, forms=config.forms)
-    deployer.deploy({"svc.bpmn": b.linear("lookup", b.service_task("test.lookup", "owner"))})
+    deployer = Deployer(
+        db_session,
+        serializer=config.serializer,
+        connectors=registry,
+        forms=config.forms,
+    )
+    deployer.deploy(
+        {"svc.bpmn": b.linear("lookup", b.service_task("test.lookup", "owner"))}
+    )
     return ProcessEngine(db_session, config), registry
 
 
-def test_failing_service_call_becomes_an_incident_and_retry_resolves_it(flaky: tuple[ProcessEngine, FlakyRegistry]) -> None:
+def test_failing_service_call_becomes_an_incident_and_retry_resolves_it(
+    flaky: tuple[ProcessEngine, FlakyRegistry],
+) -> None:
     engine, registry = flaky
     inst = engine.start("lookup", municipality=MUNI, data={"owner": "161175-19997"})
     assert inst.status == ProcessInstance.RUNNING and inst.has_incident
     [incident] = engine.open_incidents(inst.id)
-    assert (incident.kind, incident.element_id, incident.error_type, incident.attempts) == (
-        "service_failed", "work", "TimeoutError", 1
-    )
-    assert registry.calls == [{"params": {"owner_code": "161175-19997"}, "instance": inst.id}]
+    assert (
+        incident.kind,
+        incident.element_id,
+        incident.error_type,
+        incident.attempts,
+    ) == ("service_failed", "work", "TimeoutError", 1)
+    assert registry.calls == [
+        {"params": {"owner_code": "161175-19997"}, "instance": inst.id}
+    ]
 
-    engine.retry_incident(incident.id, actor="operators")  # still failing: same incident, one more attempt
+    engine.retry_incident(
+        incident.id, actor="operators"
+    )  # still failing: same incident, one more attempt
     assert incident.attempts == 2 and incident.status == Incident.OPEN
 
     registry.working = True
@@ -67,13 +85,21 @@ def test_failing_service_call_becomes_an_incident_and_retry_resolves_it(flaky: t
     assert incident.status == Incident.RESOLVED and incident.resolved_by == "operators"
     assert inst.status == ProcessInstance.COMPLETED and not inst.has_incident
     kinds = [e.kind for e in engine.history(inst.id)]
-    assert kinds.count("incident") == 2 and "incident_retried" in kinds and kinds[-1] == "ended"
+    assert (
+        kinds.count("incident") == 2
+        and "incident_retried" in kinds
+        and kinds[-1] == "ended"
+    )
     with pytest.raises(InvalidOperation):
         engine.retry_incident(incident.id, actor="operators")
 
 
-def test_script_error_is_an_incident_not_a_crash(db_session: Session, platform: Platform, engine: ProcessEngine) -> None:
-    platform.deployer(db_session).deploy({"s.bpmn": b.linear("divide", b.script_task("x = 1 / zero"))})
+def test_script_error_is_an_incident_not_a_crash(
+    db_session: Session, platform: Platform, engine: ProcessEngine
+) -> None:
+    platform.deployer(db_session).deploy(
+        {"s.bpmn": b.linear("divide", b.script_task("x = 1 / zero"))}
+    )
     inst = engine.start("divide", municipality=MUNI, data={"zero": 0})
     [incident] = engine.open_incidents(inst.id)
     assert incident.element_id == "work" and incident.error_type == "ZeroDivisionError"
@@ -94,7 +120,9 @@ def test_raw_spiffworkflow_falsely_completes_a_long_gateway_loop() -> None:
 
 
 @pytest.mark.slow
-def test_thousand_pass_gateway_loop_really_completes(db_session: Session, platform: Platform, engine: ProcessEngine) -> None:
+def test_thousand_pass_gateway_loop_really_completes(
+    db_session: Session, platform: Platform, engine: ProcessEngine
+) -> None:
     platform.deployer(db_session).deploy(read_files([TEST_BPMN / "loop.bpmn"]))
     inst = engine.start("gateway_loop", municipality=MUNI, data={"passes": 1000})
     assert inst.status == ProcessInstance.COMPLETED

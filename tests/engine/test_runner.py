@@ -20,22 +20,43 @@ def test_runs_the_dog_fee_with_given_data_and_timers_fired_at_once() -> None:
     code, out, err = _run(
         str(PROCESS_DIR / "dog_fee.bpmn"),
         str(PROCESS_DIR / "dog_fee_amount.dmn"),
-        "--data", json.dumps({"case_number": "SN-1", "applicant_code": "161175-19997", "is_pensioner": False, "has_disability": False}),
-        "--task", 'review_fee={"approved": true}',
-        "--message", 'payment_received={"case_number": "SN-1", "amount": 60}',
+        "--data",
+        json.dumps(
+            {
+                "case_number": "SN-1",
+                "applicant_code": "161175-19997",
+                "is_pensioner": False,
+                "has_disability": False,
+            }
+        ),
+        "--task",
+        'review_fee={"approved": true}',
+        "--message",
+        'payment_received={"case_number": "SN-1", "amount": 60}',
     )
     assert code == 0, err
     result = json.loads(out)
     assert result["end_event"] == "end_paid"
     order = result["completed"]
-    assert order.index("check_ldc_dogs") < order.index("calculate_fee") < order.index("review_fee") < order.index("wait_payment")
+    assert (
+        order.index("check_ldc_dogs")
+        < order.index("calculate_fee")
+        < order.index("review_fee")
+        < order.index("wait_payment")
+    )
     assert order[-1] == "end_paid"
     assert result["data"]["fee"] == 60 and result["data"]["payment"]["amount"] == 60
 
 
 def test_auto_takes_the_timer_path_only_when_nothing_else_can_move() -> None:
-    code, out, err = _run(str(PROCESS_DIR / "issue_decision.bpmn"), "--auto", "--task", 'sign_decision={"decision_signed": true}',
-                          "--task", 'draft_decision={"decision_title": "A", "decision_text": "B"}')
+    code, out, err = _run(
+        str(PROCESS_DIR / "issue_decision.bpmn"),
+        "--auto",
+        "--task",
+        'sign_decision={"decision_signed": true}',
+        "--task",
+        'draft_decision={"decision_title": "A", "decision_text": "B"}',
+    )
     assert code == 0, err
     assert json.loads(out)["completed"][-1].startswith("end")
 
@@ -55,7 +76,11 @@ def test_missing_task_data_fails_with_the_reason() -> None:
 
 
 def test_invalid_task_data_names_the_field() -> None:
-    code, out, err = _run(str(PROCESS_DIR / "issue_decision.bpmn"), "--task", 'draft_decision={"decision_title": ""}')
+    code, out, err = _run(
+        str(PROCESS_DIR / "issue_decision.bpmn"),
+        "--task",
+        'draft_decision={"decision_title": ""}',
+    )
     assert code == 1 and "decision_text" in err
 
 

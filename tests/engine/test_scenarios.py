@@ -23,7 +23,9 @@ def _kinds(engine: ProcessEngine, instance_id: str) -> list[tuple[str, str | Non
 
 
 def test_dog_fee_paid_path(engine: ProcessEngine, deployed: dict[str, int]) -> None:
-    inst = engine.start("dog_fee", municipality=MUNI, data=dog_fee_start(), actor="iedzivotajs")
+    inst = engine.start(
+        "dog_fee", municipality=MUNI, data=dog_fee_start(), actor="iedzivotajs"
+    )
     review = ready_task(engine.session, inst.id, "review_fee")
     assert review.candidate_group == "finansists"
     assert review.form_key == "dog_fee_review"
@@ -50,8 +52,12 @@ def test_dog_fee_paid_path(engine: ProcessEngine, deployed: dict[str, int]) -> N
     assert completed[0].actor == "anna"
 
 
-def test_dog_fee_exempt_path_needs_no_clerk(engine: ProcessEngine, deployed: dict[str, int]) -> None:
-    inst = engine.start("dog_fee", municipality=MUNI, data=dog_fee_start(has_disability=True))
+def test_dog_fee_exempt_path_needs_no_clerk(
+    engine: ProcessEngine, deployed: dict[str, int]
+) -> None:
+    inst = engine.start(
+        "dog_fee", municipality=MUNI, data=dog_fee_start(has_disability=True)
+    )
     assert inst.status == ProcessInstance.COMPLETED
     assert inst.end_event == "end_exempt"
 
@@ -59,12 +65,16 @@ def test_dog_fee_exempt_path_needs_no_clerk(engine: ProcessEngine, deployed: dic
 def test_dog_fee_rejected_path(engine: ProcessEngine, deployed: dict[str, int]) -> None:
     inst = engine.start("dog_fee", municipality=MUNI, data=dog_fee_start())
     review = ready_task(engine.session, inst.id, "review_fee")
-    engine.complete_task(review.id, {"approved": False, "comment": "Suns nav reģistrēts"}, actor="anna")
+    engine.complete_task(
+        review.id, {"approved": False, "comment": "Suns nav reģistrēts"}, actor="anna"
+    )
     assert inst.status == ProcessInstance.COMPLETED
     assert inst.end_event == "end_rejected"
 
 
-def _tree_felling_to_decision(engine: ProcessEngine, inspection: dict[str, object]) -> ProcessInstance:
+def _tree_felling_to_decision(
+    engine: ProcessEngine, inspection: dict[str, object]
+) -> ProcessInstance:
     inst = engine.start("tree_felling", municipality=MUNI, actor="lietvede")
     reg = ready_task(engine.session, inst.id, "register_application")
     assert reg.candidate_group == "lietvedis"
@@ -82,7 +92,9 @@ def _tree_felling_to_decision(engine: ProcessEngine, inspection: dict[str, objec
     return inst
 
 
-def test_tree_felling_permit_path(engine: ProcessEngine, deployed: dict[str, int]) -> None:
+def test_tree_felling_permit_path(
+    engine: ProcessEngine, deployed: dict[str, int]
+) -> None:
     inst = _tree_felling_to_decision(engine, INSPECTION_OK)
     assert inst.status == ProcessInstance.COMPLETED
     assert inst.end_event == "end_permit_issued"
@@ -91,18 +103,34 @@ def test_tree_felling_permit_path(engine: ProcessEngine, deployed: dict[str, int
     assert ("step_completed", "calculate_compensation") in kinds
 
 
-def test_tree_felling_refusal_path(engine: ProcessEngine, deployed: dict[str, int]) -> None:
+def test_tree_felling_refusal_path(
+    engine: ProcessEngine, deployed: dict[str, int]
+) -> None:
     inst = _tree_felling_to_decision(engine, INSPECTION_NO)
     assert inst.status == ProcessInstance.COMPLETED
     assert inst.end_event == "end_refused"
 
 
-def test_issue_decision_rework_loop(engine: ProcessEngine, deployed: dict[str, int]) -> None:
-    inst = engine.start("issue_decision", municipality=MUNI, data={"decision_kind": "permit"})
-    engine.complete_task(ready_task(engine.session, inst.id, "draft_decision").id, DRAFT, actor="janis")
+def test_issue_decision_rework_loop(
+    engine: ProcessEngine, deployed: dict[str, int]
+) -> None:
+    inst = engine.start(
+        "issue_decision", municipality=MUNI, data={"decision_kind": "permit"}
+    )
+    engine.complete_task(
+        ready_task(engine.session, inst.id, "draft_decision").id, DRAFT, actor="janis"
+    )
     sign = ready_task(engine.session, inst.id, "sign_decision")
-    engine.complete_task(sign.id, {"decision_signed": False, "sign_comment": "Precizēt"}, actor="vaditaja")
+    engine.complete_task(
+        sign.id,
+        {"decision_signed": False, "sign_comment": "Precizēt"},
+        actor="vaditaja",
+    )
     redo = ready_task(engine.session, inst.id, "draft_decision")
     engine.complete_task(redo.id, DRAFT, actor="janis")
-    engine.complete_task(ready_task(engine.session, inst.id, "sign_decision").id, SIGNED, actor="vaditaja")
+    engine.complete_task(
+        ready_task(engine.session, inst.id, "sign_decision").id,
+        SIGNED,
+        actor="vaditaja",
+    )
     assert inst.status == ProcessInstance.COMPLETED

@@ -20,15 +20,24 @@ from tests.engine.factories import dog_fee_start, ready_tasks
 def _start_waiting_instances(platform: Platform, n: int) -> list[str]:
     with platform.transaction() as s:
         platform.deployer(s).deploy(read_files([PROCESS_DIR]))
-        return [platform.engine(s).start("dog_fee", municipality=MUNI, data=dog_fee_start(f"W-{i}")).id for i in range(n)]
+        return [
+            platform.engine(s)
+            .start("dog_fee", municipality=MUNI, data=dog_fee_start(f"W-{i}"))
+            .id
+            for i in range(n)
+        ]
 
 
 def _escalated(platform: Platform, ids: list[str]) -> bool:
     with platform.transaction() as s:
-        return all([t.element_id for t in ready_tasks(s, i)] == ["review_overdue"] for i in ids)
+        return all(
+            [t.element_id for t in ready_tasks(s, i)] == ["review_overdue"] for i in ids
+        )
 
 
-def test_eager_mode_runs_the_timer_task_in_process(committed: Platform, clock: ManualClock) -> None:
+def test_eager_mode_runs_the_timer_task_in_process(
+    committed: Platform, clock: ManualClock
+) -> None:
     platform = Platform(committed.settings.replace(broker_url=""), clock=clock)
     app = make_celery(platform)
     assert app.conf.task_always_eager
@@ -40,7 +49,9 @@ def test_eager_mode_runs_the_timer_task_in_process(committed: Platform, clock: M
 
 
 @pytest.mark.worker
-@pytest.mark.skipif(not os.environ.get("PKIP_BROKER_URL"), reason="needs PKIP_BROKER_URL (CI: Redis)")
+@pytest.mark.skipif(
+    not os.environ.get("PKIP_BROKER_URL"), reason="needs PKIP_BROKER_URL (CI: Redis)"
+)
 def test_real_worker_fires_due_timers(committed: Platform, clock: ManualClock) -> None:
     from celery.contrib.testing.worker import start_worker
 
