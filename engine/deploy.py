@@ -33,6 +33,7 @@ from engine.workflow import StateSerializer
 MAX_FILE_BYTES = 5 * 1024 * 1024
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 TASK_PROPERTIES = (
     "formKey",
@@ -400,7 +401,13 @@ class Deployer:
             bpmn_xml=resources[file_name],
             resources=resources,
             spec_json=self.serializer.dump_specs(spec, subs),
-            meta=_metadata(key, spec, subs, bundle.trees[file_name]),
+            meta=_metadata(
+                key,
+                spec,
+                subs,
+                bundle.trees[file_name],
+                [bundle.trees[f] for f in resources if f.endswith(".bpmn")],
+            ),
             deployed_by=deployed_by,
         )
         self.session.add(definition)
@@ -480,7 +487,13 @@ def _problem_from(exc: Exception, file_name: str) -> DeployProblem:
 
 
 def _properties(node: Any) -> dict[str, str]:
+    """A flow node's PKIP properties: spiffworkflow:property elements, and for
+    diagrams drawn in Camunda Modeler its ``formKey``/``candidateGroups`` attributes."""
     props = {}
+    for attr, prop in (("formKey", "formKey"), ("candidateGroups", "candidateGroup")):
+        value = node.get(f"{{{CAMUNDA_NS}}}{attr}")
+        if value:
+            props[prop] = value.split(",")[0].strip() if attr == "candidateGroups" else value
     for prop in node.iterfind(
         "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
     ):
@@ -607,11 +620,25 @@ def _resources_for(
 
 
 def _metadata(
-    key: str, spec: BpmnProcessSpec, subs: dict[str, BpmnProcessSpec], root: Any
+    key: str,
+    spec: BpmnProcessSpec,
+    subs: dict[str, BpmnProcessSpec],
+    root: Any,
+    trees: list[Any],
 ) -> dict[str, Any]:
-    """What pages and the runtime need without parsing the XML again."""
+    """What pages and the runtime need without parsing the XML again.
+
+    ``root`` is the process's own file, ``trees`` every BPMN file it uses (called
+    processes included), read for the flow nodes' properties.
+    """
     proc = root.find(f".//bpmn:process[@id='{key}']", NS)
     process_props = _properties(proc) if proc is not None else {}
+    xml_props = {
+        node.get("id"): _properties(node)
+        for tree in trees
+        for node in tree.iter()
+        if isinstance(node.tag, str) and node.get("id")
+    }
     tasks: dict[str, dict[str, Any]] = {}
     message_starts: list[str] = []
     operators: set[str] = set()
@@ -623,8 +650,7 @@ def _metadata(
         entry: dict[str, Any] = {"name": task_spec.bpmn_name or bpmn_id, "type": kind}
         if getattr(task_spec, "lane", None):
             entry["lane"] = task_spec.lane
-        extensions = getattr(task_spec, "extensions", {}) or {}
-        props = extensions.get("properties", {})
+        props = xml_props.get(bpmn_id, {})
         entry.update({k: v for k, v in props.items() if k in TASK_PROPERTIES})
         op = getattr(task_spec, "operation_name", None)
         if op:

@@ -1,44 +1,38 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The restricted script engine: every piece of Python found in a diagram runs here.
 
-SpiffWorkflow evaluates script tasks, gateway conditions, pre/post scripts, timer
-expressions, service-task parameters, multi-instance and message expressions and DMN
-cells through ``workflow.script_engine`` (or its ``environment``). The stock engine is
-plain ``eval``/``exec`` over task data, so a diagram could ``__import__("os")``.
-Diagrams are written by municipality staff and imported from elsewhere: not trusted.
+SpiffWorkflow evaluates script tasks, gateway conditions, pre/post scripts, timers,
+service-task parameters, multi-instance and message expressions and DMN cells through
+``workflow.script_engine`` (or its ``environment``). Its stock engine is plain
+``eval``/``exec``, so a diagram could ``__import__("os")``. Diagrams are not trusted.
 
-Three layers, in order:
-
-1. **Static check** (:func:`check_code`, also run at deploy time): the source is parsed
-   and refused when it imports, names anything starting with ``_`` (dunders are the way
-   out of every Python sandbox), names a denied builtin, reaches frame/generator
-   internals, or uses ``global``/``nonlocal``/``yield``/``await``/``async``/``class``/
-   ``with``/``except*`` or a bare ``except:``. Function ``def`` and ``lambda`` are
-   allowed: scripts legitimately define small helpers, a function's dangerous attributes
-   are all dunders, and helpers are dropped from task data after the script (as
-   SpiffWorkflow does).
+1. **Static check** (:func:`check_code`, also run at deploy time) refuses imports, any
+   name or attribute starting with ``_`` (dunders are the way out of every Python
+   sandbox), denied names, frame/generator internals, ``global``, ``nonlocal``,
+   ``yield``, ``await``, ``async``, ``class``, ``with``, ``except*``, bare ``except:``
+   and ``.format`` on anything but a checked literal. ``def`` and ``lambda`` are
+   allowed: scripts define small helpers, a function's dangerous attributes are all
+   dunders, and helpers are dropped from task data afterwards, as in SpiffWorkflow.
 2. **Restricted builtins**: globals are the task data plus ``__builtins__`` = the
-   whitelist :data:`SAFE_BUILTINS`; no module object is exposed.
-3. **Limits, by instrumenting the checked tree** before compiling it: a deadline check
-   is inserted at the top of every loop body, function and lambda body and in every
-   comprehension; ``*``, ``**`` and ``<<`` go through guards that refuse results beyond
-   :data:`MAX_INT_BITS` / :data:`MAX_ITEMS`, and ``range`` refuses more than
-   :data:`MAX_ITEMS` items, so no single C-level call can run for long.
+   whitelist :data:`SAFE_BUILTINS`. No module is exposed, and nothing shared can be
+   modified (that would be a channel between instances).
+3. **Limits, by instrumenting the checked tree**: a deadline check at the top of every
+   loop, function and lambda body and in every comprehension, and in ``map``,
+   ``filter``, ``zip``, ``enumerate`` and ``iter``; ``*``, ``**``, ``<<``, ``range``
+   and ``Decimal`` refuse results beyond :data:`MAX_INT_BITS`, :data:`MAX_ITEMS` and
+   :data:`MAX_DECIMAL_EXPONENT`, so no single C-level call runs for long.
 
-Why instrumentation and not ``sys.settrace``: on Python 3.11 a one-line
-``while True: pass`` emits no line events (only the 4-15x costlier opcode events catch
-it), and once a trace function raises, CPython unsets tracing for the thread, so a loop
-in a ``finally:`` block (or in an ``except`` clause's type expression) runs forever.
-An inserted check raises again on every pass, works in any thread (Celery workers, web
-threads), costs a function call per iteration and leaves debuggers and coverage alone.
+Not ``sys.settrace``: on Python 3.11 a one-line ``while True: pass`` emits no line
+events (only opcode events, 4-15x costlier, see it), and once a trace function raises,
+CPython unsets tracing for the thread, so a loop in a ``finally:`` then runs for ever.
+An inserted check raises again on every pass, works in any thread, costs one call per
+iteration and leaves debuggers and coverage alone.
 
-Not covered, by design: **memory** (``s = s + s`` doubles a string on every pass, and a
-few dozen passes fit well within the time limit) — run workers under an address-space or
-cgroup limit and Celery's ``worker_max_memory_per_child``; the time spent inside one
-C-level call (bounded by the item limits, but e.g. sorting a million items still takes
-a fraction of a second past the deadline); functions passed in through ``functions=``
-(they are trusted code and are not interrupted); the duration of connector calls
-(connectors enforce their own network timeouts).
+Not covered: **memory** (``s = s + s`` doubles a string each pass; ``" ".ljust(n)``) —
+run workers under an address-space or cgroup limit and Celery's
+``worker_max_memory_per_child``; up to a fraction of a second past the deadline inside
+one C call (sorting a million items); functions passed as ``functions=`` (trusted, not
+interrupted); connector calls (connectors enforce their own timeouts).
 """
 
 from __future__ import annotations

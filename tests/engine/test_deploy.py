@@ -185,3 +185,25 @@ def test_deploying_a_caller_alone_uses_the_deployed_callee(
     )
     assert [r.definition.key for r in results] == ["tree_felling"]
     assert "issue_decision.bpmn" in results[0].definition.resources
+
+
+def test_plain_bpmn_from_camunda_modeler_keeps_form_and_group(
+    db_session: Session, platform: Platform, engine: ProcessEngine
+) -> None:
+    xml = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        b'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
+        b'<bpmn:process id="camunda_made" isExecutable="true">'
+        b'<bpmn:startEvent id="s"/>'
+        b'<bpmn:userTask id="u" name="Draft" camunda:formKey="decision_draft" '
+        b'camunda:candidateGroups="specialists"/>'
+        b'<bpmn:endEvent id="e"/>'
+        b'<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="u"/>'
+        b'<bpmn:sequenceFlow id="f2" sourceRef="u" targetRef="e"/>'
+        b"</bpmn:process></bpmn:definitions>"
+    )
+    _deploy(platform, db_session, {"camunda.bpmn": xml})
+    inst = engine.start("camunda_made", municipality=MUNI)
+    task = ready_task(db_session, inst.id, "u")
+    assert (task.form_key, task.candidate_group) == ("decision_draft", "specialists")
