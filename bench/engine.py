@@ -182,17 +182,25 @@ def main() -> None:
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"reference process x {args.n} ({db_kind})")
     print(
-        f"  persisted engine : {persisted_per_s:8.1f} instances/s   p50 {pct(p_lat, 50) * 1000:6.1f} ms   p95 {pct(p_lat, 95) * 1000:6.1f} ms   (2 transactions each)"
+        f"  persisted engine : {persisted_per_s:8.1f} instances/s"
+        f"   p50 {pct(p_lat, 50) * 1000:6.1f} ms"
+        f"   p95 {pct(p_lat, 95) * 1000:6.1f} ms"
+        "   (2 transactions each)"
     )
     print(
-        f"  raw SpiffWorkflow: {raw_per_s:8.1f} instances/s   p50 {pct(r_lat, 50) * 1000:6.1f} ms   p95 {pct(r_lat, 95) * 1000:6.1f} ms   (in memory, one dump+load)"
+        f"  raw SpiffWorkflow: {raw_per_s:8.1f} instances/s"
+        f"   p50 {pct(r_lat, 50) * 1000:6.1f} ms"
+        f"   p95 {pct(r_lat, 95) * 1000:6.1f} ms"
+        "   (in memory, one dump+load)"
     )
     print(f"  ratio persisted/raw: {persisted_per_s / raw_per_s:.3f}")
     print(
-        f"  stored state per instance: {p_bytes} bytes (raw dump with specs: {r_bytes} bytes)"
+        f"  stored state per instance: {p_bytes} bytes"
+        f" (raw dump with specs: {r_bytes} bytes)"
     )
     print(
-        f"gateway loop x {args.loop}: {loop_s:.2f} s, state {loop_bytes} bytes, status {loop_status}"
+        f"gateway loop x {args.loop}: {loop_s:.2f} s,"
+        f" state {loop_bytes} bytes, status {loop_status}"
     )
     print(f"peak RSS: {rss_mb:.0f} MB")
     print(

@@ -39,7 +39,7 @@ class _ClockedDatetime(datetime):
         return cls.fromtimestamp(moment.timestamp(), moment.tzinfo)
 
 
-_spiff_timer.datetime = _ClockedDatetime  # type: ignore[misc]
+_spiff_timer.datetime = _ClockedDatetime
 
 
 @contextmanager

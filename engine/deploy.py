@@ -186,11 +186,11 @@ class Deployer:
         municipality: str | None = None,
         deployed_by: str = "system",
     ) -> list[DeployResult]:
-        """Deploy every executable process in ``files``; all or nothing (flushes only)."""
+        """Deploy each executable process in ``files``: all or nothing; flushes only."""
         parser, bundle = self.check(files, municipality=municipality)
         problems: list[DeployProblem] = []
         planned: list[tuple[str, BpmnProcessSpec, dict[str, BpmnProcessSpec], str]] = []
-        for key, file_name in self._executable_processes(parser, bundle):
+        for key, file_name in self.executable_processes(parser, bundle):
             try:
                 spec = parser.get_spec(key)
                 subs = parser.get_subprocess_specs(key)
@@ -246,7 +246,7 @@ class Deployer:
             raise DeployError(problems)
         for name in bundle.bpmn:
             problems.extend(self._check_tree(name, bundle.trees[name], parser))
-        for key, file_name in self._executable_processes(parser, bundle):
+        for key, file_name in self.executable_processes(parser, bundle):
             try:
                 parser.get_spec(key)
                 parser.get_subprocess_specs(key)
@@ -277,7 +277,8 @@ class Deployer:
                     DeployProblem(
                         name,
                         task.get("id", ""),
-                        "service task names no operator (spiffworkflow:serviceTaskOperator)",
+                        "service task names no operator"
+                        " (spiffworkflow:serviceTaskOperator)",
                     )
                 )
             elif not self.connectors.has_operator(op.get("id", "")):
@@ -333,7 +334,8 @@ class Deployer:
                     DeployProblem(
                         name,
                         node_id,
-                        "flow node has no outgoing sequence flow (the process would silently end here)",
+                        "flow node has no outgoing sequence flow"
+                        " (the process would silently end here)",
                     )
                 )
             if not incoming and kind not in _NO_INCOMING_OK and not is_event_sub:
@@ -351,7 +353,8 @@ class Deployer:
                         DeployProblem(
                             name,
                             node_id,
-                            "user task is in no lane and has no candidateGroup property: nobody would see it",
+                            "user task is in no lane and has no candidateGroup"
+                            " property: nobody would see it",
                         )
                     )
                 form_key = props.get("formKey")
@@ -414,7 +417,7 @@ class Deployer:
         self.session.flush()
         return DeployResult(definition, created=True)
 
-    def _executable_processes(
+    def executable_processes(
         self, parser: SpiffBpmnParser, bundle: _Bundle
     ) -> list[tuple[str, str]]:
         """(process id, file) of each executable process in the bundle's own files."""
@@ -493,7 +496,9 @@ def _properties(node: Any) -> dict[str, str]:
     for attr, prop in (("formKey", "formKey"), ("candidateGroups", "candidateGroup")):
         value = node.get(f"{{{CAMUNDA_NS}}}{attr}")
         if value:
-            props[prop] = value.split(",")[0].strip() if attr == "candidateGroups" else value
+            props[prop] = (
+                value.split(",")[0].strip() if attr == "candidateGroups" else value
+            )
     for prop in node.iterfind(
         "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
     ):
@@ -657,7 +662,7 @@ def _metadata(
             operators.add(op)
             entry["operator"] = op
         tasks[bpmn_id] = entry
-        event_def = getattr(task_spec, "event_definition", None)
+        event_def: Any = getattr(task_spec, "event_definition", None)
         if (
             kind == "StartEvent"
             and task_spec in spec.task_specs.values()

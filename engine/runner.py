@@ -91,17 +91,17 @@ def run_diagram(
     registry = _Permissive(connectors, notes)
     deployer = Deployer(
         None, serializer=StateSerializer(), connectors=registry, forms=forms
-    )  # type: ignore[arg-type]
+    )
     parser, bundle = deployer.check(files)
-    candidates = [pid for pid, _ in deployer._executable_processes(parser, bundle)]
+    candidates = [pid for pid, _ in deployer.executable_processes(parser, bundle)]
     if process is None:
         first_file = next(iter(files))
         own = [
             pid
-            for pid, f in deployer._executable_processes(parser, bundle)
+            for pid, f in deployer.executable_processes(parser, bundle)
             if f == first_file
         ]
-        process = (own or candidates or [None])[0]
+        process = next(iter(own or candidates), None)
     if process not in candidates:
         raise DeployError(
             [

@@ -81,7 +81,7 @@ class ProcessEngine:
 
     # -- definitions ------------------------------------------------------------------
     def definition_for(self, key: str, municipality: str) -> ProcessDefinition:
-        """The version in force: the municipality's own variant if any, else the base."""
+        """The version in force: the municipality's own variant, else the base one."""
         found = self.session.scalars(
             select(ProcessDefinition)
             .where(
@@ -291,7 +291,7 @@ class ProcessEngine:
         self._flush()
         return row
 
-    # -- timers -------------------------------------------------------------------------
+    # -- timers ------------------------------------------------------------------------
     def due_timer_instances(self, limit: int = 100) -> list[str]:
         """Ids of running instances with a timer due now (oldest first)."""
         return list(
@@ -328,7 +328,7 @@ class ProcessEngine:
         self._advance(instance, wf, actor=None, action=lambda w: w.refresh_timers())
         return instance
 
-    # -- messages ------------------------------------------------------------------------
+    # -- messages ----------------------------------------------------------------------
     def correlate_message(
         self,
         name: str,
@@ -408,7 +408,7 @@ class ProcessEngine:
                 return
         raise Conflict(f"the instance is not waiting for message '{name}'")
 
-    # -- incidents ------------------------------------------------------------------------
+    # -- incidents ---------------------------------------------------------------------
     def retry_incident(
         self, incident_id: int, *, actor: str, municipality: str | None = None
     ) -> Incident:
@@ -455,7 +455,7 @@ class ProcessEngine:
             )
         )
 
-    # -- internals ------------------------------------------------------------------------
+    # -- internals ---------------------------------------------------------------------
     def _validate(self, form_key: str, data: Mapping[str, Any]) -> None:
         errors = self.config.forms.validate(form_key, data)
         if errors:

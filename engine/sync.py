@@ -94,7 +94,7 @@ class AdvanceRecorder:
         instance.state_bytes = len(instance.state)
         instance.updated_at = self.now
 
-    # -- history ------------------------------------------------------------------------
+    # -- history -----------------------------------------------------------------------
     def _history(self, completed_task: str | None) -> None:
         done = [
             t
@@ -129,7 +129,7 @@ class AdvanceRecorder:
                 )
             )
 
-    # -- task index ---------------------------------------------------------------------
+    # -- task index --------------------------------------------------------------------
     def _task_index(
         self, open_rows: Sequence[UserTask], completed_task: str | None
     ) -> None:
@@ -205,7 +205,7 @@ class AdvanceRecorder:
             )
         )
 
-    # -- message waits ---------------------------------------------------------------------
+    # -- message waits -----------------------------------------------------------------
     def _subscriptions(self) -> None:
         self.session.execute(
             delete(MessageSubscription).where(
@@ -242,7 +242,7 @@ class AdvanceRecorder:
                 )
             )
 
-    # -- status and incidents -------------------------------------------------------------------
+    # -- status and incidents ----------------------------------------------------------
     def _status(self) -> None:
         wf, instance = self.wf, self.instance
         if wf.is_completed():

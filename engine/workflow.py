@@ -67,11 +67,11 @@ class _FlatScanMixin:
         return self.completed
 
 
-class PkipSubWorkflow(_FlatScanMixin, BpmnSubWorkflow):
+class PkipSubWorkflow(_FlatScanMixin, BpmnSubWorkflow):  # type: ignore[misc]
     """A subprocess or call activity's workflow, without the depth limit."""
 
 
-class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):
+class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):  # type: ignore[misc]
     """The top-level workflow of a PKIP process instance."""
 
     def create_subprocess(self, my_task: Task, spec_name: str) -> PkipSubWorkflow:
@@ -160,7 +160,7 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):
         return None
 
 
-class _StateConverter(BpmnWorkflowConverter):
+class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]
     """Converts a top workflow without its specs; they are supplied on restore."""
 
     def to_dict(self, workflow: PkipWorkflow) -> dict[str, Any]:
@@ -177,7 +177,9 @@ class _StateConverter(BpmnWorkflowConverter):
     ) -> PkipWorkflow:
         if spec is None:
             raise ValueError("instance state is stored without its spec: pass spec=")
-        workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
+        workflow: PkipWorkflow = self.target_class(
+            spec, subprocess_specs or {}, deserializing=True
+        )
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)

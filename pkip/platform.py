@@ -53,7 +53,7 @@ class Platform:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed at the end of the block (or rolled back)."""
+        """A session committed at the end of the block (or rolled back on an error)."""
         with self.sessions.begin() as session:
             yield session
 

@@ -17,9 +17,12 @@ from core.settings import Settings, SettingsError, settings_table
 def _platform(ctx: click.Context) -> Any:
     from pkip.platform import Platform
 
-    if "platform" not in ctx.obj:
-        ctx.obj["platform"] = Platform(ctx.obj["settings"])
-    return ctx.obj["platform"]
+    root = ctx.find_root()
+    if "platform" not in root.obj:
+        platform = Platform(root.obj["settings"])
+        root.obj["platform"] = platform
+        root.call_on_close(platform.dispose)  # close pooled connections on exit
+    return root.obj["platform"]
 
 
 def _json_arg(value: str | None, what: str) -> Any:
@@ -47,7 +50,7 @@ def config_cmd() -> None:
     click.echo(settings_table())
 
 
-# -- database and set-up ----------------------------------------------------------------
+# -- database and set-up ---------------------------------------------------------------
 @main.group()
 def db() -> None:
     """Database schema."""
@@ -145,7 +148,7 @@ def worker(ctx: click.Context, concurrency: int, beat: bool) -> None:
     app.worker_main(argv)
 
 
-# -- instances and tasks ------------------------------------------------------------------
+# -- instances and tasks ---------------------------------------------------------------
 @main.group()
 def instances() -> None:
     """Process instances."""
@@ -174,8 +177,9 @@ def instances_list(
         for inst in session.scalars(query):
             flag = " INCIDENT" if inst.has_incident else ""
             click.echo(
-                f"{inst.id}  {inst.process_key} v{inst.definition.version}  {inst.municipality}  "
-                f"{inst.status}{flag}  {inst.started_at:%d.%m.%Y %H:%M}"
+                f"{inst.id}  {inst.process_key} v{inst.definition.version}"
+                f"  {inst.municipality}  {inst.status}{flag}"
+                f"  {inst.started_at:%d.%m.%Y %H:%M}"
             )
 
 
@@ -255,7 +259,9 @@ def tasks_list(
         for t in session.scalars(query):
             due = f"{t.due_at:%d.%m.%Y}" if t.due_at else "-"
             click.echo(
-                f"{t.id}  {t.process_key}/{t.element_id}  {t.candidate_group or '-'}  {t.assignee or '-'}  līdz {due}  {t.name}"
+                f"{t.id}  {t.process_key}/{t.element_id}"
+                f"  {t.candidate_group or '-'}  {t.assignee or '-'}"
+                f"  līdz {due}  {t.name}"
             )
 
 
@@ -297,7 +303,7 @@ def connectors_list(ctx: click.Context) -> None:
         click.echo(f"{op.name:<24} {op.system:<8} {op.mode:<10} {op.description}")
 
 
-# -- trying a diagram ------------------------------------------------------------------------
+# -- trying a diagram ------------------------------------------------------------------
 @main.group()
 def bpmn() -> None:
     """Work with diagram files."""
@@ -328,7 +334,10 @@ def bpmn() -> None:
 @click.option(
     "--auto",
     is_flag=True,
-    help="Complete user tasks without given data with {} and deliver awaited messages empty.",
+    help=(
+        "Complete user tasks without given data with {} and deliver awaited"
+        " messages empty."
+    ),
 )
 def bpmn_run(
     files: tuple[Path, ...],

@@ -43,6 +43,11 @@ FIXTURES: dict[str, list[dict[str, Any]]] = {
 }
 
 
+def _chip_serial(digest: bytes, i: int) -> int:
+    # The last eight digits of dog i's 15-digit chip number, from the owner's digest.
+    return int.from_bytes(digest[i * 4 : (i + 1) * 4], "big") % 10**8
+
+
 def dogs_by_owner(
     params: Mapping[str, Any], context: CallContext
 ) -> list[dict[str, Any]]:
@@ -56,7 +61,7 @@ def dogs_by_owner(
     count = digest[0] % 3
     return [
         {
-            "chip": f"9851120{int.from_bytes(digest[i * 4 : (i + 1) * 4], 'big') % 10**8:08d}",
+            "chip": f"9851120{_chip_serial(digest, i):08d}",
             "name": f"Suns {i + 1}",
             "breed": BREEDS[digest[10 + i] % len(BREEDS)],
             "born": f"20{15 + digest[20 + i] % 10}-0{1 + digest[25 + i] % 9}-15",
@@ -70,7 +75,10 @@ def register(registry: Registry) -> None:
         Operator(
             name="ldc.dogs",
             system="LDC",
-            description="Suņi, kas reģistrēti uz īpašnieka personas kodu (LDC dzīvnieku reģistrs)",
+            description=(
+                "Suņi, kas reģistrēti uz īpašnieka personas kodu"
+                " (LDC dzīvnieku reģistrs)"
+            ),
             mode="simulated",
             func=dogs_by_owner,
             params=("owner_code",),

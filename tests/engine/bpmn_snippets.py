@@ -24,7 +24,10 @@ def linear(
     pid: str, middle: str, middle_id: str = "work", lane: str = "lietvedis"
 ) -> bytes:
     """start -> middle -> end, the middle element in one lane."""
-    lanes = f'<bpmn:lane id="lane1" name="{lane}"><bpmn:flowNodeRef>{middle_id}</bpmn:flowNodeRef></bpmn:lane>'
+    lanes = (
+        f'<bpmn:lane id="lane1" name="{lane}">'
+        f"<bpmn:flowNodeRef>{middle_id}</bpmn:flowNodeRef></bpmn:lane>"
+    )
     body = (
         '<bpmn:startEvent id="start"/>'
         f"{middle}"
@@ -37,14 +40,18 @@ def linear(
 
 def user_task(form_key: str = "decision_draft", extra_props: str = "") -> str:
     return (
-        '<bpmn:userTask id="work" name="Darbs"><bpmn:extensionElements><spiffworkflow:properties>'
+        '<bpmn:userTask id="work" name="Darbs"><bpmn:extensionElements>'
+        "<spiffworkflow:properties>"
         f'<spiffworkflow:property name="formKey" value="{form_key}"/>{extra_props}'
         "</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>"
     )
 
 
 def script_task(script: str) -> str:
-    return f'<bpmn:scriptTask id="work" name="Skripts"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>'
+    return (
+        '<bpmn:scriptTask id="work" name="Skripts">'
+        f"<bpmn:script>{script}</bpmn:script></bpmn:scriptTask>"
+    )
 
 
 def service_task(operator: str, param_expr: str = "owner") -> str:

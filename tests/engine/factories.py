@@ -61,6 +61,7 @@ def ready_tasks(session: Session, instance_id: str) -> list[UserTask]:
 def ready_task(session: Session, instance_id: str, element_id: str) -> UserTask:
     found = [t for t in ready_tasks(session, instance_id) if t.element_id == element_id]
     assert found, (
-        f"{element_id} not ready; ready: {[t.element_id for t in ready_tasks(session, instance_id)]}"
+        f"{element_id} not ready; ready: "
+        f"{[t.element_id for t in ready_tasks(session, instance_id)]}"
     )
     return found[0]

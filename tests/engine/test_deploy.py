@@ -83,7 +83,7 @@ def test_variant_is_used_for_its_municipality_only_and_running_instances_keep_ve
     assert riga.definition_id == v.id
     assert jelgava.definition.municipality == ""
     assert ready_task(db_session, riga.id, "work").name == "Rīgas darbs"
-    # the instance started before the variant stays on the base version and finishes on it
+    # the instance started before the variant stays on the base version, finishes on it
     task = ready_task(db_session, old.id, "work")
     assert task.name == "Darbs"
     engine.complete_task(
@@ -126,7 +126,8 @@ def test_element_the_engine_cannot_run(db_session: Session, platform: Platform) 
 
 def test_flow_node_without_a_way_out(db_session: Session, platform: Platform) -> None:
     body = (
-        '<bpmn:startEvent id="start"/><bpmn:scriptTask id="dead"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>'
+        '<bpmn:startEvent id="start"/>'
+        '<bpmn:scriptTask id="dead"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>'
         '<bpmn:endEvent id="end"/>'
         '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="dead"/>'
     )
@@ -193,7 +194,8 @@ def test_plain_bpmn_from_camunda_modeler_keeps_form_and_group(
     xml = (
         b'<?xml version="1.0" encoding="UTF-8"?>'
         b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        b'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
+        b'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
+        b'id="d" targetNamespace="x">'
         b'<bpmn:process id="camunda_made" isExecutable="true">'
         b'<bpmn:startEvent id="s"/>'
         b'<bpmn:userTask id="u" name="Draft" camunda:formKey="decision_draft" '

@@ -19,10 +19,8 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from engine.interfaces import CallContext
+from engine.sandbox import MAX_SOURCE_CHARS, SAFE_BUILTINS, RestrictedEnvironment
 from engine.scripting import (
-    MAX_SOURCE_CHARS,
-    SAFE_BUILTINS,
-    RestrictedEnvironment,
     RestrictedScriptEngine,
     ScriptLimitExceeded,
     ScriptRejected,

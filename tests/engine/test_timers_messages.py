@@ -175,7 +175,9 @@ def test_intermediate_timer_waits_then_continues(
     from engine.deploy import read_files
     from tests.conftest import TEST_BPMN
 
-    platform.deployer(engine.session).deploy(read_files([TEST_BPMN / "wait_timer.bpmn"]))
+    platform.deployer(engine.session).deploy(
+        read_files([TEST_BPMN / "wait_timer.bpmn"])
+    )
     inst = engine.start("appeal_window", municipality=MUNI)
     assert ready_tasks(engine.session, inst.id) == []
     # one calendar month from 02.03.2026

@@ -41,7 +41,9 @@ def test_deploy_errors_name_file_and_element(cli: CliRunner, tmp_path) -> None: 
     assert "bad.bpmn [work]: unknown form key 'no_such_form'" in result.stderr
 
 
-def test_tasks_list_complete_and_instances_show(cli: CliRunner, committed: Platform) -> None:
+def test_tasks_list_complete_and_instances_show(
+    cli: CliRunner, committed: Platform
+) -> None:
     committed.deploy([PROCESS_DIR])
     with committed.transaction() as s:
         inst_id = committed.engine(s).start("tree_felling", municipality=MUNI).id
@@ -50,11 +52,23 @@ def test_tasks_list_complete_and_instances_show(cli: CliRunner, committed: Platf
     listing = cli.invoke(main, ["tasks", "list", "--group", "lietvedis"])
     assert task_id in listing.output and "Reģistrēt iesniegumu" in listing.output
 
-    invalid = cli.invoke(main, ["tasks", "complete", task_id, "--user", "anna", "--data", '{"tree_count": 0}'])
+    invalid = cli.invoke(
+        main,
+        ["tasks", "complete", task_id, "--user", "anna", "--data", '{"tree_count": 0}'],
+    )
     assert invalid.exit_code == 1 and "tree_count:" in invalid.stderr
 
     done = cli.invoke(
-        main, ["tasks", "complete", task_id, "--user", "anna", "--data", json.dumps(TREE_REGISTRATION)]
+        main,
+        [
+            "tasks",
+            "complete",
+            task_id,
+            "--user",
+            "anna",
+            "--data",
+            json.dumps(TREE_REGISTRATION),
+        ],
     )
     assert done.exit_code == 0, done.output
     assert "instance is running" in done.output
@@ -75,7 +89,9 @@ def test_connectors_and_config(cli: CliRunner) -> None:
     assert "PKIP_DATABASE_URL" in cli.invoke(main, ["config"]).output
 
 
-def test_production_refuses_to_start_with_default_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_production_refuses_to_start_with_default_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("PKIP_ENV", "production")
     monkeypatch.delenv("PKIP_SECRET_KEY", raising=False)
     result = CliRunner().invoke(main, ["config"])
