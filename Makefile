@@ -40,6 +40,7 @@ install-dev: $(VENV)/.installed-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy engine connectors
 
 bench: install-dev
 	$(BIN)/python bench/engine.py

@@ -3,23 +3,34 @@
 
 Diagrams name operators (``ldc.dogs``); the engine resolves them through the
 ``ConnectorRegistry`` protocol and never sees a concrete connector. Each operator
-records which system it belongs to, whether it runs live or simulated, and a line of
-description (``pkip connectors list`` prints them).
+records its system, whether it runs live or simulated, whether it only reads (a
+*query*, called inline with a timeout and retries) or changes the outside world (a
+*command*, which the engine delivers through the outbox), and one line of description
+(``pkip connectors list`` prints them).
+
+Every call is reported to an audit hook (who, which instance, system, operator,
+outcome, duration) — never the parameters, which may hold personal codes.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from connectors.errors import ConnectorError, InvalidRequest, Unavailable
 from engine.interfaces import CallContext
 
 log = logging.getLogger(__name__)
 
 OperatorFunc = Callable[[Mapping[str, Any], CallContext], Any]
+QUERY = "query"
+COMMAND = "command"
 
 
 @dataclass(frozen=True)
@@ -30,62 +41,142 @@ class Operator:
     mode: str  # "live" or "simulated"
     func: OperatorFunc
     params: tuple[str, ...] = ()
+    kind: str = QUERY
+    timeout: float = 10.0  # seconds; clients pass it to their transport
+    retries: int = 2  # extra inline attempts of a query on Unavailable
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One audited call (no parameters, no result: they may be personal data)."""
+
+    operator: str
+    system: str
+    mode: str
+    instance_id: str | None
+    municipality: str | None
+    element_id: str | None
+    actor: str | None
+    outcome: str  # "ok" or an error code
+    duration_ms: float
+    attempt: int
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+AuditHook = Callable[[CallRecord], None]
 
 
 class UnknownOperator(LookupError):
     pass
 
 
-class InvalidParameters(ValueError):
+class InvalidParameters(InvalidRequest):
     pass
 
 
 class Registry:
     """Operators by name; implements engine.interfaces.ConnectorRegistry."""
 
-    def __init__(self) -> None:
+    def __init__(self, audit: AuditHook | None = None, backoff: float = 0.2) -> None:
         self._operators: dict[str, Operator] = {}
+        self.audit = audit
+        self.backoff = backoff
 
     def register(self, operator: Operator) -> None:
         if operator.name in self._operators:
             raise ValueError(f"operator {operator.name} registered twice")
+        if operator.kind not in (QUERY, COMMAND):
+            raise ValueError(f"operator {operator.name}: kind must be query or command")
         self._operators[operator.name] = operator
 
     def has_operator(self, name: str) -> bool:
         return name in self._operators
 
+    def is_command(self, name: str) -> bool:
+        return self.operator(name).kind == COMMAND
+
+    def operator(self, name: str) -> Operator:
+        try:
+            return self._operators[name]
+        except KeyError:
+            raise UnknownOperator(f"unknown operator {name}") from None
+
     def operators(self) -> list[Operator]:
         return sorted(self._operators.values(), key=lambda o: o.name)
 
     def call(self, name: str, params: Mapping[str, Any], context: CallContext) -> Any:
-        operator = self._operators.get(name)
-        if operator is None:
-            raise UnknownOperator(f"unknown operator {name}")
+        """Call an operator; queries are retried on ``Unavailable`` with backoff."""
+        operator = self.operator(name)
         missing = [p for p in operator.params if p not in params]
         if missing:
             raise InvalidParameters(f"{name}: missing parameters {', '.join(missing)}")
+        attempts = 1 + (operator.retries if operator.kind == QUERY else 0)
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._call_once(operator, params, context, attempt)
+            except Unavailable:
+                if attempt == attempts:
+                    raise
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _call_once(
+        self,
+        operator: Operator,
+        params: Mapping[str, Any],
+        context: CallContext,
+        attempt: int,
+    ) -> Any:
         started = time.perf_counter()
         outcome = "error"
         try:
             result = operator.func(params, context)
             outcome = "ok"
             return result
+        except ConnectorError as exc:
+            outcome = exc.code
+            raise
         finally:
-            # Ids and outcome only: parameters may hold personal codes.
+            elapsed = (time.perf_counter() - started) * 1000
             log.info(
                 "connector call %s system=%s instance=%s outcome=%s ms=%.1f",
-                name,
+                operator.name,
                 operator.system,
                 context.instance_id,
                 outcome,
-                (time.perf_counter() - started) * 1000,
+                elapsed,
             )
+            if self.audit is not None:
+                self.audit(
+                    CallRecord(
+                        operator=operator.name,
+                        system=operator.system,
+                        mode=operator.mode,
+                        instance_id=context.instance_id,
+                        municipality=context.municipality,
+                        element_id=context.element_id,
+                        actor=context.actor,
+                        outcome=outcome,
+                        duration_ms=round(elapsed, 1),
+                        attempt=attempt,
+                    )
+                )
 
 
-def default_registry() -> Registry:
-    """The registry of the embedded mode: every operator backed by its simulator."""
+def default_registry(audit: AuditHook | None = None) -> Registry:
+    """Every system under ``connectors.systems`` (and the older simulators) registered.
+
+    A system is a module or package in ``connectors/systems/`` with a function
+    ``register(registry)``; adding one needs no change here.
+    """
+    from connectors import systems
     from connectors.simulators import ldc
 
-    registry = Registry()
+    registry = Registry(audit=audit)
     ldc.register(registry)
+    for info in pkgutil.iter_modules(systems.__path__, prefix="connectors.systems."):
+        module = importlib.import_module(info.name)
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(registry)
     return registry

@@ -21,6 +21,8 @@ class CallContext:
     municipality: str | None = None
     element_id: str | None = None
     actor: str | None = None
+    idempotency_key: str | None = None
+    """Set on outbox deliveries: the receiver must treat a repeat as the same call."""
 
 
 class ConnectorRegistry(Protocol):
@@ -28,6 +30,12 @@ class ConnectorRegistry(Protocol):
 
     def has_operator(self, name: str) -> bool:
         """True when the operator is known (checked at deploy time)."""
+        ...
+
+    def is_command(self, name: str) -> bool:
+        """True when the operator changes the outside world (a send, a status report,
+        a payment request): the engine then delivers it through the outbox instead
+        of calling it inline."""
         ...
 
     def call(self, name: str, params: Mapping[str, Any], context: CallContext) -> Any:

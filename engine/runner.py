@@ -68,6 +68,9 @@ class _Permissive:
     def has_operator(self, name: str) -> bool:
         return True
 
+    def is_command(self, name: str) -> bool:
+        return False  # in memory there is no outbox: commands are called directly
+
     def call(self, name: str, params: Mapping[str, Any], context: CallContext) -> Any:
         if self.inner is not None and self.inner.has_operator(name):
             return self.inner.call(name, params, context)

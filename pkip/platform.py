@@ -82,7 +82,7 @@ class Platform:
         with self.db.begin() as connection:
             cfg = self.alembic_config()
             cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")
 
     def deploy(
         self,

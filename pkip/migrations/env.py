@@ -3,13 +3,23 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import domain.models  # noqa: F401 - registers the tables
-import engine.models  # noqa: F401
 from core.db import Base
 from core.settings import Settings
+
+# Every room keeps its tables in a `models` module (or package): import them all so
+# autogenerate and `alembic check` see one complete metadata. webapp has none.
+ROOMS = ("domain", "engine", "connectors", "tasks")
+for room in ROOMS:
+    package = importlib.import_module(room)
+    for info in pkgutil.walk_packages(package.__path__, prefix=f"{room}."):
+        if info.name.rsplit(".", 1)[-1] == "models":
+            importlib.import_module(info.name)
 
 config = context.config
 target_metadata = Base.metadata

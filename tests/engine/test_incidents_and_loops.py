@@ -33,6 +33,9 @@ class FlakyRegistry:
     def has_operator(self, name: str) -> bool:
         return name == "test.lookup"
 
+    def is_command(self, name: str) -> bool:
+        return False
+
     def call(self, name: str, params: Mapping[str, Any], context: CallContext) -> Any:
         self.calls.append({"params": dict(params), "instance": context.instance_id})
         if not self.working:
