@@ -10,8 +10,8 @@ given for one municipality by inserting ``__<CODE>`` after the system name
 | --- | --- |
 | ``PKIP_<NAME>_MODE`` | ``simulated`` (default) or ``live`` |
 | ``PKIP_<NAME>_URL`` | endpoint of the live system |
-| ``PKIP_<NAME>_USERNAME`` / ``PKIP_<NAME>_PASSWORD`` | credentials, if the system uses them |
-| ``PKIP_<NAME>_CLIENT_CERT`` / ``PKIP_<NAME>_CLIENT_KEY`` | mTLS client certificate and key (paths) |
+| ``PKIP_<NAME>_USERNAME``, ``…_PASSWORD`` | credentials, if the system uses them |
+| ``PKIP_<NAME>_CLIENT_CERT``, ``…_CLIENT_KEY`` | mTLS client certificate and key |
 | ``PKIP_<NAME>_CA_BUNDLE`` | CA bundle (path) to verify the server |
 | ``PKIP_<NAME>_TIMEOUT`` | seconds per call (default 10) |
 
