@@ -47,6 +47,9 @@ class Settings:
     timer_interval: float = _setting(
         5.0, "Seconds between sweeps for due timers in the in-process job loop."
     )
+    outbox_interval: float = _setting(
+        2.0, "Seconds between sweeps of the outbox for messages to deliver."
+    )
     script_time_limit: float = _setting(
         1.0, "Seconds a single script or expression in a diagram may run."
     )

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from engine.interfaces import ConnectorRegistry, FormCatalogue
 from engine.models import BASE_VARIANT, ProcessDefinition
+from engine.outbox import PkipBpmnParser
 from engine.scripting import ScriptRejected, check_code
 from engine.workflow import StateSerializer
 
@@ -231,7 +232,7 @@ class Deployer:
         if problems:
             raise DeployError(problems)
         self._add_dependencies(bundle, municipality)
-        parser = SpiffBpmnParser()
+        parser = PkipBpmnParser()
         for name, tree in bundle.trees.items():
             try:
                 if name in bundle.dmn:

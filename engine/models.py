@@ -29,6 +29,11 @@ from core.db import Base, utcnow
 BASE_VARIANT = ""
 """The municipality column of a base definition (shared by every municipality)."""
 
+# outbox message states
+PENDING = "pending"
+DELIVERED = "delivered"
+FAILED = "failed"
+
 
 class ProcessDefinition(Base):
     """One deployed version of a process, for all municipalities or for one."""
@@ -203,3 +208,29 @@ class Incident(Base):
 
     OPEN = "open"
     RESOLVED = "resolved"
+
+
+class OutboxMessage(Base):
+    """A call that changes the outside world, delivered after the step committed
+    (see engine/outbox.py)."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(100))
+    municipality: Mapped[str] = mapped_column(String(20))
+    operator: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column()

@@ -24,7 +24,7 @@ from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,13 +40,18 @@ from engine.interfaces import (
 )
 from engine.models import (
     BASE_VARIANT,
+    DELIVERED,
+    FAILED,
+    PENDING,
     HistoryEvent,
     Incident,
     MessageSubscription,
+    OutboxMessage,
     ProcessDefinition,
     ProcessInstance,
     UserTask,
 )
+from engine.outbox import OutboxWriter, RetryPolicy
 from engine.scripting import RestrictedScriptEngine
 from engine.sync import AdvanceRecorder, canonical_correlation
 from engine.workflow import PkipWorkflow, StateSerializer
@@ -420,6 +425,8 @@ class ProcessEngine:
         if incident.status != Incident.OPEN:
             raise InvalidOperation("the incident is already resolved")
         instance = self._active(incident.instance_id, municipality)
+        if incident.kind == "delivery_failed":
+            return self._requeue_delivery(incident, actor)
         wf = self._load(instance)
         failed = _find_task(wf, incident.task_id) if incident.task_id else None
 
@@ -431,6 +438,112 @@ class ProcessEngine:
             instance, "incident_retried", actor=actor, details={"incident": incident.id}
         )
         self._advance(instance, wf, actor=actor, action=action)
+        return incident
+
+    # -- outbox deliveries -------------------------------------------------------------
+    def complete_delivery(self, message: OutboxMessage, result: Any) -> ProcessInstance:
+        """The outside system confirmed a command: store the reply in the waiting
+        service task's result variable, complete it and run on."""
+        instance = self._active(message.instance_id, None, allow_suspended=True)
+        message.status = DELIVERED
+        message.result = result
+        message.delivered_at = self.now()
+        message.last_error = None
+        if instance.status == ProcessInstance.SUSPENDED:
+            # delivered, but the case is on hold: it moves on when resumed
+            self._flush()
+            return instance
+        wf = self._load(instance)
+        task = _find_task(wf, message.task_id)
+        if task is None or task.state != TaskState.STARTED:
+            raise Conflict(f"the case no longer waits for delivery {message.id}")
+
+        def action(_: PkipWorkflow) -> None:
+            variable = getattr(task.task_spec, "result_variable", None)
+            if variable:
+                task.data[variable] = result
+            task.complete()
+
+        self._event(
+            instance,
+            "delivered",
+            element_id=message.element_id,
+            task_id=message.task_id,
+            details={"operator": message.operator, "outbox": message.id},
+        )
+        self._advance(instance, wf, actor=None, action=action)
+        return instance
+
+    def delivery_attempt_failed(
+        self, message: OutboxMessage, error: Exception, policy: RetryPolicy
+    ) -> bool:
+        """Count a failed attempt; schedule the next one or, when the error cannot
+        be helped by trying again or attempts are used up, fail the message and
+        open an incident. Returns True when the message failed for good."""
+        message.attempts += 1
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        retryable = bool(getattr(error, "retryable", True))
+        if retryable and message.attempts < policy.max_attempts:
+            message.next_attempt_at = self.now() + policy.delay(message.attempts)
+            self._flush()
+            return False
+        message.status = FAILED
+        instance = self.get_instance(message.instance_id)
+        incident = Incident(
+            instance_id=instance.id,
+            municipality=instance.municipality,
+            task_id=message.task_id,
+            element_id=message.element_id,
+            kind="delivery_failed",
+            error_type=type(error).__name__,
+            message=f"{message.operator}: {message.last_error}",
+            attempts=message.attempts,
+            created_at=self.now(),
+            updated_at=self.now(),
+        )
+        self.session.add(incident)
+        instance.has_incident = True
+        self._event(
+            instance,
+            "incident",
+            element_id=message.element_id,
+            task_id=message.task_id,
+            details={"kind": "delivery_failed", "error_type": incident.error_type},
+        )
+        self._flush()
+        return True
+
+    def _requeue_delivery(self, incident: Incident, actor: str) -> Incident:
+        message = self.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.instance_id == incident.instance_id,
+                OutboxMessage.task_id == incident.task_id,
+            )
+        ).first()
+        if message is None:
+            raise NotFound(f"no outbox message for incident {incident.id}")
+        message.status = PENDING
+        message.attempts = 0
+        message.next_attempt_at = self.now()
+        incident.status = Incident.RESOLVED
+        incident.resolved_at = self.now()
+        incident.resolved_by = actor
+        instance = self.get_instance(incident.instance_id)
+        instance.has_incident = bool(
+            self.session.scalar(
+                select(func.count())
+                .select_from(Incident)
+                .where(
+                    Incident.instance_id == instance.id,
+                    Incident.status == Incident.OPEN,
+                    Incident.id != incident.id,
+                )
+            )
+        )
+        self._event(
+            instance, "incident_retried", actor=actor, details={"incident": incident.id}
+        )
+        self._flush()
         return incident
 
     def open_incidents(self, instance_id: str) -> list[Incident]:
@@ -496,6 +609,9 @@ class ProcessEngine:
         self.scripts.call_context = CallContext(
             instance_id=instance.id, municipality=instance.municipality, actor=actor
         )
+        self.scripts.outbox = OutboxWriter(
+            self.session, instance.id, instance.municipality, self.config.clock
+        )
         watermark = time.time()
         error: Exception | None = None
         with use_clock(self.config.clock):
@@ -507,6 +623,8 @@ class ProcessEngine:
                 raise
             except Exception as exc:  # noqa: BLE001 - every failure becomes an incident
                 error = exc
+            finally:
+                self.scripts.outbox = None
         self._sync(
             instance,
             wf,

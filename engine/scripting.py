@@ -75,6 +75,9 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         self.connectors = connectors
         self.context_factory = context_factory
         self.call_context: CallContext | None = None
+        # Set by the engine while it advances an instance: commands go there instead
+        # of being called (see engine.outbox.PkipServiceTask).
+        self.outbox: Any = None
 
     @property
     def time_limit(self) -> float:

@@ -274,7 +274,8 @@ class AdvanceRecorder:
             or (t.state == TaskState.READY and t.task_spec.manual)
             for t in unfinished
         )
-        if not can_move:
+        failed = any(t.state == TaskState.ERROR for t in self.tasks)
+        if not can_move and not failed:  # a failed task has its incident already
             self._open_incident(
                 "stuck",
                 None,
@@ -353,18 +354,27 @@ class AdvanceRecorder:
         )
 
     def _resolve_incidents(self) -> None:
+        """Close the incidents whose cause is gone: a failed task that ran again, a
+        wait that can move again. Delivery failures close only when requeued."""
         if not self.instance.has_incident:
             return
+        states = {str(t.id): t.state for t in self.tasks}
+        remaining = False
         for incident in self.session.scalars(
             select(Incident).where(
                 Incident.instance_id == self.instance.id,
                 Incident.status == Incident.OPEN,
             )
         ):
+            if incident.kind == "delivery_failed" or (
+                incident.task_id and states.get(incident.task_id) == TaskState.ERROR
+            ):
+                remaining = True
+                continue
             incident.status = Incident.RESOLVED
             incident.resolved_at = self.now
             incident.resolved_by = self.actor
-        self.instance.has_incident = False
+        self.instance.has_incident = remaining
 
 
 def _kind_of(task: Task) -> str:

@@ -34,10 +34,14 @@ from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.outbox import PkipServiceTask
+
 _NO_DEPTH_LIMIT = sys.maxsize
+_OPEN_STATES = TaskState.NOT_FINISHED_MASK | TaskState.ERROR
 
 
 class _FlatScanMixin:
@@ -60,8 +64,9 @@ class _FlatScanMixin:
                 task.task_spec._update(task)
 
     def is_completed(self) -> bool:
+        # A task in ERROR is not finished for us: it waits for an operator's retry.
         if not self.completed and not any(
-            t.state & TaskState.NOT_FINISHED_MASK for t in self.tasks.values()
+            t.state & _OPEN_STATES for t in self.tasks.values()
         ):
             self.completed = True
         return self.completed
@@ -194,6 +199,7 @@ def _make_registry() -> Any:
     config.pop(BpmnSubWorkflow, None)
     config[PkipWorkflow] = _StateConverter
     config[PkipSubWorkflow] = BpmnSubWorkflowConverter
+    config[PkipServiceTask] = ServiceTaskConverter
     return BpmnWorkflowSerializer.configure(config)
 
 

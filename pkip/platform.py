@@ -24,6 +24,7 @@ from domain.models import Municipality
 from engine.clock import real_now
 from engine.deploy import Deployer, DeployResult, read_files
 from engine.interfaces import FormCatalogue
+from engine.outbox import RetryPolicy
 from engine.runtime import EngineConfig, ProcessEngine
 from forms.validation import default_forms
 
@@ -44,6 +45,7 @@ class Platform:
         self.db = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.db)
         self.connectors = connectors or default_registry()
+        self.retry_policy = RetryPolicy()
         self.engine_config = EngineConfig(
             connectors=self.connectors,
             forms=forms or default_forms(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import Celery
 
 from pkip.platform import Platform
-from tasks import jobs
+from tasks import jobs, outbox
 
 TASK_TIME_LIMIT = 300
 
@@ -33,7 +33,11 @@ def make_celery(platform: Platform) -> Celery:
             "fire-due-timers": {
                 "task": "pkip.fire_due_timers",
                 "schedule": settings.timer_interval,
-            }
+            },
+            "deliver-outbox": {
+                "task": "pkip.deliver_outbox",
+                "schedule": settings.outbox_interval,
+            },
         },
     )
     app.conf.pkip_platform = platform
@@ -52,5 +56,18 @@ def make_celery(platform: Platform) -> Celery:
     )
     def fire_instance_timers(instance_id: str) -> bool:
         return jobs.fire_instance_timers(platform, instance_id)
+
+    @app.task(
+        name="pkip.deliver_outbox",
+        shared=False,
+        acks_late=True,
+        time_limit=TASK_TIME_LIMIT,
+    )
+    def deliver_outbox() -> int:
+        return outbox.deliver_due(platform).delivered
+
+    @app.task(name="pkip.deliver_message", shared=False, acks_late=True, time_limit=60)
+    def deliver_message(message_id: int) -> str:
+        return outbox.deliver_one(platform, message_id)
 
     return app

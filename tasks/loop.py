@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The embedded mode's scheduler: a daemon thread that sweeps for due timers."""
+"""The embedded mode's scheduler: a daemon thread that fires due timers and
+delivers the outbox."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 import threading
 
 from pkip.platform import Platform
-from tasks import jobs
+from tasks import jobs, outbox
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +16,9 @@ log = logging.getLogger(__name__)
 class TimerLoop:
     def __init__(self, platform: Platform, interval: float | None = None) -> None:
         self.platform = platform
-        self.interval = interval or platform.settings.timer_interval
+        self.interval = interval or min(
+            platform.settings.timer_interval, platform.settings.outbox_interval
+        )
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name="pkip-timers", daemon=True
@@ -35,5 +38,8 @@ class TimerLoop:
                 fired = jobs.fire_due_timers(self.platform)
                 if fired:
                     log.info("fired timers of %d instance(s)", fired)
+                stats = outbox.deliver_due(self.platform)
+                if stats.delivered or stats.failed:
+                    log.info("outbox: %s", stats)
             except Exception:  # the loop must outlive one bad sweep
-                log.exception("timer sweep failed")
+                log.exception("background sweep failed")

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The transactional outbox: calls that change the outside world, never lost or doubled.
+
+A service task whose operator is a *command* (an e-address send, a PSPP status, a
+payment request) does not call out while the engine runs. ``PkipServiceTask`` writes
+an ``OutboxMessage`` in the same transaction as the process step and leaves the task
+STARTED: the instance waits. A background job delivers the message with its
+idempotency key (the receiver treats a repeat as the same call), with exponential
+backoff, and on success completes the waiting task with the reply in the same
+transaction that marks the message delivered. A crash between the call and that
+commit leaves the message pending; the next attempt repeats the call with the same
+key, so the receiver sees one send. After the last attempt the message fails and the
+instance gets an incident whose retry queues the message again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models import PENDING, OutboxMessage
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff: base, 2×base, 4×base … capped; then the message fails."""
+
+    max_attempts: int = 8
+    base_seconds: float = 2.0
+    cap_seconds: float = 3600.0
+
+    def delay(self, attempts: int) -> timedelta:
+        seconds = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
+        return timedelta(seconds=seconds)
+
+
+class OutboxWriter:
+    """Writes outbox messages for one instance inside the engine's transaction."""
+
+    def __init__(
+        self,
+        session: Session,
+        instance_id: str,
+        municipality: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.session = session
+        self.instance_id = instance_id
+        self.municipality = municipality
+        self.clock = clock
+
+    def enqueue(
+        self, task_id: str, element_id: str, operator: str, params: Mapping[str, Any]
+    ) -> OutboxMessage:
+        # One message per run of a service task: the key is the instance and the
+        # task run, so a retried advance that reaches the same task finds it again.
+        key = f"{self.instance_id}:{task_id}"
+        existing = self.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
+        ).first()
+        if existing is not None:
+            return existing
+        now = self.clock()
+        message = OutboxMessage(
+            idempotency_key=key,
+            instance_id=self.instance_id,
+            task_id=task_id,
+            element_id=element_id,
+            municipality=self.municipality,
+            operator=operator,
+            params=dict(params),
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        self.session.add(message)
+        return message
+
+
+class PkipServiceTask(ServiceTask):  # type: ignore[misc]
+    """A service task that hands commands to the outbox and waits (STARTED).
+
+    Queries, and every operator when no outbox is attached (``pkip bpmn run``), are
+    called inline as SpiffWorkflow's own service task does.
+    """
+
+    def _execute(self, task: Any) -> bool | None:
+        engine = task.workflow.script_engine
+        outbox: OutboxWriter | None = getattr(engine, "outbox", None)
+        connectors = getattr(engine, "connectors", None)
+        if outbox is None or connectors is None:
+            return bool(super()._execute(task))
+        if not connectors.is_command(self.operation_name):
+            return bool(super()._execute(task))
+        params = {k: v["value"] for k, v in self.evaluate_params(task).items()}
+        outbox.enqueue(str(task.id), self.bpmn_id, self.operation_name, params)
+        return None  # STARTED: completed by ProcessEngine.complete_delivery
+
+
+class PkipBpmnParser(SpiffBpmnParser):  # type: ignore[misc]
+    """SpiffWorkflow's parser with PKIP's service task."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("serviceTask"): (ServiceTaskParser, PkipServiceTask),
+    }
