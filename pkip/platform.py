@@ -17,6 +17,7 @@ from alembic.config import Config
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.audit import AuditTrail
 from connectors.registry import Registry, default_registry
 from core.db import make_engine, make_session_factory
 from core.settings import Settings
@@ -44,7 +45,8 @@ class Platform:
         self.settings = settings or Settings.from_env()
         self.db = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.db)
-        self.connectors = connectors or default_registry()
+        self.audit = AuditTrail(self.settings.secret_key)
+        self.connectors = connectors or default_registry(audit=self.audit)
         self.retry_policy = RetryPolicy()
         self.engine_config = EngineConfig(
             connectors=self.connectors,
@@ -55,9 +57,21 @@ class Platform:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session committed at the end of the block (or rolled back on an error)."""
-        with self.sessions.begin() as session:
-            yield session
+        """A session committed at the end of the block (or rolled back on an error).
+
+        Connector calls made inside are audited in the same transaction; when it
+        rolls back, their audit rows are written on their own (the calls happened).
+        """
+        try:
+            with self.sessions.begin() as session:
+                yield session
+                self.audit.write(session, self.audit.drain())
+        except BaseException:
+            records = self.audit.drain()
+            if records:
+                with self.sessions.begin() as apart:
+                    self.audit.write(apart, records)
+            raise
 
     def engine(self, session: Session) -> ProcessEngine:
         return ProcessEngine(session, self.engine_config)

@@ -55,3 +55,10 @@ def test_configuration_table_lists_every_setting_with_help() -> None:
     table = settings_table()
     assert "`PKIP_DATABASE_URL`" in table and "`PKIP_SECRET_KEY`" in table
     assert all(line.count("|") == 4 for line in table.splitlines())
+
+
+def test_readme_configuration_table_is_generated_from_the_declarations() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    assert settings_table() in readme, "run: pkip config, and paste it into README.md"

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The audit trail of connector calls.
+
+The registry reports every call to :class:`AuditTrail`, which keeps the records of the
+current thread until the surrounding transaction ends: they are written in that
+transaction (so an SQLite writer never waits on itself) or, when it rolls back, in a
+transaction of their own — the calls happened either way. Each row carries an
+HMAC-SHA256 over its fields with the platform secret: a changed row no longer
+verifies (``AuditTrail.verify``); ids are sequential, so a removed row leaves a gap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.models import ConnectorCall
+from connectors.registry import CallRecord
+
+
+class AuditTrail:
+    def __init__(self, secret: str) -> None:
+        self._key = hashlib.sha256(f"pkip-audit:{secret}".encode()).digest()
+        self._local = threading.local()
+
+    def __call__(self, record: CallRecord) -> None:
+        self._buffer().append(record)
+
+    def _buffer(self) -> list[CallRecord]:
+        buffer: list[CallRecord] | None = getattr(self._local, "records", None)
+        if buffer is None:
+            buffer = []
+            self._local.records = buffer
+        return buffer
+
+    def drain(self) -> list[CallRecord]:
+        """Take this thread's pending records."""
+        records = self._buffer()
+        self._local.records = []
+        return records
+
+    def write(self, session: Session, records: Sequence[CallRecord]) -> None:
+        for rec in records:
+            row = ConnectorCall(
+                at=rec.at,
+                operator=rec.operator,
+                system=rec.system,
+                mode=rec.mode,
+                instance_id=rec.instance_id,
+                municipality=rec.municipality,
+                element_id=rec.element_id,
+                actor=rec.actor,
+                outcome=rec.outcome,
+                duration_ms=rec.duration_ms,
+                attempt=rec.attempt,
+                signature="",
+            )
+            row.signature = self.sign(row)
+            session.add(row)
+
+    def sign(self, row: ConnectorCall) -> str:
+        fields = (
+            row.at.isoformat(),
+            row.operator,
+            row.system,
+            row.mode,
+            row.instance_id or "",
+            row.municipality or "",
+            row.element_id or "",
+            row.actor or "",
+            row.outcome,
+            f"{row.duration_ms:.1f}",
+            str(row.attempt),
+        )
+        return hmac.new(self._key, "\x1f".join(fields).encode(), "sha256").hexdigest()
+
+    def verify(self, session: Session) -> list[int]:
+        """Ids of the rows whose signature no longer matches (empty: intact)."""
+        bad = []
+        for row in session.scalars(select(ConnectorCall).order_by(ConnectorCall.id)):
+            if not hmac.compare_digest(row.signature, self.sign(row)):
+                bad.append(row.id)
+        return bad
