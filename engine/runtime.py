@@ -441,22 +441,34 @@ class ProcessEngine:
         return incident
 
     # -- outbox deliveries -------------------------------------------------------------
-    def complete_delivery(self, message: OutboxMessage, result: Any) -> ProcessInstance:
-        """The outside system confirmed a command: store the reply in the waiting
-        service task's result variable, complete it and run on."""
-        instance = self._active(message.instance_id, None, allow_suspended=True)
+    def mark_delivered(self, message: OutboxMessage, result: Any) -> None:
+        """The outside system accepted a command (the case continues separately,
+        in :meth:`complete_delivery`, so that sending is not held up by cases)."""
         message.status = DELIVERED
         message.result = result
         message.delivered_at = self.now()
         message.last_error = None
+
+    def complete_delivery(self, message: OutboxMessage) -> ProcessInstance | None:
+        """Continue the case after a delivery: store the reply in the waiting service
+        task's result variable, complete the task and run on. None when the case
+        cannot take it now (suspended: it stays unconfirmed until resumed; ended:
+        nothing waits any more)."""
+        instance = self.get_instance(message.instance_id)
         if instance.status == ProcessInstance.SUSPENDED:
-            # delivered, but the case is on hold: it moves on when resumed
+            return None
+        if instance.status != ProcessInstance.RUNNING:
+            message.confirmed_at = self.now()
             self._flush()
-            return instance
+            return None
         wf = self._load(instance)
         task = _find_task(wf, message.task_id)
         if task is None or task.state != TaskState.STARTED:
-            raise Conflict(f"the case no longer waits for delivery {message.id}")
+            message.confirmed_at = self.now()  # cancelled meanwhile: nothing waits
+            self._flush()
+            return None
+        result = message.result
+        message.confirmed_at = self.now()
 
         def action(_: PkipWorkflow) -> None:
             variable = getattr(task.task_spec, "result_variable", None)

@@ -66,8 +66,10 @@ def make_celery(platform: Platform) -> Celery:
     def deliver_outbox() -> int:
         return outbox.deliver_due(platform).delivered
 
-    @app.task(name="pkip.deliver_message", shared=False, acks_late=True, time_limit=60)
-    def deliver_message(message_id: int) -> str:
-        return outbox.deliver_one(platform, message_id)
+    @app.task(
+        name="pkip.send_outbox_batch", shared=False, acks_late=True, time_limit=120
+    )
+    def send_outbox_batch(size: int = outbox.BATCH) -> int:
+        return outbox.send_batch(platform, size)
 
     return app

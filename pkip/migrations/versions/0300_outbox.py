@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("result", sa.JSON(), nullable=True),
         sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("delivered_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["instance_id"],
             ["process_instances.id"],
@@ -53,6 +54,9 @@ def upgrade() -> None:
             "ix_outbox_messages_due", ["status", "next_attempt_at"], unique=False
         )
         batch_op.create_index(
+            "ix_outbox_messages_unconfirmed", ["status", "confirmed_at"], unique=False
+        )
+        batch_op.create_index(
             batch_op.f("ix_outbox_messages_instance_id"), ["instance_id"], unique=False
         )
 
@@ -60,5 +64,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_messages_instance_id"))
+        batch_op.drop_index("ix_outbox_messages_unconfirmed")
         batch_op.drop_index("ix_outbox_messages_due")
     op.drop_table("outbox_messages")
