@@ -750,7 +750,9 @@ def test_the_shipped_forms_render_parse_and_validate() -> None:
 def test_dog_fee_not_approved_needs_a_comment() -> None:
     forms = default_forms()
     schema = forms.schema("dog_fee_review")
-    sub = parse_submission(schema, {"f.comment": ["   "]})  # checkbox unticked
+    # a yes/no radio group: the clerk must choose; "Nē" with an empty comment
+    assert parse_submission(schema, {}).data == {}
+    sub = parse_submission(schema, {"f.approved": ["false"], "f.comment": ["   "]})
     assert sub.data == {"approved": False}
     errors = sub.errors + forms.validate("dog_fee_review", sub.data)
     assert [e.path for e in errors] == ["comment"]
