@@ -6,20 +6,23 @@ BIN := $(VENV)/bin
 # otherwise the check names them and stops.
 AUTO_INSTALL := $(shell [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && echo --install)
 
-.PHONY: run test system-deps check-system install install-dev lint bench clean
+.PHONY: run test system-deps check-system check-system-tests install install-dev lint bench clean
 
 run: check-system install
 	$(BIN)/pkip setup
 	$(BIN)/pkip serve
 
-test: check-system install-dev
+test: check-system-tests install-dev
 	$(BIN)/python -m pytest -n 2 -q
 
 check-system:
 	@scripts/check-system.sh $(AUTO_INSTALL)
 
+check-system-tests:
+	@scripts/check-system.sh --tests $(AUTO_INSTALL)
+
 system-deps:
-	@scripts/check-system.sh --install
+	@scripts/check-system.sh --install --tests
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -4,7 +4,14 @@
 # With --install (or PKIP_AUTO_INSTALL=1) and root + apt, installs them.
 set -u
 install=0
-if [ "${1:-}" = "--install" ] || [ "${PKIP_AUTO_INSTALL:-0}" = "1" ]; then install=1; fi
+tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --install) install=1 ;;
+    --tests) tests=1 ;;
+  esac
+done
+if [ "${PKIP_AUTO_INSTALL:-0}" = "1" ]; then install=1; fi
 
 missing_pkgs=()
 need_lib() { # library soname, Debian package
@@ -28,6 +35,11 @@ need_lib 'libpango-1.0.so.0' libpango-1.0-0          # WeasyPrint (PDF documents
 need_lib 'libpangoft2-1.0.so.0' libpangoft2-1.0-0
 need_lib 'libharfbuzz-subset.so.0' libharfbuzz-subset0  # WeasyPrint font subsetting
 need_file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core  # Latvian glyphs in PDFs
+if [ "$tests" = 1 ]; then
+  # The browser tests drive Debian's Chromium; nothing downloads a browser of its own.
+  command -v chromium >/dev/null 2>&1 || missing_pkgs+=("chromium")
+  command -v pdftotext >/dev/null 2>&1 || missing_pkgs+=("poppler-utils")
+fi
 
 if [ ${#missing_pkgs[@]} -eq 0 ]; then
   exit 0
