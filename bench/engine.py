@@ -35,7 +35,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from connectors.simulators.ldc import dogs_by_owner  # noqa: E402
+from connectors.registry import default_registry  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from engine.interfaces import CallContext  # noqa: E402
 from engine.models import ProcessInstance, UserTask  # noqa: E402
@@ -58,9 +58,15 @@ def start_data(i: int) -> dict[str, object]:
 
 
 class _RawEngine(PythonScriptEngine):
+    def __init__(self) -> None:
+        super().__init__()
+        # The same ldc.dogs operator the platform calls (zeep against the in-process
+        # VISS simulator), so both sides pay the same for the look-up.
+        self.registry = default_registry()
+
     def call_service(self, task, operation_name, operation_params):  # type: ignore[no-untyped-def]
         params = {k: v["value"] for k, v in operation_params.items()}
-        return json.dumps(dogs_by_owner(params, CallContext()))
+        return json.dumps(self.registry.call(operation_name, params, CallContext()))
 
 
 def run_raw(n: int) -> tuple[float, list[float], int]:

@@ -164,16 +164,14 @@ class Registry:
 
 
 def default_registry(audit: AuditHook | None = None) -> Registry:
-    """Every system under ``connectors.systems`` (and the older simulators) registered.
+    """Every system under ``connectors.systems`` registered.
 
     A system is a module or package in ``connectors/systems/`` with a function
     ``register(registry)``; adding one needs no change here.
     """
     from connectors import systems
-    from connectors.simulators import ldc
 
     registry = Registry(audit=audit)
-    ldc.register(registry)
     for info in pkgutil.iter_modules(systems.__path__, prefix="connectors.systems."):
         module = importlib.import_module(info.name)
         register = getattr(module, "register", None)
