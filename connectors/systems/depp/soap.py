@@ -1,0 +1,458 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""SOAP 1.2 plumbing shared by the DEPP and DIV connectors: both sides of the wire.
+
+Client side: a zeep service bound to a WSDL in the repository and to a requests
+session (the simulator in-process, or the live endpoint), and :func:`soap_errors`,
+which turns everything that can go wrong on the wire into the four connector errors.
+
+Simulator side: :class:`SoapSimulator`, a small WSGI app that reads a request safely
+(a size limit; defusedxml refuses any DTD or entity before lxml sees the bytes),
+validates the payload against the contract's XSD, dispatches it to a handler by the
+payload element's name, validates the reply too, and answers with a SOAP 1.2 envelope
+or fault. :class:`FaultPlan` injects the outside world's failures on demand.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import defusedxml
+import defusedxml.ElementTree as safe_etree
+import requests
+import zeep
+import zeep.exceptions as zx
+from lxml import etree
+from werkzeug.wrappers import Request, Response
+
+from connectors.errors import (
+    ConnectorError,
+    InvalidRequest,
+    NotFound,
+    Rejected,
+    Unavailable,
+)
+
+SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope"
+SOAP12_CONTENT_TYPE = "application/soap+xml; charset=utf-8"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+# The codes of a fault's Detail and Subcode, and the error each becomes in the client.
+FAULT_ERRORS: dict[str, type[ConnectorError]] = {
+    "InvalidRequest": InvalidRequest,
+    "NotFound": NotFound,
+    "Rejected": Rejected,
+    "Unavailable": Unavailable,
+}
+
+_IDENTIFIER_RE = re.compile(r"(?<![0-9])([0-9]{2})[0-9]{4}-?[0-9]{4}([0-9])(?![0-9])")
+
+
+def mask_identifiers(text: str) -> str:
+    """Mask every personal code / registration number in ``text`` (``16****-****7``).
+
+    Messages of errors and log lines go through this: a fault reason from an outside
+    system may quote the code it refused.
+    """
+    return _IDENTIFIER_RE.sub(r"\1****-****\2", text)
+
+
+# -- client side ---------------------------------------------------------------------
+
+
+def zeep_service(
+    wsdl: Path,
+    binding: str,
+    address: str,
+    session: requests.Session,
+    timeout: float,
+) -> Any:
+    """A zeep service proxy for ``binding`` of the WSDL file, posting to ``address``.
+
+    DTDs in replies are refused, entities are never expanded; ``xml_huge_tree`` lets
+    libxml2 read a text node over 10 MB (a 10 MiB attachment is ~14 MB of base64),
+    which is safe only because no DTD gets through.
+    """
+    settings = zeep.Settings(
+        strict=True,
+        forbid_dtd=True,
+        forbid_entities=True,
+        forbid_external=True,
+        xml_huge_tree=True,
+    )
+    # zeep has no type hints
+    transport = zeep.Transport(  # type: ignore[no-untyped-call]
+        session=session, timeout=timeout, operation_timeout=timeout
+    )
+    client = zeep.Client(  # type: ignore[no-untyped-call]
+        str(wsdl), transport=transport, settings=settings
+    )
+    return client.create_service(binding, address)  # type: ignore[no-untyped-call]
+
+
+@contextmanager
+def soap_errors(system: str, operation: str) -> Iterator[None]:
+    """Map a failed call to a connector error; the message names no personal data."""
+    where = f"{system} {operation}"
+    try:
+        yield
+    except zx.Fault as fault:
+        raise fault_error(where, fault) from None
+    except requests.Timeout as exc:
+        raise Unavailable(f"{where}: no reply in time") from exc
+    except requests.RequestException as exc:
+        raise Unavailable(f"{where}: connection failed ({type(exc).__name__})") from exc
+    except zx.TransportError as exc:
+        if exc.status_code == 200:
+            raise Unavailable(f"{where}: malformed reply (not XML)") from exc
+        raise Unavailable(f"{where}: HTTP {exc.status_code}") from exc
+    except (
+        zx.XMLSyntaxError,
+        zx.XMLParseError,
+        zx.DTDForbidden,
+        zx.EntitiesForbidden,
+        zx.ExternalReferenceForbidden,
+        zx.UnexpectedElementError,
+        zx.LookupError,
+        etree.XMLSyntaxError,
+    ) as exc:
+        raise Unavailable(f"{where}: malformed reply ({type(exc).__name__})") from exc
+    except zx.ValidationError as exc:
+        raise InvalidRequest(f"{where}: request does not fit the contract") from exc
+
+
+def fault_error(where: str, fault: Any) -> ConnectorError:
+    """The connector error for a SOAP fault: by its subcode, else by Sender/Receiver."""
+    if fault.code is None and not fault.subcodes:
+        # zeep's name for an error status whose body is XML but not a SOAP fault
+        return Unavailable(f"{where}: error reply that is not a SOAP fault")
+    reason = mask_identifiers(str(fault.message or "SOAP fault"))[:300]
+    for subcode in fault.subcodes or ():
+        error = FAULT_ERRORS.get(getattr(subcode, "localname", str(subcode)))
+        if error is not None:
+            return error(f"{where}: {reason}")
+    code = str(fault.code or "")
+    if code.endswith("Sender") or code.endswith("Client"):
+        return InvalidRequest(f"{where}: {reason}")
+    return Unavailable(f"{where}: {reason}")
+
+
+def aware_datetime(value: Any, where: str) -> datetime:
+    """An xs:dateTime of a reply as aware UTC; one without a zone is malformed."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise Unavailable(f"{where}: malformed reply (a time without a zone)")
+    return value.astimezone(UTC)
+
+
+def required(value: Any, name: str, where: str) -> Any:
+    """A reply field the contract requires; its absence is a malformed reply."""
+    if value is None:
+        raise Unavailable(f"{where}: malformed reply (no {name})")
+    return value
+
+
+# -- simulator side ------------------------------------------------------------------
+
+
+class SoapFault(Exception):
+    """A fault the simulator answers with; ``code`` is a key of FAULT_ERRORS."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        assert code in FAULT_ERRORS
+        self.code = code
+        self.message = message
+        self.field = field
+
+    @property
+    def from_sender(self) -> bool:
+        return self.code != "Unavailable"
+
+
+FAULT_KINDS = ("timeout", "http500", "soap_fault", "malformed", "xml_bomb")
+
+
+@dataclass
+class InjectedFault:
+    kind: str
+    remaining: int
+    operation: str | None
+    delay: float
+    after_processing: bool
+    fault_code: str
+
+
+class FaultPlan:
+    """Failures to serve instead of replies, in the order they were injected.
+
+    kinds: ``timeout`` (wait ``delay`` seconds, then 504: a client with a shorter
+    timeout gives up first), ``http500`` (an HTML error page), ``soap_fault`` (a
+    SOAP fault, Receiver/Unavailable unless ``fault_code`` says otherwise),
+    ``malformed`` (200 with broken XML), ``xml_bomb`` (200 with an entity bomb).
+    ``after_processing`` serves the failure *after* the request took effect: a lost
+    reply, the case an idempotency key exists for.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[InjectedFault] = []
+        self.served: Counter[str] = Counter()
+
+    def inject(
+        self,
+        kind: str,
+        *,
+        count: int = 1,
+        operation: str | None = None,
+        delay: float = 0.0,
+        after_processing: bool = False,
+        fault_code: str = "Unavailable",
+    ) -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
+        if fault_code not in FAULT_ERRORS:
+            raise ValueError(f"unknown fault code {fault_code!r}")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        with self._lock:
+            self._faults.append(
+                InjectedFault(
+                    kind, count, operation, delay, after_processing, fault_code
+                )
+            )
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return sum(f.remaining for f in self._faults)
+
+    def take(self, operation: str) -> InjectedFault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.operation in (None, operation):
+                    fault.remaining -= 1
+                    if fault.remaining == 0:
+                        self._faults.remove(fault)
+                    self.served[fault.kind] += 1
+                    return fault
+        return None
+
+
+Handler = Callable[[Any], Any]  # request payload element -> reply payload element
+
+_BOMB = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    b'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope">'
+    b"<env:Body>&lol3;</env:Body></env:Envelope>"
+)
+
+
+class SoapSimulator:
+    """WSGI base of a SOAP 1.2 simulator: POST is the service, GET a page."""
+
+    namespace: str
+    schema_path: Path
+    max_request_bytes = 1024 * 1024
+
+    def __init__(self) -> None:
+        self.faults = FaultPlan()
+        self.schema = etree.XMLSchema(etree.parse(str(self.schema_path)))
+        # one validation at a time: the schema's error log is shared state
+        self._schema_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._handlers: dict[str, Handler] = {}
+        # What went wrong inside the simulator itself (tests assert it stays empty).
+        self.internal_errors: list[str] = []
+
+    def handle(self, operation: str, handler: Handler) -> None:
+        self._handlers[operation] = handler
+
+    def close(self) -> None:
+        """Wake a request sleeping in an injected timeout (server shutdown)."""
+        self._wake.set()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.method == "GET":
+            response = Response(self.page(), content_type="text/html; charset=utf-8")
+        elif request.method == "POST":
+            response = self._post(request)
+        else:
+            response = Response("", status=405, headers={"Allow": "GET, POST"})
+        result: Iterable[bytes] = response(environ, start_response)
+        return result
+
+    def page(self) -> str:
+        """The HTML page of what the simulator holds (Latvian)."""
+        raise NotImplementedError
+
+    # -- the service ---------------------------------------------------------------
+    def _post(self, request: Request) -> Response:
+        operation = "?"
+        try:
+            payload = self._payload(self._body(request))
+            operation = etree.QName(payload).localname.removesuffix("Request")
+            handler = self._handlers.get(operation)
+            if handler is None or etree.QName(payload).namespace != self.namespace:
+                raise SoapFault("InvalidRequest", "nezināma operācija")
+            self._check(payload, "pieprasījums")
+            fault = self.faults.take(operation)
+            if fault is not None and not fault.after_processing:
+                return self._serve(fault)
+            reply = handler(payload)
+            self._check(reply, "atbilde")
+            if fault is not None:
+                return self._serve(fault)
+            return self._envelope(reply)
+        except SoapFault as exc:
+            return self._fault(exc)
+        except Exception as exc:  # noqa: BLE001 - a simulator answers, never raises
+            self.internal_errors.append(f"{operation}: {type(exc).__name__}: {exc}")
+            return self._fault(SoapFault("Unavailable", f"iekšēja kļūda ({operation})"))
+
+    def _body(self, request: Request) -> bytes:
+        limit = self.max_request_bytes
+        if request.content_length is not None and request.content_length > limit:
+            raise SoapFault("InvalidRequest", "pieprasījums ir par lielu")
+        data = request.stream.read(limit + 1)
+        if len(data) > limit:
+            raise SoapFault("InvalidRequest", "pieprasījums ir par lielu")
+        return bytes(data)
+
+    def _payload(self, data: bytes) -> Any:
+        try:
+            safe_etree.fromstring(data, forbid_dtd=True)
+        except defusedxml.DefusedXmlException as exc:
+            raise SoapFault("InvalidRequest", "DTD un entītijas nav atļautas") from exc
+        except ParseError as exc:
+            raise SoapFault("InvalidRequest", "nekorekts XML") from exc
+        # No DTD got through, so lxml may read long text nodes (base64 content).
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=True,
+            remove_comments=True,
+        )
+        root = etree.fromstring(data, parser)
+        if root.tag != f"{{{SOAP12_NS}}}Envelope":
+            raise SoapFault("InvalidRequest", "gaidīta SOAP 1.2 aploksne")
+        body = root.find(f"{{{SOAP12_NS}}}Body")
+        children = [] if body is None else [c for c in body if isinstance(c.tag, str)]
+        if len(children) != 1:
+            raise SoapFault("InvalidRequest", "SOAP Body jābūt vienam elementam")
+        return children[0]
+
+    def _check(self, element: Any, what: str) -> None:
+        with self._schema_lock:
+            if self.schema.validate(element):
+                return
+            error = self.schema.error_log.last_error
+        message = re.sub(r"The value '[^']*'", "The value", str(error.message))
+        step = str(error.path or "").rsplit("/", 1)[-1]  # /d:Envelope/d:Title[1]
+        field = step.split("[")[0].split(":")[-1] or None
+        if what == "atbilde":  # the simulator broke its own contract
+            raise RuntimeError(f"reply does not fit the schema: {message}")
+        raise SoapFault(
+            "InvalidRequest",
+            mask_identifiers(f"{what} neatbilst shēmai: {message}"),
+            field=field,
+        )
+
+    # -- replies -------------------------------------------------------------------
+    def element(self, name: str, *children: Any, text: str | None = None) -> Any:
+        """A payload element in the contract's namespace."""
+        node = etree.Element(f"{{{self.namespace}}}{name}", nsmap={"d": self.namespace})
+        if text is not None:
+            node.text = text
+        for child in children:
+            if child is not None:
+                node.append(child)
+        return node
+
+    def _wrap(self, payload: Any) -> bytes:
+        env = etree.Element(f"{{{SOAP12_NS}}}Envelope", nsmap={"env": SOAP12_NS})
+        etree.SubElement(env, f"{{{SOAP12_NS}}}Body").append(payload)
+        data: bytes = etree.tostring(env, xml_declaration=True, encoding="utf-8")
+        return data
+
+    def _envelope(self, payload: Any, status: int = 200) -> Response:
+        return Response(
+            self._wrap(payload), status=status, content_type=SOAP12_CONTENT_TYPE
+        )
+
+    def _fault(self, exc: SoapFault) -> Response:
+        s = f"{{{SOAP12_NS}}}"
+        fault = etree.Element(
+            f"{s}Fault", nsmap={"env": SOAP12_NS, "d": self.namespace}
+        )
+        code = etree.SubElement(fault, f"{s}Code")
+        etree.SubElement(code, f"{s}Value").text = (
+            "env:Sender" if exc.from_sender else "env:Receiver"
+        )
+        sub = etree.SubElement(code, f"{s}Subcode")
+        etree.SubElement(sub, f"{s}Value").text = f"d:{exc.code}"
+        reason = etree.SubElement(fault, f"{s}Reason")
+        text = etree.SubElement(reason, f"{s}Text")
+        text.set(f"{{{XML_NS}}}lang", "lv")
+        text.text = exc.message
+        detail = etree.SubElement(fault, f"{s}Detail")
+        detail.append(
+            self.element(
+                "ServiceFault",
+                self.element("Code", text=exc.code),
+                self.element("Field", text=exc.field) if exc.field else None,
+            )
+        )
+        return self._envelope(fault, status=400 if exc.from_sender else 500)
+
+    def _serve(self, fault: InjectedFault) -> Response:
+        if fault.kind == "timeout":
+            if fault.delay > 0:
+                self._wake.wait(fault.delay)
+            return Response("Gateway Timeout", status=504, content_type="text/plain")
+        if fault.kind == "http500":
+            return Response(
+                "<html><body><h1>500 Internal Server Error</h1></body></html>",
+                status=500,
+                content_type="text/html",
+            )
+        if fault.kind == "soap_fault":
+            return self._fault(SoapFault(fault.fault_code, "simulēta kļūme"))
+        if fault.kind == "malformed":
+            body = (
+                b'<?xml version="1.0"?><env:Envelope xmlns:env="' + SOAP12_NS.encode()
+            )
+            return Response(
+                body + b'"><env:Body><d:Re', content_type=SOAP12_CONTENT_TYPE
+            )
+        return Response(_BOMB, content_type=SOAP12_CONTENT_TYPE)
+
+
+def decode_base64(text: str, field: str = "Content") -> bytes:
+    """xs:base64Binary content of a request (whitespace allowed), or a fault."""
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise SoapFault("InvalidRequest", f"{field} nav base64", field) from None
+
+
+def xs_datetime(value: datetime) -> str:
+    """An xs:dateTime in UTC with a Z, to the second."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

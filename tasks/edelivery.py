@@ -1,0 +1,389 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Receiving over e-address (DEPP) and DIV: fetch, store, confirm, hand to the engine.
+
+For each message the service lists for the municipality:
+
+1. Already stored here (``edelivery_messages``, unique per channel, municipality
+   and message id)? Then skip to 3: a crash after the store and before the confirm,
+   or a failed confirm, leaves it listed, and the next poll must not store it again.
+2. Fetch it, then in **one transaction** store it with its attachments and hand it to
+   the engine: ``correlate_message`` continues the instance waiting for it or starts
+   one through a message start event. The handover runs in a savepoint: if it fails,
+   the message is still stored (``handover = pending``) and the handover is retried
+   by the next poll; if nobody takes it, it stays ``unrouted`` for a person to see.
+   Storing and starting commit together, so a message never starts two instances.
+3. Confirm it to the service only after that commit, then note the confirmation.
+   A failed confirm is retried by the next poll (the service keeps listing it).
+
+Correlation: ``{"depp_message_id": <the id this message answers, or its own id>}``
+(``div_document_id`` for DIV). A process that sent a message and keeps its id in
+``depp_message_id`` receives the answer; anything else starts the intake process.
+The payload holds the message's metadata, never the files' content (task data stays
+small); the content is in ``edelivery_attachments``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from connectors.errors import ConnectorError, Unavailable
+from connectors.systems.depp.client import DeppClient
+from connectors.systems.depp.envelope import Attachment
+from connectors.systems.depp.models import (
+    HANDED_OVER,
+    PENDING,
+    UNROUTED,
+    ReceivedAttachment,
+    ReceivedMessage,
+)
+from connectors.systems.depp.operators import depp_client
+from connectors.systems.depp.soap import mask_identifiers
+from connectors.systems.div.client import DivClient
+from connectors.systems.div.operators import div_client
+from pkip.platform import Platform
+
+log = logging.getLogger(__name__)
+
+DEPP_MESSAGE = "edelivery_received"
+DIV_MESSAGE = "div_received"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A received message or document, the same shape from either channel."""
+
+    message_id: str
+    sender: str
+    document_kind: str
+    title: str
+    sent_at: datetime
+    attachments: tuple[Attachment, ...]
+    in_reply_to: str | None = None
+    document_number: str | None = None
+
+
+class Inbox(Protocol):
+    """One municipality's incoming list on one channel."""
+
+    channel: str
+    message_name: str
+    correlation_key: str
+
+    def list_ids(self, limit: int) -> list[str]: ...
+
+    def fetch(self, message_id: str) -> Incoming: ...
+
+    def confirm(self, message_id: str) -> None: ...
+
+
+class DeppInbox:
+    channel = "depp"
+    message_name = DEPP_MESSAGE
+    correlation_key = "depp_message_id"
+
+    def __init__(self, client: DeppClient) -> None:
+        self.client = client
+
+    def list_ids(self, limit: int) -> list[str]:
+        return [m.message_id for m in self.client.get_message_list(limit)]
+
+    def fetch(self, message_id: str) -> Incoming:
+        m = self.client.get_message(message_id)
+        return Incoming(
+            m.message_id,
+            m.sender,
+            m.document_kind,
+            m.title,
+            m.sent_at,
+            m.attachments,
+            in_reply_to=m.in_reply_to,
+        )
+
+    def confirm(self, message_id: str) -> None:
+        self.client.confirm_message(message_id)
+
+
+class DivInbox:
+    channel = "div"
+    message_name = DIV_MESSAGE
+    correlation_key = "div_document_id"
+
+    def __init__(self, client: DivClient) -> None:
+        self.client = client
+
+    def list_ids(self, limit: int) -> list[str]:
+        return [d.document_id for d in self.client.list_incoming(limit)]
+
+    def fetch(self, message_id: str) -> Incoming:
+        d = self.client.get_document(message_id)
+        return Incoming(
+            d.document_id,
+            d.sender,
+            d.document_kind,
+            d.title,
+            d.sent_at,
+            d.attachments,
+            in_reply_to=d.in_reply_to,
+            document_number=d.document_number,
+        )
+
+    def confirm(self, message_id: str) -> None:
+        self.client.confirm(message_id)
+
+
+@dataclass
+class PollReport:
+    """What one poll did (counts only: safe to log)."""
+
+    channel: str
+    municipality: str
+    listed: int = 0
+    stored: int = 0
+    already_stored: int = 0
+    confirmed: int = 0
+    confirm_failed: int = 0
+    fetch_failed: int = 0
+    handed_over: int = 0
+    unrouted: int = 0
+    handover_failed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def poll_depp(
+    platform: Platform,
+    municipality: str,
+    *,
+    client: DeppClient | None = None,
+    limit: int = 100,
+) -> PollReport:
+    """Receive the municipality's e-address messages (see the module docstring)."""
+    inbox = DeppInbox(client or depp_client(municipality))
+    return poll_inbox(platform, municipality, inbox, limit=limit)
+
+
+def poll_div(
+    platform: Platform,
+    municipality: str,
+    *,
+    client: DivClient | None = None,
+    limit: int = 100,
+) -> PollReport:
+    """Receive the documents other institutions sent the municipality over DIV."""
+    inbox = DivInbox(client or div_client(municipality))
+    return poll_inbox(platform, municipality, inbox, limit=limit)
+
+
+def poll_inbox(
+    platform: Platform, municipality: str, inbox: Inbox, *, limit: int = 100
+) -> PollReport:
+    """One poll of one inbox. Raises Unavailable when the service cannot be reached
+    (after retrying the handovers that wait here, which need no service)."""
+    report = PollReport(inbox.channel, municipality)
+    _retry_handovers(platform, municipality, inbox, report)
+    ids = inbox.list_ids(limit)
+    report.listed = len(ids)
+    for message_id in ids:
+        _receive(platform, municipality, inbox, message_id, report)
+    log.info("e-delivery poll %s", report.as_dict())
+    return report
+
+
+def _receive(
+    platform: Platform,
+    municipality: str,
+    inbox: Inbox,
+    message_id: str,
+    report: PollReport,
+) -> None:
+    with platform.transaction() as session:
+        stored = _find(session, inbox.channel, municipality, message_id) is not None
+    if stored:
+        # stored by an earlier poll whose confirm failed or never ran (a crash)
+        report.already_stored += 1
+    else:
+        try:
+            item = inbox.fetch(message_id)
+        except Unavailable:
+            raise
+        except ConnectorError as exc:  # gone or refused: the next poll tries again
+            report.fetch_failed += 1
+            log.warning("e-delivery %s: fetch failed: %s", inbox.channel, exc.code)
+            return
+        _store(platform, municipality, inbox, item, report)
+    _confirm(platform, municipality, inbox, message_id, report)
+
+
+def _store(
+    platform: Platform,
+    municipality: str,
+    inbox: Inbox,
+    item: Incoming,
+    report: PollReport,
+) -> None:
+    try:
+        with platform.transaction() as session:
+            now = platform.engine_config.clock()
+            row = ReceivedMessage(
+                channel=inbox.channel,
+                municipality=municipality,
+                message_id=item.message_id,
+                sender=item.sender,
+                document_kind=item.document_kind,
+                title=item.title,
+                in_reply_to=item.in_reply_to,
+                sent_at=item.sent_at,
+                received_at=now,
+                confirmed_at=None,
+                attachments=[
+                    {"name": a.name, "mime": a.mime, "size": a.size, "sha256": a.sha256}
+                    for a in item.attachments
+                ],
+                handover=PENDING,
+                handover_attempts=0,
+                instance_ids=[],
+                files=[
+                    ReceivedAttachment(
+                        position=i,
+                        name=a.name,
+                        mime=a.mime,
+                        size=a.size,
+                        sha256=a.sha256,
+                        content=a.content,
+                    )
+                    for i, a in enumerate(item.attachments)
+                ],
+            )
+            session.add(row)
+            session.flush()  # a second poller's insert fails here, before handover
+            _hand_over(platform, session, row, inbox, report, item.document_number)
+    except IntegrityError:
+        report.already_stored += 1
+        return
+    report.stored += 1
+
+
+def _hand_over(
+    platform: Platform,
+    session: Session,
+    row: ReceivedMessage,
+    inbox: Inbox,
+    report: PollReport,
+    document_number: str | None = None,
+) -> None:
+    row.handover_attempts += 1
+    key = row.in_reply_to or row.message_id
+    # The correlation key is in the payload too: a diagram's correlation property
+    # is evaluated against the payload of a message that starts an instance.
+    payload = {
+        inbox.correlation_key: key,
+        "channel": row.channel,
+        "record_id": row.id,
+        "message_id": row.message_id,
+        "sender": row.sender,
+        "document_kind": row.document_kind,
+        "title": row.title,
+        "in_reply_to": row.in_reply_to,
+        "sent_at": row.sent_at.isoformat(),
+        "received_at": row.received_at.isoformat(),
+        "attachments": list(row.attachments),
+    }
+    if document_number:
+        payload["document_number"] = document_number
+    try:
+        with session.begin_nested():
+            instances = platform.engine(session).correlate_message(
+                inbox.message_name,
+                municipality=row.municipality,
+                correlation={inbox.correlation_key: key},
+                payload=payload,
+                actor=f"{row.channel}-poll",
+            )
+    except Exception as exc:  # noqa: BLE001 - stored anyway; retried next poll
+        row.handover_error = mask_identifiers(f"{type(exc).__name__}: {exc}")[:1000]
+        report.handover_failed += 1
+        log.warning(
+            "e-delivery %s message %s: handover failed (%s)",
+            row.channel,
+            row.id,
+            type(exc).__name__,
+        )
+        return
+    row.instance_ids = [i.id for i in instances]
+    row.handover = HANDED_OVER if instances else UNROUTED
+    row.handover_error = None
+    if instances:
+        report.handed_over += 1
+    else:
+        report.unrouted += 1
+
+
+def _retry_handovers(
+    platform: Platform, municipality: str, inbox: Inbox, report: PollReport
+) -> None:
+    with platform.transaction() as session:
+        ids = session.scalars(
+            select(ReceivedMessage.id).where(
+                ReceivedMessage.channel == inbox.channel,
+                ReceivedMessage.municipality == municipality,
+                ReceivedMessage.handover == PENDING,
+            )
+        ).all()
+    for row_id in ids:
+        with platform.transaction() as session:
+            row = session.get(ReceivedMessage, row_id, with_for_update=True)
+            if row is not None and row.handover == PENDING:
+                _hand_over(platform, session, row, inbox, report)
+
+
+def _confirm(
+    platform: Platform,
+    municipality: str,
+    inbox: Inbox,
+    message_id: str,
+    report: PollReport,
+) -> None:
+    try:
+        inbox.confirm(message_id)
+    except ConnectorError as exc:
+        report.confirm_failed += 1
+        log.warning("e-delivery %s: confirm failed: %s", inbox.channel, exc.code)
+        return
+    with platform.transaction() as session:
+        row = _find(session, inbox.channel, municipality, message_id)
+        if row is not None and row.confirmed_at is None:
+            row.confirmed_at = platform.engine_config.clock()
+    report.confirmed += 1
+
+
+def _find(
+    session: Session, channel: str, municipality: str, message_id: str
+) -> ReceivedMessage | None:
+    return session.scalars(
+        select(ReceivedMessage).where(
+            ReceivedMessage.channel == channel,
+            ReceivedMessage.municipality == municipality,
+            ReceivedMessage.message_id == message_id,
+        )
+    ).first()
+
+
+def poll_all(platform: Platform, municipalities: list[str]) -> list[PollReport]:
+    """Poll both channels of each municipality; one unreachable service does not
+    hold back the others (for a periodic job)."""
+    reports = []
+    for code in municipalities:
+        for poll in (poll_depp, poll_div):
+            try:
+                reports.append(poll(platform, code))
+            except ConnectorError as exc:
+                log.warning("e-delivery poll of %s failed: %s", code, exc.code)
+    return reports
