@@ -50,6 +50,9 @@ class Settings:
     outbox_interval: float = _setting(
         2.0, "Seconds between sweeps of the outbox for messages to deliver."
     )
+    edelivery_interval: float = _setting(
+        60.0, "Seconds between polls of the e-address (DEPP) and DIV inboxes."
+    )
     script_time_limit: float = _setting(
         1.0, "Seconds a single script or expression in a diagram may run."
     )

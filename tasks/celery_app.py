@@ -38,6 +38,10 @@ def make_celery(platform: Platform) -> Celery:
                 "task": "pkip.deliver_outbox",
                 "schedule": settings.outbox_interval,
             },
+            "poll-edelivery": {
+                "task": "pkip.poll_edelivery",
+                "schedule": settings.edelivery_interval,
+            },
         },
     )
     app.conf.pkip_platform = platform
@@ -71,5 +75,9 @@ def make_celery(platform: Platform) -> Celery:
     )
     def send_outbox_batch(size: int = outbox.BATCH) -> int:
         return outbox.send_batch(platform, size)
+
+    @app.task(name="pkip.poll_edelivery", shared=False, acks_late=True, time_limit=600)
+    def poll_edelivery() -> int:
+        return jobs.poll_edelivery(platform)
 
     return app

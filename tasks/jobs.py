@@ -36,3 +36,18 @@ def fire_instance_timers(platform: Platform, instance_id: str) -> bool:
     except EngineError as exc:
         log.info("timer of instance %s skipped: %s", instance_id, exc)
     return False
+
+
+def poll_edelivery(platform: Platform) -> int:
+    """Fetch new e-address and DIV messages of every municipality on the platform;
+    returns how many reports the polls made."""
+    from sqlalchemy import select
+
+    from domain.models import Municipality
+    from tasks.edelivery import poll_all
+
+    with platform.transaction() as session:
+        codes = list(
+            session.scalars(select(Municipality.code).order_by(Municipality.code))
+        )
+    return len(poll_all(platform, codes))

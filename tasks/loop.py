@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from pkip.platform import Platform
 from tasks import jobs, outbox
@@ -33,7 +34,14 @@ class TimerLoop:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        next_poll = 0.0
         while not self._stop.wait(self.interval):
+            if time.monotonic() >= next_poll:
+                next_poll = time.monotonic() + self.platform.settings.edelivery_interval
+                try:
+                    jobs.poll_edelivery(self.platform)
+                except Exception:  # a state system being down must not stop the loop
+                    log.exception("e-delivery poll failed")
             try:
                 fired = jobs.fire_due_timers(self.platform)
                 if fired:
