@@ -66,5 +66,8 @@ class WSGIAdapter(BaseAdapter):
 def in_process_session(base_url: str, app: WSGIApp) -> requests.Session:
     """A session whose requests to ``base_url`` go to ``app`` without a socket."""
     session = requests.Session()
+    # No proxies, netrc or CA bundles from the environment apply to an in-process
+    # app, and looking them up costs more than the call itself.
+    session.trust_env = False
     session.mount(base_url.rstrip("/") + "/", WSGIAdapter(app))
     return session
