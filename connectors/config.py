@@ -21,6 +21,7 @@ the environment; they are never logged.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +33,11 @@ from connectors.transport import WSGIApp, in_process_session
 
 SIMULATED = "simulated"
 LIVE = "live"
+
+# zeep writes whole SOAP envelopes — personal codes included — to its transport
+# logger at DEBUG; PKIP's logs never carry personal data, whatever the log level.
+logging.getLogger("zeep.transports").setLevel(logging.INFO)
+logging.getLogger("zeep.wsdl.bindings.soap").setLevel(logging.INFO)
 
 
 class ConnectorConfigError(ValueError):

@@ -68,3 +68,17 @@ def test_a_changed_row_no_longer_verifies(committed: Platform) -> None:
         )
     with committed.transaction() as s:
         assert committed.audit.verify(s) == [rows[1].id]
+
+
+def test_soap_envelopes_stay_out_of_debug_logs(
+    committed: Platform, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        committed.connectors.call(
+            "pmlp.person", {"personal_code": DOG_OWNER}, CallContext(municipality=MUNI)
+        )
+    assert (
+        DOG_OWNER not in caplog.text and DOG_OWNER.replace("-", "") not in caplog.text
+    )
