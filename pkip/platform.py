@@ -113,7 +113,10 @@ class Platform:
             )
 
     def seed_demo(self) -> Municipality:
-        """The demo municipality of the embedded mode (idempotent)."""
+        """The demo municipality of the embedded mode, with its departments and one
+        user per role — never users in production (idempotent)."""
+        from domain.accounts.services import seed_demo_accounts
+
         code = self.settings.demo_municipality
         with self.transaction() as session:
             found = session.scalars(
@@ -122,6 +125,9 @@ class Platform:
             if found is None:
                 found = Municipality(code=code, name=DEMO_MUNICIPALITY_NAME, atvk=None)
                 session.add(found)
+                session.flush()
+            if self.settings.env != "production":
+                seed_demo_accounts(session, code, env=self.settings.env)
             return found
 
     def dispose(self) -> None:

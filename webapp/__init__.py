@@ -1,15 +1,19 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The web app factory. The workplace, API, modeler and dashboard arrive in issue #3;
-until then the app serves a status page and a health check."""
+"""The web app factory: the universal workplace (sign-in, navigation, profile) and
+the applications registered on it. The contract for adding pages is docs/webapp.md.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
+from flask_wtf.csrf import CSRFProtect
 
 from core.settings import Settings
 from pkip.platform import Platform
+from webapp.ratelimit import LoginThrottle, MemoryLoginThrottle
 
 
 def create_app(
@@ -17,40 +21,90 @@ def create_app(
     *,
     platform: Platform | None = None,
     start_jobs: bool = False,
+    login_throttle: LoginThrottle | None = None,
 ) -> Flask:
     """Build the app; nothing connects or starts unless asked (``start_jobs``)."""
+    from webapp import auth, i18n
+    from webapp.errors import register_error_pages
+    from webapp.nav import register_placeholders
+    from webapp.templating import register_context
+
     platform = platform or Platform(settings)
+    production = platform.settings.env == "production"
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=platform.settings.secret_key,
+        SESSION_COOKIE_NAME="pkip_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=platform.settings.env == "production",
+        SESSION_COOKIE_SECURE=production,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=auth.SESSION_HOURS),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         JSON_AS_ASCII=False,
+        # CSRF is checked by auth.guard before every unsafe request (token-authenticated
+        # API calls carry no cookie and are exempt); the token lives as long as the
+        # session, so a form left open for hours still sends.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=True,
     )
     app.extensions["pkip"] = platform
+    app.extensions["pkip_login_throttle"] = login_throttle or MemoryLoginThrottle()
+    csrf = CSRFProtect(app)
+    app.extensions["pkip_csrf"] = csrf
 
     from tasks.celery_app import make_celery
 
     app.extensions["celery"] = make_celery(platform)
 
-    from webapp.status import bp as status_bp
-
-    app.register_blueprint(status_bp)
+    i18n.init_app(app)
+    app.before_request(auth.guard(csrf))
+    register_context(app)
+    register_error_pages(app)
+    _register_blueprints(app)
+    register_placeholders(app)  # after every blueprint: fills the gaps only
+    app.after_request(_security_headers)
 
     if start_jobs and not platform.settings.broker_url:
         from tasks.loop import TimerLoop
 
         app.extensions["timer_loop"] = TimerLoop(platform).start()
 
-    @app.template_filter("lvdate")
-    def lvdate(value: Any) -> str:
-        return value.strftime("%d.%m.%Y %H:%M") if value is not None else ""
+    if not production:
+        from webapp import sim
+
+        # The simulated state systems and their pages (what PKIP sent them).
+        app.wsgi_app = sim.mount(app.wsgi_app)  # type: ignore[method-assign]
 
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Every blueprint of the web app. Add yours here (docs/webapp.md)."""
+    from webapp.account import bp as account_bp
+    from webapp.status import bp as status_bp
+    from webapp.workplace import bp as workplace_bp
+
+    app.register_blueprint(workplace_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(status_bp)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def platform_of(app: Flask) -> Platform:
     platform: Platform = app.extensions["pkip"]
     return platform
+
+
+def transaction() -> Any:
+    """``with transaction() as db:`` — a session of the current app's platform,
+    committed at the end of the block (rolled back on an error or an ``abort``)."""
+    from flask import current_app
+
+    return platform_of(current_app).transaction()

@@ -112,6 +112,13 @@ def setup(ctx: click.Context) -> None:
         deployed_by="setup",
     )
     click.echo(f"demo municipality: {municipality.name} ({municipality.code})")
+    if platform.settings.env != "production":
+        from domain.accounts.services import DEMO_PASSWORD, DEMO_USERS
+
+        click.echo(f"demo users (password for all: {DEMO_PASSWORD}):")
+        for u in DEMO_USERS:
+            roles, groups = ", ".join(u.roles), ", ".join(u.departments) or "-"
+            click.echo(f"  {u.username:<12} {u.full_name:<22} {roles:<19} {groups}")
 
 
 @main.command()
@@ -384,6 +391,30 @@ def bpmn_run(
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(result.to_json())
+
+
+@main.command("openapi")
+@click.option("--check", is_flag=True, help="Only compare; exit 1 when it differs.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write (default: docs/openapi.json of the source tree).",
+)
+@click.pass_context
+def openapi_cmd(ctx: click.Context, check: bool, output: Path | None) -> None:
+    """Write the REST API's OpenAPI document, as served, to docs/openapi.json."""
+    from webapp import create_app
+    from webapp.api import COMMITTED_OPENAPI, openapi_document, render_openapi
+
+    target = output or COMMITTED_OPENAPI
+    text = render_openapi(openapi_document(create_app(platform=_platform(ctx))))
+    if not check:
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {target}")
+    elif not target.exists() or target.read_text(encoding="utf-8") != text:
+        raise click.ClickException(f"{target} differs from the code: run pkip openapi")
+    else:
+        click.echo(f"{target} is up to date")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The status page (Latvian) and a JSON health check."""
+"""The platform's status page (for platform admins) and a public JSON health check."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template
 from sqlalchemy import func, select, text
 
+from domain.accounts.models import PLATFORM_ADMIN
 from domain.models import Municipality
 from engine.models import Incident, ProcessDefinition, ProcessInstance, UserTask
+from webapp.auth import public, roles_required
 
 bp = Blueprint("status", __name__)
 
@@ -18,7 +20,8 @@ def _platform() -> Any:
     return current_app.extensions["pkip"]
 
 
-@bp.get("/")
+@bp.get("/admin/status")
+@roles_required(PLATFORM_ADMIN)
 def index() -> str:
     platform = _platform()
     with platform.transaction() as session:
@@ -63,12 +66,13 @@ def index() -> str:
         open_tasks=open_tasks or 0,
         incidents=incidents or 0,
         municipalities=municipalities,
-        background="Celery" if platform.settings.broker_url else "iebūvētais cikls",
+        background="Celery" if platform.settings.broker_url else None,
         database="PostgreSQL" if not platform.settings.is_sqlite else "SQLite",
     )
 
 
 @bp.get("/healthz")
+@public
 def health() -> Any:
     platform = _platform()
     with platform.transaction() as session:

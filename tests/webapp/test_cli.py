@@ -96,3 +96,17 @@ def test_production_refuses_to_start_with_default_secret(
     monkeypatch.delenv("PKIP_SECRET_KEY", raising=False)
     result = CliRunner().invoke(main, ["config"])
     assert result.exit_code != 0 and "PKIP_SECRET_KEY" in result.output
+
+
+def test_setup_seeds_and_prints_the_demo_users(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PKIP_PROCESS_DIR", str(PROCESS_DIR))
+    first = cli.invoke(main, ["setup"])
+    assert first.exit_code == 0, first.output
+    assert "demo users (password for all: demo-parole):" in first.output
+    for username in ("lietvede", "vaditaja", "analitike", "admins", "platforma"):
+        assert f"  {username} " in first.output
+    assert "platform_admin" in first.output
+    again = cli.invoke(main, ["setup"])
+    assert again.exit_code == 0 and "unchanged: dog_fee v1 (base)" in again.output

@@ -1,0 +1,406 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Accounts: users and passwords, departments, API tokens, the demo users.
+
+Every function takes the SQLAlchemy session it works in and only flushes; the caller
+(the request, the CLI command, the test) commits. Passwords are argon2id hashes
+(argon2-cffi's defaults, RFC 9106 low-memory profile); API tokens are random strings
+of which only the SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from domain.accounts.models import (
+    ANALYST,
+    LANGUAGES,
+    MUNICIPALITY_ADMIN,
+    NOTIFICATIONS,
+    PLATFORM_ADMIN,
+    ROLES,
+    SPECIALIST,
+    SUPERVISOR,
+    ApiToken,
+    Department,
+    User,
+    UserRole,
+)
+from domain.models import Municipality
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,99}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+MIN_PASSWORD_LENGTH = 8
+TOKEN_PREFIX = "pkip_"  # noqa: S105 - a marker, not a secret
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+"""last_used_at is written at most this often per token (no write per API call)."""
+
+KNOWN_SCOPES = (
+    "definitions:read",
+    "definitions:deploy",
+    "instances:read",
+    "instances:start",
+    "tasks:read",
+    "tasks:write",
+    "cases:read",
+)
+"""Scopes an API token may carry; the REST API adds its own here when it needs more."""
+
+
+class AccountError(ValueError):
+    """Invalid account data; ``field`` names the offending attribute."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+# -- passwords ---------------------------------------------------------------------
+_hasher = PasswordHasher()
+_dummy_hash: str | None = None
+
+
+def use_password_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Swap the hasher (tests use cheap parameters); returns the previous one."""
+    global _hasher, _dummy_hash
+    previous, _hasher, _dummy_hash = _hasher, hasher, None
+    return previous
+
+
+def hash_password(plaintext: str) -> str:
+    if len(plaintext) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            "password", f"at least {MIN_PASSWORD_LENGTH} characters are needed"
+        )
+    return _hasher.hash(plaintext)
+
+
+def _verify(password_hash: str, plaintext: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, plaintext)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_password(user: User, plaintext: str) -> None:
+    """Set a new password; every session of the user ends (a new auth stamp)."""
+    user.password_hash = hash_password(plaintext)
+    rotate_auth_stamp(user)
+
+
+def rotate_auth_stamp(user: User) -> None:
+    user.auth_stamp = secrets.token_hex(16)
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, now: datetime | None = None
+) -> User | None:
+    """The active user with this username and password, or None.
+
+    An unknown username costs one hash verification too, so the answer time does not
+    tell which usernames exist. A hash made with older parameters is renewed.
+    """
+    global _dummy_hash
+    user = find_user(session, username)
+    if user is None or not user.active:
+        if _dummy_hash is None:
+            _dummy_hash = _hasher.hash(secrets.token_hex(8))
+        _verify(_dummy_hash, password)
+        return None
+    if not _verify(user.password_hash, password):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = now or utcnow()
+    session.flush()
+    return user
+
+
+# -- users and departments ---------------------------------------------------------
+def normalize_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalars(
+        select(User).where(User.username == normalize_username(username))
+    ).first()
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def ensure_department(
+    session: Session, municipality: str, key: str, name: str
+) -> Department:
+    """The municipality's department with this key, created when missing."""
+    found = session.scalars(
+        select(Department).where(
+            Department.municipality == municipality, Department.key == key
+        )
+    ).first()
+    if found is None:
+        found = Department(municipality=municipality, key=key, name=name)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def departments_of(session: Session, municipality: str) -> Sequence[Department]:
+    return session.scalars(
+        select(Department)
+        .where(Department.municipality == municipality)
+        .order_by(Department.key)
+    ).all()
+
+
+def users_in_department(
+    session: Session, municipality: str, key: str
+) -> Sequence[User]:
+    """Active members of a department (the colleagues a task may be assigned to)."""
+    return session.scalars(
+        select(User)
+        .join(User.departments)
+        .where(
+            Department.municipality == municipality,
+            Department.key == key,
+            User.active.is_(True),
+        )
+        .order_by(User.full_name)
+    ).all()
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    full_name: str,
+    municipality: str,
+    password: str,
+    roles: Iterable[str] = (),
+    departments: Iterable[str] = (),
+    email: str = "",
+    language: str = "lv",
+    notifications: str = "immediate",
+) -> User:
+    """A new active user; departments are keys of the user's municipality."""
+    username = normalize_username(username)
+    if not USERNAME_RE.match(username):
+        raise AccountError(
+            "username", "2-100 lowercase letters, digits, '.', '_' or '-'"
+        )
+    if find_user(session, username) is not None:
+        raise AccountError("username", f"{username!r} is taken")
+    if session.get(Municipality, municipality) is None:
+        raise AccountError("municipality", f"unknown municipality {municipality!r}")
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        municipality=municipality,
+        password_hash=hash_password(password),
+        auth_stamp=secrets.token_hex(16),
+        active=True,
+    )
+    update_profile(
+        user,
+        full_name=full_name,
+        email=email,
+        language=language,
+        notifications=notifications,
+    )
+    set_roles(user, roles)
+    set_departments(session, user, departments)
+    session.add(user)  # only when everything is valid
+    session.flush()
+    return user
+
+
+def update_profile(
+    user: User, *, full_name: str, email: str, language: str, notifications: str
+) -> None:
+    full_name, email = full_name.strip(), email.strip()
+    if not full_name or len(full_name) > 255:
+        raise AccountError("full_name", "1-255 characters")
+    if email and (len(email) > 255 or not EMAIL_RE.match(email)):
+        raise AccountError("email", "not an e-mail address")
+    if language not in LANGUAGES:
+        raise AccountError("language", f"one of {', '.join(LANGUAGES)}")
+    if notifications not in NOTIFICATIONS:
+        raise AccountError("notifications", f"one of {', '.join(NOTIFICATIONS)}")
+    user.full_name, user.email = full_name, email
+    user.language, user.notifications = language, notifications
+
+
+def set_roles(user: User, roles: Iterable[str]) -> None:
+    wanted = set(roles)
+    unknown = wanted - set(ROLES)
+    if unknown:
+        raise AccountError("roles", f"unknown roles {sorted(unknown)}")
+    user.role_rows = [r for r in user.role_rows if r.role in wanted]
+    have = {r.role for r in user.role_rows}
+    user.role_rows.extend(UserRole(role=r) for r in sorted(wanted - have))
+
+
+def set_departments(session: Session, user: User, keys: Iterable[str]) -> None:
+    wanted = set(keys)
+    found = (
+        session.scalars(
+            select(Department).where(
+                Department.municipality == user.municipality,
+                Department.key.in_(wanted),
+            )
+        ).all()
+        if wanted
+        else []
+    )
+    missing = wanted - {d.key for d in found}
+    if missing:
+        raise AccountError(
+            "departments",
+            f"no departments {sorted(missing)} in {user.municipality}",
+        )
+    user.departments = sorted(found, key=lambda d: d.key)
+
+
+def deactivate(user: User) -> None:
+    user.active = False
+    rotate_auth_stamp(user)
+
+
+# -- API tokens --------------------------------------------------------------------
+def _token_hash(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def create_api_token(
+    session: Session,
+    *,
+    municipality: str,
+    name: str,
+    scopes: Iterable[str],
+    created_by: str,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> tuple[str, ApiToken]:
+    """A new token; the plaintext is returned once and never stored."""
+    scopes = sorted(set(scopes))
+    unknown = set(scopes) - set(KNOWN_SCOPES)
+    if unknown:
+        raise AccountError("scopes", f"unknown scopes {sorted(unknown)}")
+    if not name.strip():
+        raise AccountError("name", "a token needs a name")
+    if session.get(Municipality, municipality) is None:
+        raise AccountError("municipality", f"unknown municipality {municipality!r}")
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        municipality=municipality,
+        name=name.strip(),
+        token_hash=_token_hash(plaintext),
+        prefix=plaintext[: len(TOKEN_PREFIX) + 6],
+        scopes=scopes,
+        created_by=created_by,
+        created_at=now or utcnow(),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    return plaintext, token
+
+
+def authenticate_token(
+    session: Session, plaintext: str, *, now: datetime | None = None
+) -> ApiToken | None:
+    """The usable (not revoked, not expired) token with this plaintext, or None."""
+    if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
+        return None
+    now = now or utcnow()
+    token = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(plaintext))
+    ).first()
+    if token is None or not token.usable(now):
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        token.last_used_at = now
+        session.flush()
+    return token
+
+
+def revoke_api_token(token: ApiToken, *, now: datetime | None = None) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = now or utcnow()
+
+
+def api_tokens_of(session: Session, municipality: str) -> Sequence[ApiToken]:
+    return session.scalars(
+        select(ApiToken)
+        .where(ApiToken.municipality == municipality)
+        .order_by(ApiToken.created_at.desc())
+    ).all()
+
+
+# -- demo users --------------------------------------------------------------------
+DEMO_PASSWORD = "demo-parole"  # noqa: S105 - printed by `pkip setup`, never production
+DEMO_DEPARTMENTS = {
+    "lietvedis": "Lietvedība",
+    "specialists": "Speciālisti",
+    "finansists": "Finanšu nodaļa",
+    "vaditajs": "Vadība",
+}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    roles: tuple[str, ...]
+    departments: tuple[str, ...]
+
+
+DEMO_USERS = (
+    DemoUser("lietvede", "Līga Lietvede", (SPECIALIST,), ("lietvedis",)),
+    DemoUser("specialists", "Jānis Speciālists", (SPECIALIST,), ("specialists",)),
+    DemoUser("finansiste", "Ilze Finansiste", (SPECIALIST,), ("finansists",)),
+    DemoUser("vaditaja", "Inese Vadītāja", (SUPERVISOR,), ("vaditajs",)),
+    DemoUser("analitike", "Anna Analītiķe", (ANALYST,), ()),
+    DemoUser("admins", "Andris Administrators", (MUNICIPALITY_ADMIN,), ()),
+    DemoUser("platforma", "Pēteris Platforma", (PLATFORM_ADMIN,), ()),
+)
+
+
+class DemoSeedRefused(RuntimeError):
+    """Demo users (with a published password) are never created in production."""
+
+
+def seed_demo_accounts(
+    session: Session, municipality: str, *, env: str
+) -> tuple[DemoUser, ...]:
+    """Departments and one user per role in the demo municipality (idempotent:
+    existing departments and users are left as they are)."""
+    if env == "production":
+        raise DemoSeedRefused("demo users are not created when PKIP_ENV=production")
+    for key, name in DEMO_DEPARTMENTS.items():
+        ensure_department(session, municipality, key, name)
+    for demo in DEMO_USERS:
+        if find_user(session, demo.username) is None:
+            create_user(
+                session,
+                username=demo.username,
+                full_name=demo.full_name,
+                municipality=municipality,
+                password=DEMO_PASSWORD,
+                roles=demo.roles,
+                departments=demo.departments,
+                email=f"{demo.username}@demo.pkip.example",
+            )
+    return DEMO_USERS

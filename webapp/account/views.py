@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Sign-in, sign-out, the profile page, the language and municipality switches."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext, refresh
+
+from domain.accounts import services as accounts
+from domain.accounts.models import PLATFORM_ADMIN
+from domain.models import Municipality
+from webapp.account.forms import LoginForm, ProfileForm
+from webapp.auth import (
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+    public,
+    roles_required,
+    safe_next,
+)
+from webapp.i18n import LANGUAGES
+from webapp.nav import ROLE_LABELS
+from webapp.ratelimit import LoginThrottle
+
+bp = Blueprint("account", __name__)
+
+
+def _platform() -> Any:
+    return current_app.extensions["pkip"]
+
+
+def _throttle() -> LoginThrottle:
+    throttle: LoginThrottle = current_app.extensions["pkip_login_throttle"]
+    return throttle
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Any:
+    if current_user() is not None:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    status = 200
+    if form.validate_on_submit():
+        username = form.username.data or ""
+        address = request.remote_addr or "-"
+        wait = _throttle().retry_after(username, address)
+        if wait > 0:
+            minutes = max(1, math.ceil(wait / 60))
+            flash(
+                ngettext(
+                    "Too many failed sign-in attempts. Try again in %(num)d minute.",
+                    "Too many failed sign-in attempts. Try again in %(num)d minutes.",
+                    minutes,
+                ),
+                "error",
+            )
+            status = 429
+        else:
+            with _platform().transaction() as db:
+                user = accounts.authenticate(db, username, form.password.data or "")
+                if user is not None:
+                    _throttle().succeeded(username, address)
+                    login_user(user)
+                    return redirect(safe_next(form.next.data))
+            _throttle().failed(username, address)
+            flash(_("Wrong username or password."), "error")
+    form.password.data = ""  # never sent back
+    return render_template("account/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Any:
+    logout_user()
+    flash(_("You have signed out."), "success")
+    return redirect(safe_next(None, "account.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> Any:
+    user = current_user()
+    assert user is not None
+    form = ProfileForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "full_name": user.full_name,
+            "email": user.email,
+            "language": user.language,
+            "notifications": user.notifications,
+        }
+    )
+    if form.validate_on_submit():
+        with _platform().transaction() as db:
+            found = accounts.get_user(db, user.id)
+            if found is None:
+                abort(404)
+            try:
+                accounts.update_profile(
+                    found,
+                    full_name=form.full_name.data or "",
+                    email=form.email.data or "",
+                    language=form.language.data or "",
+                    notifications=form.notifications.data or "",
+                )
+            except accounts.AccountError as exc:  # pragma: no cover - the form checks
+                getattr(form, exc.field).errors.append(str(exc))
+                return _profile_page(form)
+        session["lang"] = form.language.data
+        refresh()
+        flash(_("Your profile has been saved."), "success")
+        return redirect(request.path)
+    return _profile_page(form)
+
+
+def _profile_page(form: ProfileForm) -> str:
+    user = current_user()
+    assert user is not None
+    with _platform().transaction() as db:
+        found = accounts.get_user(db, user.id)
+        departments = [d.name for d in found.departments] if found else []
+        last_login = found.last_login_at if found else None
+    return render_template(
+        "account/profile.html",
+        form=form,
+        role_names=[str(label) for r, label in ROLE_LABELS.items() if r in user.roles],
+        departments=departments,
+        last_login=last_login,
+    )
+
+
+@bp.post("/language")
+@public
+def language() -> Any:
+    lang = request.form.get("lang", "")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        user = current_user()
+        if user is not None:
+            with _platform().transaction() as db:
+                found = accounts.get_user(db, user.id)
+                if found is not None:
+                    found.language = lang
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.post("/municipality")
+@roles_required(PLATFORM_ADMIN)
+def municipality() -> Any:
+    code = request.form.get("municipality", "")
+    with _platform().transaction() as db:
+        found = db.get(Municipality, code)
+        if found is None:
+            flash(_("No such municipality."), "error")
+        else:
+            session["muni"] = found.code
+            flash(_("You now work in %(name)s.", name=found.name), "success")
+    return redirect(safe_next(request.form.get("next")))

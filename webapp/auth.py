@@ -1,0 +1,315 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Who is asking: the signed-in person (session) or a system (API token).
+
+Every endpoint needs a signed-in user unless it is marked ``@public``; the check runs
+before every request (``guard``), so a page that forgets a decorator is closed, not
+open. ``login_required`` and ``roles_required`` say it explicitly on a view, and
+``roles_required`` narrows it to roles. On paths under ``/api/`` a missing sign-in
+answers 401 JSON instead of the redirect to the login page, and a
+``Authorization: Bearer pkip_…`` token is accepted (see ``api_access``).
+
+Sessions are Flask's signed cookies. Signing in clears the session (a new CSRF token,
+nothing carried over) and stores the user's id with an *auth stamp*; the stamp changes
+on logout, password change and deactivation, which ends every session of that user.
+A session also ends ``SESSION_HOURS`` after sign-in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFProtect
+
+from domain.accounts import services as accounts
+from domain.accounts.models import PLATFORM_ADMIN, ApiToken, User
+
+SESSION_HOURS = 10
+"""A working day and a bit: a session ends this long after sign-in."""
+API_PREFIX = "/api/"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class AuthUser:
+    """The signed-in user as loaded at the start of the request (no ORM object, so
+    it is safe in any session and any thread)."""
+
+    id: int
+    username: str
+    full_name: str
+    email: str
+    municipality: str
+    roles: frozenset[str]
+    departments: frozenset[str]
+    """Keys of the user's departments = the candidate groups of the user's tasks."""
+    language: str
+    notifications: str
+
+    @classmethod
+    def of(cls, user: User) -> AuthUser:
+        return cls(
+            id=user.id,
+            username=user.username,
+            full_name=user.full_name,
+            email=user.email,
+            municipality=user.municipality,
+            roles=user.roles,
+            departments=user.department_keys,
+            language=user.language,
+            notifications=user.notifications,
+        )
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user has any of ``roles``."""
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return PLATFORM_ADMIN in self.roles
+
+
+# -- the current request -----------------------------------------------------------
+def current_user() -> AuthUser | None:
+    """The signed-in person, or None (also None for API token requests)."""
+    user: AuthUser | None = g.get("pkip_user")
+    return user
+
+
+def current_api_token() -> ApiToken | None:
+    """The API token of this request (only on /api/ paths), or None."""
+    token: ApiToken | None = g.get("pkip_api_token")
+    return token
+
+
+def current_municipality() -> str:
+    """The municipality code every query of this request is scoped to.
+
+    A person's own municipality; for a platform admin the one chosen in the switch
+    (their own until they choose); for an API token the token's. 401 without either.
+    """
+    token = current_api_token()
+    if token is not None:
+        return token.municipality
+    user = current_user()
+    if user is None:
+        abort(401)
+    if user.is_platform_admin:
+        return str(session.get("muni") or user.municipality)
+    return user.municipality
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _platform() -> Any:
+    return current_app.extensions["pkip"]
+
+
+# -- signing in and out ------------------------------------------------------------
+def login_user(user: User) -> None:
+    """Start a fresh session for ``user`` (call after the password was verified)."""
+    session.clear()
+    session["uid"] = user.id
+    session["stamp"] = user.auth_stamp
+    session["login_at"] = int(time.time())
+    session["lang"] = user.language
+    session.permanent = True
+    g.pkip_user = AuthUser.of(user)
+
+
+def logout_user() -> None:
+    """End this session and every other session of the same user."""
+    user = current_user()
+    if user is not None:
+        with _platform().transaction() as db:
+            found = accounts.get_user(db, user.id)
+            if found is not None:
+                accounts.rotate_auth_stamp(found)
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    g.pkip_user = None
+
+
+def _load_session_user() -> AuthUser | None:
+    uid = session.get("uid")
+    if uid is None:
+        return None
+    login_at = session.get("login_at", 0)
+    if time.time() - login_at > SESSION_HOURS * 3600:
+        session.clear()
+        flash(_("Your session has ended. Please sign in again."), "info")
+        return None
+    with _platform().transaction() as db:
+        user = accounts.get_user(db, uid)
+        if user is None or not user.active or user.auth_stamp != session.get("stamp"):
+            session.clear()
+            return None
+        return AuthUser.of(user)
+
+
+def _load_token() -> ApiToken | None | bool:
+    """The request's bearer token; False when one was given but is not valid."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    with _platform().transaction() as db:
+        token = accounts.authenticate_token(db, header.removeprefix("Bearer ").strip())
+        if token is None:
+            return False
+        db.expunge(token)
+        return token
+
+
+# -- the guard before every request --------------------------------------------------
+def public(view: F) -> F:
+    """Mark a view as open to everyone (the login page, public e-services)."""
+    view._pkip_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def mark_public(app: Flask, *endpoints: str) -> None:
+    """Open endpoints registered by others (e.g. flask-smorest's OpenAPI document)."""
+    app.extensions.setdefault("pkip_public", set()).update(endpoints)
+
+
+def _is_public(endpoint: str | None) -> bool:
+    if endpoint is None:  # no route matched: let the 404 through
+        return True
+    if endpoint in current_app.extensions.get("pkip_public", ()):
+        return True
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, "_pkip_public", False))
+
+
+def unauthenticated() -> ResponseReturnValue:
+    """401 JSON for the API; otherwise a redirect to the login page and back."""
+    if is_api_request():
+        return _json_error(401, _("Sign in or present an API token."))
+    target = request.full_path if request.method == "GET" else request.path
+    return redirect(url_for("account.login", next=target.rstrip("?")))
+
+
+def _json_error(code: int, message: str) -> Response:
+    status = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}.get(code, "")
+    response = jsonify(code=code, status=status, message=message)
+    response.status_code = code
+    return response
+
+
+def guard(csrf: CSRFProtect) -> Callable[[], ResponseReturnValue | None]:
+    def _guard() -> ResponseReturnValue | None:
+        g.pkip_user = None
+        g.pkip_api_token = None
+        if request.endpoint == "static":
+            return None
+        if is_api_request():
+            token = _load_token()
+            if token is False:
+                return _json_error(401, _("The API token is not valid."))
+            if token is not None:
+                g.pkip_api_token = token
+                return None  # no cookie is involved: no CSRF to check
+        g.pkip_user = _load_session_user()
+        if g.pkip_user is None and not _is_public(request.endpoint):
+            return unauthenticated()
+        if request.method in UNSAFE_METHODS:
+            csrf.protect(apply_exemptions=True)
+        return None
+
+    return _guard
+
+
+# -- decorators --------------------------------------------------------------------
+def login_required(view: F) -> F:
+    """A signed-in person (or, under /api/, a valid token)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user() is None and current_api_token() is None:
+            return unauthenticated()
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """A signed-in person with at least one of ``roles``; others get 403.
+
+    Tokens have scopes, not roles: API views use ``api_access`` instead.
+    """
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return unauthenticated()
+            if not user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped._pkip_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def api_access(scope: str, *roles: str) -> Callable[[F], F]:
+    """For API views: a token needs ``scope``; a person needs one of ``roles``."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            token, user = current_api_token(), current_user()
+            if token is not None:
+                if not token.has_scopes(scope):
+                    return _json_error(403, _("The API token lacks a scope."))
+            elif user is None:
+                return unauthenticated()
+            elif not user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def safe_next(target: str | None, default_endpoint: str = "workplace.home") -> str:
+    """``target`` when it is a path on this site, else the default page."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+            and not parts.scheme
+            and not parts.netloc
+        ):
+            return target
+    return url_for(default_endpoint)

@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The applications of the universal workplace: the navigation bar's entries, who may
+use each, and a placeholder page for each one not built yet.
+
+An application is reached at its ``endpoint``. Until a blueprint registers a view
+with that endpoint (blueprint ``inbox`` with a view ``index`` → ``inbox.index``), a
+placeholder page ("vēl nav pieejams") answers at ``path`` with the same endpoint
+name, so ``url_for("inbox.index")`` works from the start. Registering the real view
+replaces the placeholder with no other change; its URL may differ from ``path``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from domain.accounts.models import (
+    ANALYST,
+    MUNICIPALITY_ADMIN,
+    PLATFORM_ADMIN,
+    SPECIALIST,
+    SUPERVISOR,
+)
+from webapp.auth import AuthUser, roles_required
+
+
+@dataclass(frozen=True)
+class App:
+    endpoint: str
+    label: Any  # a lazy translated string
+    roles: frozenset[str]
+    path: str
+    description: Any = ""
+
+    @property
+    def blueprint(self) -> str:
+        return self.endpoint.partition(".")[0]
+
+
+APPS = (
+    App(
+        "inbox.index",
+        _l("Inbox"),
+        frozenset({SPECIALIST, SUPERVISOR}),
+        "/inbox/",
+        _l("Your tasks and your departments' unassigned tasks."),
+    ),
+    App(
+        "cases.index",
+        _l("Cases"),
+        frozenset({SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN}),
+        "/cases/",
+        _l("Service cases of the municipality, their status and history."),
+    ),
+    App(
+        "start.index",
+        _l("Start a service"),
+        frozenset({SPECIALIST, SUPERVISOR}),
+        "/start/",
+        _l("Register an application and start a service case."),
+    ),
+    App(
+        "dashboard.index",
+        _l("Dashboard"),
+        frozenset({SUPERVISOR, MUNICIPALITY_ADMIN}),
+        "/dashboard/",
+        _l("Deadlines: overdue and at-risk work by department, process and person."),
+    ),
+    App(
+        "modeler.index",
+        _l("Modeler"),
+        frozenset({ANALYST, PLATFORM_ADMIN}),
+        "/modeler/",
+        _l("Edit, validate and deploy process diagrams."),
+    ),
+    App(
+        "admin.index",
+        _l("Administration"),
+        frozenset({MUNICIPALITY_ADMIN, PLATFORM_ADMIN}),
+        "/admin/",
+        _l("Users, departments, API tokens and the platform's status."),
+    ),
+)
+
+
+ROLE_LABELS = {
+    SPECIALIST: _l("specialist"),
+    SUPERVISOR: _l("supervisor"),
+    ANALYST: _l("analyst"),
+    MUNICIPALITY_ADMIN: _l("municipality administrator"),
+    PLATFORM_ADMIN: _l("platform administrator"),
+}
+
+
+def visible_apps(user: AuthUser | None) -> list[App]:
+    """The applications ``user`` may use, in the navigation bar's order."""
+    if user is None:
+        return []
+    return [app for app in APPS if user.has_role(*app.roles)]
+
+
+def active_app() -> App | None:
+    """The application the current page belongs to (by its blueprint)."""
+    blueprint = (request.endpoint or "").partition(".")[0]
+    return next((a for a in APPS if a.blueprint == blueprint), None)
+
+
+def roles_of(endpoint: str) -> frozenset[str]:
+    """The roles that may use an application: ``@roles_required(*roles_of(...))``."""
+    return next(a for a in APPS if a.endpoint == endpoint).roles
+
+
+def _placeholder(nav_app: App) -> Callable[..., str]:
+    @roles_required(*nav_app.roles)
+    def view() -> str:
+        return render_template("workplace/placeholder.html", app=nav_app)
+
+    view._pkip_placeholder = True  # type: ignore[attr-defined]
+    return view
+
+
+def register_placeholders(app: Flask) -> None:
+    """A "not available yet" page for every application without a real view.
+
+    Call after every blueprint is registered.
+    """
+    for nav_app in APPS:
+        if nav_app.endpoint not in app.view_functions:
+            app.add_url_rule(
+                nav_app.path,
+                endpoint=nav_app.endpoint,
+                view_func=_placeholder(nav_app),
+            )
