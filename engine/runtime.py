@@ -69,6 +69,11 @@ class EngineConfig:
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     clock: Callable[[], datetime] = real_now
     script_time_limit: float = 1.0
+    after_advance: list[Callable[[Session, ProcessInstance], None]] = field(
+        default_factory=list
+    )
+    """Called after every advance of an instance, in its transaction (the domain
+    keeps its own records in step this way, e.g. the service case's status)."""
 
 
 class ProcessEngine:
@@ -591,6 +596,14 @@ class ProcessEngine:
             f"{definition.id}:{definition.checksum}", lambda: definition.spec_json
         )
 
+    def workflow(self, instance: ProcessInstance) -> PkipWorkflow:
+        """The instance's restored workflow, for reading (its data, its tasks).
+
+        Changes made to it are not saved: advancing goes through the operations
+        above, which record history, the task index and the state together.
+        """
+        return self._load(instance)
+
     def _load(self, instance: ProcessInstance) -> PkipWorkflow:
         spec, subs = self._specs(instance.definition)
         wf = self.config.serializer.load_state(instance.state, spec, subs)
@@ -663,6 +676,8 @@ class ProcessEngine:
             )
             recorder.record(error=error, completed_task=completed_task)
             self.session.flush()
+            for listener in self.config.after_advance:
+                listener(self.session, instance)
 
     def _event(self, instance: ProcessInstance, kind: str, **kwargs: Any) -> None:
         self.session.add(

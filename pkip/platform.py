@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -54,6 +55,7 @@ class Platform:
             clock=clock or real_now,
             script_time_limit=self.settings.script_time_limit,
         )
+        self.engine_config.after_advance.append(_refresh_case_status)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -132,3 +134,14 @@ class Platform:
 
     def dispose(self) -> None:
         self.db.dispose()
+
+
+def _refresh_case_status(session: Session, instance: Any) -> None:
+    """Keep the service case's recorded status in step with its instance, whatever
+    advanced it (a clerk, a timer, a delivery, a payment)."""
+    from domain.cases import refresh_status
+    from domain.cases.services import cases_by_instance
+
+    case = cases_by_instance(session, [instance.id]).get(instance.id)
+    if case is not None:
+        refresh_status(session, case, instance, now=instance.updated_at)

@@ -82,12 +82,35 @@ def create_app(
 def _register_blueprints(app: Flask) -> None:
     """Every blueprint of the web app. Add yours here (docs/webapp.md)."""
     from webapp.account import bp as account_bp
+    from webapp.dashboard import bp as dashboard_bp
+    from webapp.modeler import bp as modeler_bp
     from webapp.status import bp as status_bp
     from webapp.workplace import bp as workplace_bp
 
     app.register_blueprint(workplace_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(status_bp)
+    app.register_blueprint(modeler_bp)
+    app.register_blueprint(dashboard_bp)
+
+    from webapp.cases import bp as cases_bp
+    from webapp.inbox import bp as inbox_bp
+    from webapp.start import bp as start_bp
+
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(start_bp)
+
+    from webapp.admin import bp as admin_bp
+    from webapp.api import init_api
+
+    app.register_blueprint(admin_bp)  # admin.index and the API tokens
+    init_api(app)  # the REST API under /api/v1 and its reference at /api/docs
+
+    from webapp.callbacks import bp as callbacks_bp
+
+    app.register_blueprint(callbacks_bp)  # signed, not a form: no CSRF token
+    app.extensions["pkip_csrf"].exempt(callbacks_bp)
 
 
 def _security_headers(response: Response) -> Response:

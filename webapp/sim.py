@@ -39,7 +39,9 @@ def simulators() -> dict[str, WSGIApp]:
     found: dict[str, WSGIApp] = {}
     for info in pkgutil.iter_modules(systems.__path__):
         try:
-            module = importlib.import_module(f"connectors.systems.{info.name}.simulator")
+            module = importlib.import_module(
+                f"connectors.systems.{info.name}.simulator"
+            )
         except ModuleNotFoundError:
             continue
         factory = getattr(module, "default_simulator", None)

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Tables of service cases: the case register and its per-year number counters.
+
+A service case (*pakalpojuma gadījums*) is one client's request for one service: the
+process instance that handles it plus what the service register must know about it
+(number, service code, client, channel, status). Its status is the engine's: it is
+recorded here after every operation the case services perform, for lists, reports and
+the PSPP status feed; the case page reads it live from the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, utcnow
+
+# How the application reached the municipality (PSPP's channels).
+E_SERVICE = "e_service"
+OFFICE = "office"
+VPVKAC = "vpvkac"
+E_ADDRESS = "e_address"
+CHANNELS = (E_SERVICE, OFFICE, VPVKAC, E_ADDRESS)
+
+# Case statuses (derived from the process instance, see services.case_status).
+IN_PROGRESS = "in_progress"
+"""Someone has to act: a user task is open."""
+WAITING = "waiting"
+"""Waiting for something outside: a payment, a reply, a timer, a delivery."""
+SUSPENDED = "suspended"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+STATUSES = (IN_PROGRESS, WAITING, SUSPENDED, COMPLETED, CANCELLED)
+CLOSED_STATUSES = (COMPLETED, CANCELLED)
+
+_CHANNEL_LIST = ", ".join(f"'{c}'" for c in CHANNELS)
+_STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
+
+
+class ServiceCase(Base):
+    """One service case: its number, service, client and channel, and its status.
+
+    ``client_identifier`` is personal data (a personal code, or a company's
+    registration number): it never goes into URLs or logs, and lists show it masked
+    (``services.mask_identifier``).
+    """
+
+    __tablename__ = "service_cases"
+    __table_args__ = (
+        UniqueConstraint("municipality", "number"),
+        Index("ix_service_cases_list", "municipality", "created_at"),
+        Index("ix_service_cases_status", "municipality", "status", "created_at"),
+        CheckConstraint(f"channel IN ({_CHANNEL_LIST})", name="known_channel"),
+        CheckConstraint(f"status IN ({_STATUS_LIST})", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(50))
+    municipality: Mapped[str] = mapped_column(String(20))
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("process_instances.id", ondelete="CASCADE"), unique=True
+    )
+    process_key: Mapped[str] = mapped_column(String(100))
+    process_name: Mapped[str] = mapped_column(String(255))
+    service_code: Mapped[str | None] = mapped_column(String(50))
+    client_name: Mapped[str] = mapped_column(String(255))
+    client_identifier: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
+    status_label: Mapped[str] = mapped_column(String(500), default="")
+    """What the case is at, in words: the open steps, or the end event reached."""
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<ServiceCase {self.number}>"
+
+
+class CaseNumberCounter(Base):
+    """The last case number given out per municipality and year.
+
+    Taken with one atomic upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``)
+    that locks the row until the transaction ends, so concurrent starts queue on it
+    and never share a number; a start that rolls back gives its number back.
+    """
+
+    __tablename__ = "case_number_counters"
+
+    municipality: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The form of a new API token."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from domain.accounts.services import KNOWN_SCOPES
+
+SCOPE_LABELS = {
+    "definitions:read": _l("Read process definitions"),
+    "definitions:deploy": _l(
+        "Deploy process definitions (the municipality's variants)"
+    ),
+    "instances:read": _l("Read process instances and their history"),
+    "instances:start": _l("Start processes and service cases"),
+    "tasks:read": _l("Read tasks"),
+    "tasks:write": _l("Claim and complete tasks"),
+    "cases:read": _l("Read service cases"),
+}
+"""A label for every scope an API token may carry (a test checks that none is
+missing when a scope is added to ``KNOWN_SCOPES``)."""
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(message=_l("Name the system that will use the token.")),
+            Length(max=255, message=_l("At most 255 characters.")),
+        ],
+    )
+    scopes = CheckboxesField(
+        _l("Permissions"),
+        choices=[SelectChoice(s, SCOPE_LABELS.get(s, s)) for s in KNOWN_SCOPES],
+        validators=[DataRequired(message=_l("Choose at least one permission."))],
+    )
+    expires_on = DateField(
+        _l("Valid until (inclusive)"),
+        validators=[Optional()],
+        format="%Y-%m-%d",
+    )
+
+    def __init__(self, *args: object, today: date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._today = today
+
+    def validate_expires_on(self, field: DateField) -> None:
+        if field.data is not None and field.data < self._today:
+            raise ValidationError(_l("The date has passed."))

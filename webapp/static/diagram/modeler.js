@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: EUPL-1.2
+ * The analysts' modeler page: bpmn-js Modeler (vendored) on the version at
+ * data-xml-url; "Validate" and "Deploy" POST the edited XML as JSON with the CSRF
+ * header; the problems come back with element ids, are listed under the toolbar
+ * and the elements are marked on the canvas (a click on a problem selects it).
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("modeler");
+  if (!root || !window.BpmnJS) {
+    return;
+  }
+  root.hidden = false;
+  var result = document.getElementById("modeler-result");
+  var modeler = new window.BpmnJS({ container: "#canvas" });
+  var marked = [];
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+
+  function clearMarkers() {
+    var canvas = modeler.get("canvas");
+    marked.forEach(function (id) {
+      canvas.removeMarker(id, "diagram-problem");
+    });
+    marked = [];
+  }
+
+  function focusElement(id) {
+    var element = modeler.get("elementRegistry").get(id);
+    if (!element) {
+      return;
+    }
+    modeler.get("selection").select(element);
+    var canvas = modeler.get("canvas");
+    if (canvas.scrollToElement) {
+      canvas.scrollToElement(element);
+    }
+  }
+
+  function showAnswer(body, ok) {
+    clearMarkers();
+    result.textContent = "";
+    result.className = "modeler-result " + (ok ? "flash flash-success" : "flash flash-error");
+    var heading = document.createElement("p");
+    heading.textContent = body.message || "";
+    result.appendChild(heading);
+    if (body.definition && body.definition.edit_url) {
+      var link = document.createElement("a");
+      link.href = body.definition.edit_url;
+      link.textContent = root.dataset.msgDeployedLink;
+      result.appendChild(link);
+    }
+    var problems = body.problems || [];
+    if (!problems.length) {
+      return;
+    }
+    var canvas = modeler.get("canvas");
+    var registry = modeler.get("elementRegistry");
+    var list = document.createElement("ul");
+    list.className = "problems";
+    problems.forEach(function (p) {
+      var item = document.createElement("li");
+      if (p.element_id && registry.get(p.element_id)) {
+        canvas.addMarker(p.element_id, "diagram-problem");
+        marked.push(p.element_id);
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "link";
+        button.textContent = p.element_id;
+        button.addEventListener("click", function () {
+          focusElement(p.element_id);
+        });
+        item.appendChild(button);
+        item.appendChild(document.createTextNode(": "));
+      } else if (p.element_id) {
+        var code = document.createElement("code");
+        code.textContent = p.element_id;
+        item.appendChild(code);
+        item.appendChild(document.createTextNode(": "));
+      }
+      item.appendChild(document.createTextNode(p.reason + " (" + p.file + ")"));
+      list.appendChild(item);
+    });
+    result.appendChild(list);
+  }
+
+  function target() {
+    var select = document.getElementById("deploy-target");
+    return select ? select.value : "variant";
+  }
+
+  function send(url) {
+    result.className = "modeler-result";
+    result.textContent = root.dataset.msgWorking;
+    return modeler
+      .saveXML({ format: true })
+      .then(function (saved) {
+        return fetch(url, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+          body: JSON.stringify({ xml: saved.xml, target: target() })
+        });
+      })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          showAnswer(body, response.ok);
+        });
+      })
+      .catch(function () {
+        showAnswer({ message: root.dataset.msgFailed, problems: [] }, false);
+      });
+  }
+
+  function download() {
+    modeler.saveXML({ format: true }).then(function (saved) {
+      var blob = new Blob([saved.xml], { type: "application/xml" });
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = root.dataset.fileName;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      URL.revokeObjectURL(link.href);
+    });
+  }
+
+  root.querySelector('[data-action="validate"]').addEventListener("click", function () {
+    send(root.dataset.validateUrl);
+  });
+  root.querySelector('[data-action="deploy"]').addEventListener("click", function () {
+    send(root.dataset.deployUrl);
+  });
+  root.querySelector('[data-action="download"]').addEventListener("click", download);
+
+  fetch(root.dataset.xmlUrl, { credentials: "same-origin" })
+    .then(function (response) {
+      if (!response.ok) {
+        throw new Error(response.status);
+      }
+      return response.text();
+    })
+    .then(function (xml) {
+      return modeler.importXML(xml);
+    })
+    .then(function () {
+      modeler.get("canvas").zoom("fit-viewport");
+    })
+    .catch(function () {
+      showAnswer({ message: root.dataset.msgLoadFailed, problems: [] }, false);
+    });
+})();
