@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
@@ -331,8 +332,13 @@ def authenticate_token(
     if token is None or not token.usable(now):
         return None
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
-        token.last_used_at = now
-        session.flush()
+        # Best effort: "last used" is bookkeeping. Concurrent first uses of a token
+        # on SQLite may find the database locked; that must not fail the request.
+        try:
+            with session.begin_nested():
+                token.last_used_at = now
+        except OperationalError:
+            session.refresh(token)
     return token
 
 
