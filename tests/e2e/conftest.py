@@ -84,3 +84,29 @@ def shot(page: Any, name: str) -> None:
     """Save a screenshot as a test artefact."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """argon2 with cheap parameters: every test seeds the demo users again."""
+    from argon2 import PasswordHasher
+
+    from domain.accounts import services as accounts
+
+    previous = accounts.use_password_hasher(
+        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+    yield
+    accounts.use_password_hasher(previous)
+
+
+@pytest.fixture
+def e2e_app(committed: Any) -> Any:
+    """The web app on the real database (``committed``: emptied after the test) with
+    the demo municipality, its users (docs/webapp.md) and processes/bpmn deployed."""
+    from tests.conftest import PROCESS_DIR
+    from tests.webapp.conftest import make_app
+
+    committed.seed_demo()
+    committed.deploy([PROCESS_DIR], deployed_by="setup")
+    return make_app(committed)
