@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import logging
 import os
 import resource
 import subprocess
@@ -145,6 +146,7 @@ def bench_in_process(platform: Platform, n: int) -> tuple[float, float, int]:
 def bench_worker(platform: Platform, n: int, broker: str) -> tuple[float, int]:
     """Two worker processes deliver to the simulator served on a loopback socket."""
     sim = default_simulator()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = make_server("127.0.0.1", 0, sim, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     already = delivered(platform)
