@@ -18,6 +18,7 @@ import base64
 import binascii
 import re
 import threading
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -263,7 +264,7 @@ _BOMB = (
 )
 
 
-class SoapSimulator:
+class SoapSimulator(ABC):
     """WSGI base of a SOAP 1.2 simulator: POST is the service, GET a page."""
 
     namespace: str
@@ -298,9 +299,9 @@ class SoapSimulator:
         result: Iterable[bytes] = response(environ, start_response)
         return result
 
+    @abstractmethod
     def page(self) -> str:
         """The HTML page of what the simulator holds (Latvian)."""
-        raise NotImplementedError
 
     # -- the service ---------------------------------------------------------------
     def _post(self, request: Request) -> Response:
