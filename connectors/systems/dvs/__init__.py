@@ -21,6 +21,7 @@ from typing import Any
 
 from connectors.config import ConnectorConfigError, SystemConfig, system_config
 from connectors.registry import COMMAND, QUERY, Operator, Registry
+from connectors.restkit import idempotency_key
 from connectors.systems.dvs.client import (
     SYSTEM,
     DvsClient,
@@ -31,7 +32,6 @@ from connectors.systems.dvs.client import (
 )
 from connectors.systems.dvs.schemas import document_from_params
 from connectors.systems.dvs.simulator import DvsSimulator, default_simulator
-from connectors.systems.pspp.restkit import idempotency_key
 from engine.interfaces import CallContext
 
 __all__ = [

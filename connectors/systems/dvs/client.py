@@ -32,6 +32,12 @@ from connectors.config import (
     system_config,
 )
 from connectors.errors import InvalidRequest, NotFound, Rejected, Unavailable
+from connectors.restkit import (
+    FieldProblem,
+    FieldsRefused,
+    json_object,
+    send,
+)
 from connectors.systems.dvs.schemas import (
     WIRE_OF_SOAP,
     as_params,
@@ -41,12 +47,6 @@ from connectors.systems.dvs.schemas import (
 )
 from connectors.systems.dvs.simulator import default_simulator
 from connectors.systems.dvs.soap_server import NS, WSDL_PATH
-from connectors.systems.pspp.restkit import (
-    FieldProblem,
-    FieldsRefused,
-    json_object,
-    send,
-)
 from connectors.transport import WSGIApp
 
 SYSTEM: Final = "DVS"

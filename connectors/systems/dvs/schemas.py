@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from connectors.systems.pspp.restkit import FieldProblem
+from connectors.restkit import FieldProblem
 from forms.formats import is_date
 from forms.identifiers import (
     is_personas_kods,

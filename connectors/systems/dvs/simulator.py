@@ -19,14 +19,7 @@ from typing import Any
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from connectors.systems.dvs import fixtures, soap_server
-from connectors.systems.dvs.schemas import (
-    DvsError,
-    check_document,
-    check_personal_code,
-    normalize_code,
-)
-from connectors.systems.pspp.simkit import (
+from connectors.simkit import (
     Counted,
     FaultPlan,
     IdempotencyConflict,
@@ -41,6 +34,13 @@ from connectors.systems.pspp.simkit import (
     problem,
     read_json,
     with_faults,
+)
+from connectors.systems.dvs import fixtures, soap_server
+from connectors.systems.dvs.schemas import (
+    DvsError,
+    check_document,
+    check_personal_code,
+    normalize_code,
 )
 
 OPERATIONS = ("register_document", "unfinished_count", "user_systems")

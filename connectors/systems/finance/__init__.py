@@ -18,9 +18,9 @@ from typing import Any
 
 from connectors.config import ConnectorConfigError, SystemConfig, system_config
 from connectors.registry import COMMAND, Operator, Registry
+from connectors.restkit import idempotency_key
 from connectors.systems.finance.client import SYSTEM, BatchRejected, FinanceClient
 from connectors.systems.finance.simulator import FinanceSimulator, default_simulator
-from connectors.systems.pspp.restkit import idempotency_key
 from engine.interfaces import CallContext
 
 __all__ = [

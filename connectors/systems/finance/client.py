@@ -11,14 +11,14 @@ import requests
 
 from connectors.config import SystemConfig, http_session, system_config
 from connectors.errors import Rejected
-from connectors.systems.finance.export import WHERE, build_batch
-from connectors.systems.finance.simulator import default_simulator
-from connectors.systems.pspp.restkit import (
+from connectors.restkit import (
     FieldProblem,
     FieldsRefused,
     json_object,
     send,
 )
+from connectors.systems.finance.export import WHERE, build_batch
+from connectors.systems.finance.simulator import default_simulator
 from connectors.transport import WSGIApp
 
 SYSTEM = "FINANCE"

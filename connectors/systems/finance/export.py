@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from connectors.restkit import FieldProblem, FieldsRefused
 from connectors.systems.finance.format import (
     INVOICE_FIELDS,
     PAYMENT_FIELDS,
@@ -28,7 +29,6 @@ from connectors.systems.finance.format import (
     parse,
     write,
 )
-from connectors.systems.pspp.restkit import FieldProblem, FieldsRefused
 from forms.identifiers import is_personas_kods, normalize_personas_kods
 
 _AMOUNTS: Final = {"summa_bez_pvn", "pvn", "summa"}

@@ -18,8 +18,7 @@ from typing import Any
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from connectors.systems.finance.format import Batch, FormatError, parse
-from connectors.systems.pspp.simkit import (
+from connectors.simkit import (
     Counted,
     FaultPlan,
     IdempotencyConflict,
@@ -34,6 +33,7 @@ from connectors.systems.pspp.simkit import (
     problem,
     with_faults,
 )
+from connectors.systems.finance.format import Batch, FormatError, parse
 
 OPERATIONS = ("export",)
 _KEEP_REFUSED = 50

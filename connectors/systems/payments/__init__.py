@@ -21,9 +21,9 @@ from typing import Any
 
 from connectors.config import ConnectorConfigError, SystemConfig, system_config
 from connectors.registry import COMMAND, QUERY, Operator, Registry
+from connectors.restkit import idempotency_key
 from connectors.systems.payments.client import SYSTEM, PaymentsClient
 from connectors.systems.payments.simulator import PaymentsSimulator, default_simulator
-from connectors.systems.pspp.restkit import idempotency_key
 from engine.interfaces import CallContext
 
 __all__ = ["SYSTEM", "PaymentsClient", "PaymentsSimulator", "register", "simulator"]

@@ -11,14 +11,14 @@ from urllib.parse import quote
 import requests
 
 from connectors.config import SystemConfig, http_session, system_config
-from connectors.systems.payments.schemas import build_request
-from connectors.systems.payments.simulator import default_simulator
-from connectors.systems.pspp.restkit import (
+from connectors.restkit import (
     FieldProblem,
     FieldsRefused,
     json_object,
     send,
 )
+from connectors.systems.payments.schemas import build_request
+from connectors.systems.payments.simulator import default_simulator
 from connectors.transport import WSGIApp
 
 SYSTEM = "PAYMENTS"

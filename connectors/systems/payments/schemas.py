@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from connectors.systems.pspp.restkit import FieldProblem
+from connectors.restkit import FieldProblem
 from forms.identifiers import (
     is_personas_kods,
     is_registracijas_numurs,

@@ -27,14 +27,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from connectors.systems.payments.callback import (
-    SIGNATURE_HEADER,
-    notification_body,
-    payments_secret,
-    sign,
-)
-from connectors.systems.payments.schemas import check_request, format_cents
-from connectors.systems.pspp.simkit import (
+from connectors.simkit import (
     Counted,
     FaultPlan,
     IdempotencyConflict,
@@ -51,6 +44,13 @@ from connectors.systems.pspp.simkit import (
     read_json,
     with_faults,
 )
+from connectors.systems.payments.callback import (
+    SIGNATURE_HEADER,
+    notification_body,
+    payments_secret,
+    sign,
+)
+from connectors.systems.payments.schemas import check_request, format_cents
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from typing import Any
 
 from connectors.config import ConnectorConfigError, SystemConfig, system_config
 from connectors.registry import COMMAND, InvalidParameters, Operator, Registry
+from connectors.restkit import idempotency_key
 from connectors.systems.pspp.client import SYSTEM, PsppClient
-from connectors.systems.pspp.restkit import idempotency_key
 from connectors.systems.pspp.simulator import PsppSimulator, default_simulator
 from engine.interfaces import CallContext
 

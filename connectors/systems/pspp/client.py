@@ -16,8 +16,8 @@ from urllib.parse import quote
 import requests
 
 from connectors.config import SystemConfig, http_session, system_config
+from connectors.restkit import FieldsRefused, json_object, send
 from connectors.systems.pspp import contract
-from connectors.systems.pspp.restkit import FieldsRefused, json_object, send
 from connectors.systems.pspp.simulator import default_simulator
 from connectors.transport import WSGIApp
 

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from connectors.systems.pspp.restkit import FieldProblem
+from connectors.restkit import FieldProblem
 from forms.formats import FORMAT_CHECKER
 from forms.messages import field_errors
 

@@ -18,8 +18,7 @@ from typing import Any
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from connectors.systems.pspp import contract, fixtures
-from connectors.systems.pspp.simkit import (
+from connectors.simkit import (
     Counted,
     FaultPlan,
     IdempotencyConflict,
@@ -34,6 +33,7 @@ from connectors.systems.pspp.simkit import (
     read_json,
     with_faults,
 )
+from connectors.systems.pspp import contract, fixtures
 
 OPERATIONS = ("publish_service", "case_status", "get_service_card", "get_case")
 

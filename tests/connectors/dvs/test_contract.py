@@ -9,8 +9,8 @@ import pytest
 
 from connectors.config import ConnectorConfigError
 from connectors.errors import NotFound, Rejected, Unavailable
+from connectors.restkit import FieldsRefused
 from connectors.systems.dvs import DvsClient, DvsSimulator, dvs_protocol
-from connectors.systems.pspp.restkit import FieldsRefused
 from tests.connectors.dvs.conftest import CLERK, OUTSIDER, document
 
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from connectors.errors import NotFound, Unavailable
+from connectors.simkit import serve
 from connectors.systems.dvs import DvsClient, DvsSimulator, dvs_client
-from connectors.systems.pspp.simkit import serve
 from tests.connectors.dvs.conftest import CLERK, OUTSIDER, document
 
 

@@ -9,9 +9,9 @@ import pytest
 from lxml import etree
 from werkzeug.test import Client
 
+from connectors.restkit import FieldsRefused
 from connectors.systems.dvs import DvsSimulator, dvs_client
 from connectors.systems.dvs.soap_server import NS, SOAP_ENV, WSDL_PATH
-from connectors.systems.pspp.restkit import FieldsRefused
 
 ENVELOPE = (
     f'<soap:Envelope xmlns:soap="{SOAP_ENV}" xmlns:d="{NS}"><soap:Body>'

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from connectors.errors import Rejected, Unavailable
+from connectors.restkit import FieldsRefused
 from connectors.systems.finance import BatchRejected, FinanceClient, FinanceSimulator
 from connectors.systems.finance.export import build_batch
-from connectors.systems.pspp.restkit import FieldsRefused
 from tests.connectors.finance.conftest import export_params, invoice, payment
 
 

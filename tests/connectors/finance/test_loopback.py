@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from connectors.errors import Unavailable
+from connectors.simkit import serve
 from connectors.systems.finance import BatchRejected, FinanceClient, FinanceSimulator
-from connectors.systems.pspp.simkit import serve
 from tests.connectors.finance.conftest import export_params
 
 

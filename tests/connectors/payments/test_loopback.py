@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from connectors.errors import Unavailable
+from connectors.simkit import serve
 from connectors.systems.payments import PaymentsClient, PaymentsSimulator
 from connectors.systems.payments.callback import (
     SIGNATURE_HEADER,
@@ -20,7 +21,6 @@ from connectors.systems.payments.callback import (
     verify_and_parse,
 )
 from connectors.systems.payments.simulator import http_notifier
-from connectors.systems.pspp.simkit import serve
 from tests.connectors.payments.conftest import SECRET, request_params
 
 

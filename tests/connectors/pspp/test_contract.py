@@ -10,8 +10,8 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client
 
 from connectors.errors import InvalidRequest, NotFound, Rejected, Unavailable
+from connectors.restkit import FieldsRefused
 from connectors.systems.pspp import PsppClient, PsppSimulator, contract
-from connectors.systems.pspp.restkit import FieldsRefused
 from tests.connectors.pspp.factories import card, report
 
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from connectors.errors import NotFound, Unavailable
+from connectors.simkit import serve
 from connectors.systems.pspp import PsppClient, PsppSimulator
-from connectors.systems.pspp.simkit import serve
 from tests.connectors.pspp.factories import card, report
 
 
