@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The client side of a JSON/REST connector: send, and map failures to errors.
 
-Shared by the PSPP, payments, DVS (REST) and finance clients; like ``simkit`` it sits
-in the PSPP package only because that came first.
+Shared by the PSPP, payments, DVS (REST) and finance clients.
 
 * timeout, connection failure, 5xx, 408, 429, a reply that is not the JSON
   expected → ``Unavailable``;

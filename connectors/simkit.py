@@ -5,9 +5,7 @@ Fault injection (``FaultPlan``), deduplication of commands by idempotency key
 (``IdempotencyLedger``), personal codes masked for display, a small Latvian HTML page,
 RFC 9457 problem replies, and a loopback HTTP server for tests that need a real socket.
 
-The PSPP, payments, DVS and finance simulators share it. It sits in the PSPP package
-only because that was the first of them; nothing here is PSPP's, and it can move to
-``connectors/`` unchanged.
+The PSPP, payments, DVS and finance simulators share it.
 
 Fault semantics, the same in every simulator:
 
