@@ -108,6 +108,18 @@ def system_config(
     )
 
 
+def listing_config(system: str) -> SystemConfig:
+    """The system's settings for listing its operators at start-up.
+
+    A misconfigured system is listed as live rather than stopping the whole registry;
+    every call to it then fails with the setting that is missing or wrong.
+    """
+    try:
+        return system_config(system)
+    except ConnectorConfigError:
+        return SystemConfig(system=system.upper(), mode=LIVE)
+
+
 def http_session(config: SystemConfig, simulator: WSGIApp) -> requests.Session:
     """A session for the system: to its simulator in-process, or to the live
     endpoint with the client certificate and CA bundle configured."""

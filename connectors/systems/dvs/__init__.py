@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.config import ConnectorConfigError, SystemConfig, system_config
+from connectors.config import listing_config
 from connectors.registry import COMMAND, QUERY, Operator, Registry
 from connectors.restkit import idempotency_key
 from connectors.systems.dvs.client import (
@@ -79,16 +79,8 @@ def user_systems(params: Mapping[str, Any], context: CallContext) -> dict[str, A
         client.close()
 
 
-def _config() -> SystemConfig:
-    try:
-        return system_config(SYSTEM)
-    except ConnectorConfigError:
-        # Misconfigured: shown as live, and every call will say what is missing.
-        return SystemConfig(system=SYSTEM, mode="live")
-
-
 def register(registry: Registry) -> None:
-    config = _config()
+    config = listing_config(SYSTEM)
     for name, description, func, params, kind in (
         (
             "dvs.register_document",

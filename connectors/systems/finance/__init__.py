@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.config import ConnectorConfigError, SystemConfig, system_config
+from connectors.config import listing_config
 from connectors.registry import COMMAND, Operator, Registry
 from connectors.restkit import idempotency_key
 from connectors.systems.finance.client import SYSTEM, BatchRejected, FinanceClient
@@ -42,16 +42,8 @@ def export(params: Mapping[str, Any], context: CallContext) -> dict[str, Any]:
         return client.export(params, idempotency_key(context))
 
 
-def _config() -> SystemConfig:
-    try:
-        return system_config(SYSTEM)
-    except ConnectorConfigError:
-        # Misconfigured: shown as live, and every call will say what is missing.
-        return SystemConfig(system=SYSTEM, mode="live")
-
-
 def register(registry: Registry) -> None:
-    config = _config()
+    config = listing_config(SYSTEM)
     registry.register(
         Operator(
             name="finance.export",

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from connectors.config import ConnectorConfigError, SystemConfig, system_config
+from connectors.config import listing_config
 from connectors.registry import COMMAND, InvalidParameters, Operator, Registry
 from connectors.restkit import idempotency_key
 from connectors.systems.pspp.client import SYSTEM, PsppClient
@@ -66,16 +66,8 @@ def case_status(params: Mapping[str, Any], context: CallContext) -> dict[str, An
         return client.report_case_status(report, idempotency_key(context))
 
 
-def _config() -> SystemConfig:
-    try:
-        return system_config(SYSTEM)
-    except ConnectorConfigError:
-        # Misconfigured: shown as live, and every call will say what is missing.
-        return SystemConfig(system=SYSTEM, mode="live")
-
-
 def register(registry: Registry) -> None:
-    config = _config()
+    config = listing_config(SYSTEM)
     registry.register(
         Operator(
             name="pspp.publish_service",
