@@ -7,6 +7,10 @@ transaction (so an SQLite writer never waits on itself) or, when it rolls back, 
 transaction of their own — the calls happened either way. Each row carries an
 HMAC-SHA256 over its fields with the platform secret: a changed row no longer
 verifies (``AuditTrail.verify``); ids are sequential, so a removed row leaves a gap.
+
+Code that calls outside systems between its transactions (the e-delivery polling)
+ends with :meth:`AuditTrail.write_pending`, so that the calls after its last
+transaction are written too.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import threading
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.models import ConnectorCall
 from connectors.registry import CallRecord
@@ -43,6 +47,19 @@ class AuditTrail:
         records = self._buffer()
         self._local.records = []
         return records
+
+    def write_pending(self, sessions: sessionmaker[Session]) -> int:
+        """Write this thread's pending records in a transaction of their own; returns
+        how many. Not for use inside a transaction, which writes them itself."""
+        records = self.drain()
+        if records:
+            try:
+                with sessions.begin() as session:
+                    self.write(session, records)
+            except BaseException:
+                self._buffer()[:0] = records  # the next transaction writes them
+                raise
+        return len(records)
 
     def write(self, session: Session, records: Sequence[CallRecord]) -> None:
         for rec in records:

@@ -9,7 +9,9 @@ records its system, whether it runs live or simulated, whether it only reads (a
 (``pkip connectors list`` prints them).
 
 Every call is reported to an audit hook (who, which instance, system, operator,
-outcome, duration) — never the parameters, which may hold personal codes.
+outcome, duration) — never the parameters, which may hold personal codes. Calls that
+are not operators (the e-delivery polling's list, fetch and confirm) are reported the
+same way through :func:`audited_call`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import importlib
 import logging
 import pkgutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -127,40 +130,66 @@ class Registry:
         context: CallContext,
         attempt: int,
     ) -> Any:
-        started = time.perf_counter()
-        outcome = "error"
-        try:
-            result = operator.func(params, context)
-            outcome = "ok"
-            return result
-        except ConnectorError as exc:
-            outcome = exc.code
-            raise
-        finally:
-            elapsed = (time.perf_counter() - started) * 1000
-            log.info(
-                "connector call %s system=%s instance=%s outcome=%s ms=%.1f",
-                operator.name,
-                operator.system,
-                context.instance_id,
-                outcome,
-                elapsed,
-            )
-            if self.audit is not None:
-                self.audit(
-                    CallRecord(
-                        operator=operator.name,
-                        system=operator.system,
-                        mode=operator.mode,
-                        instance_id=context.instance_id,
-                        municipality=context.municipality,
-                        element_id=context.element_id,
-                        actor=context.actor,
-                        outcome=outcome,
-                        duration_ms=round(elapsed, 1),
-                        attempt=attempt,
-                    )
+        with audited_call(
+            self.audit,
+            operator.name,
+            system=operator.system,
+            mode=operator.mode,
+            context=context,
+            attempt=attempt,
+        ):
+            return operator.func(params, context)
+
+
+@contextmanager
+def audited_call(
+    audit: AuditHook | None,
+    operator: str,
+    *,
+    system: str,
+    mode: str,
+    context: CallContext,
+    attempt: int = 1,
+) -> Iterator[None]:
+    """Time the block as one call to ``system`` and report it to ``audit``.
+
+    The outcome is ``ok``, the code of the ``ConnectorError`` the block raised, or
+    ``error`` for anything else; the exception goes on. Only the names and ids of
+    ``context`` are recorded, never what was sent or received.
+    """
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        yield
+        outcome = "ok"
+    except ConnectorError as exc:
+        outcome = exc.code
+        raise
+    finally:
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info(
+            "connector call %s system=%s instance=%s outcome=%s ms=%.1f",
+            operator,
+            system,
+            context.instance_id,
+            outcome,
+            elapsed,
+        )
+        if audit is not None:
+            audit(
+                CallRecord(
+                    operator=operator,
+                    system=system,
+                    mode=mode,
+                    instance_id=context.instance_id,
+                    municipality=context.municipality,
+                    element_id=context.element_id,
+                    actor=context.actor,
+                    outcome=outcome,
+                    duration_ms=round(elapsed, 1),
+                    attempt=attempt,
                 )
+            )
 
 
 def default_registry(audit: AuditHook | None = None) -> Registry:

@@ -20,11 +20,19 @@ Correlation: ``{"depp_message_id": <the id this message answers, or its own id>}
 ``depp_message_id`` receives the answer; anything else starts the intake process.
 The payload holds the message's metadata, never the files' content (task data stays
 small); the content is in ``edelivery_attachments``.
+
+Audit: every list, fetch and confirm is one ``connector_calls`` row, as a registry
+call is (:func:`connectors.registry.audited_call`), named like an operator
+(``depp.get_message_list``, ``div.get_document``, …) though diagrams cannot call it;
+the actor is ``<channel>-poll``, the instance the one the message was handed to, when
+known (a confirm). Rows are written with the poll's next transaction, and the last
+ones when the poll ends, however it ends.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -33,7 +41,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from connectors.config import LIVE, ConnectorConfigError, system_config
 from connectors.errors import ConnectorError, Unavailable
+from connectors.registry import audited_call
 from connectors.systems.depp.client import DeppClient
 from connectors.systems.depp.envelope import Attachment
 from connectors.systems.depp.models import (
@@ -43,10 +53,13 @@ from connectors.systems.depp.models import (
     ReceivedAttachment,
     ReceivedMessage,
 )
+from connectors.systems.depp.operators import SYSTEM as DEPP
 from connectors.systems.depp.operators import depp_client
 from connectors.systems.depp.soap import mask_identifiers
 from connectors.systems.div.client import DivClient
+from connectors.systems.div.operators import SYSTEM as DIV
 from connectors.systems.div.operators import div_client
+from engine.interfaces import CallContext
 from pkip.platform import Platform
 
 log = logging.getLogger(__name__)
@@ -69,12 +82,33 @@ class Incoming:
     document_number: str | None = None
 
 
+@dataclass(frozen=True)
+class InboxOperations:
+    """The names a channel's calls have in the audit."""
+
+    list: str
+    fetch: str
+    confirm: str
+
+
+def system_mode(system: str, municipality: str | None = None) -> str:
+    """``simulated`` or ``live``, as the audit records it; a misconfigured system
+    counts as live (its calls fail with the setting at fault)."""
+    try:
+        return system_config(system, municipality).mode
+    except ConnectorConfigError:
+        return LIVE
+
+
 class Inbox(Protocol):
     """One municipality's incoming list on one channel."""
 
     channel: str
     message_name: str
     correlation_key: str
+    system: str
+    mode: str
+    operations: InboxOperations
 
     def list_ids(self, limit: int) -> list[str]: ...
 
@@ -87,9 +121,14 @@ class DeppInbox:
     channel = "depp"
     message_name = DEPP_MESSAGE
     correlation_key = "depp_message_id"
+    system = DEPP
+    operations = InboxOperations(
+        "depp.get_message_list", "depp.get_message", "depp.confirm_message"
+    )
 
-    def __init__(self, client: DeppClient) -> None:
+    def __init__(self, client: DeppClient, mode: str | None = None) -> None:
         self.client = client
+        self.mode = mode or system_mode(self.system)
 
     def list_ids(self, limit: int) -> list[str]:
         return [m.message_id for m in self.client.get_message_list(limit)]
@@ -114,9 +153,12 @@ class DivInbox:
     channel = "div"
     message_name = DIV_MESSAGE
     correlation_key = "div_document_id"
+    system = DIV
+    operations = InboxOperations("div.list_incoming", "div.get_document", "div.confirm")
 
-    def __init__(self, client: DivClient) -> None:
+    def __init__(self, client: DivClient, mode: str | None = None) -> None:
         self.client = client
+        self.mode = mode or system_mode(self.system)
 
     def list_ids(self, limit: int) -> list[str]:
         return [d.document_id for d in self.client.list_incoming(limit)]
@@ -166,7 +208,9 @@ def poll_depp(
     limit: int = 100,
 ) -> PollReport:
     """Receive the municipality's e-address messages (see the module docstring)."""
-    inbox = DeppInbox(client or depp_client(municipality))
+    inbox = DeppInbox(
+        client or depp_client(municipality), system_mode(DEPP, municipality)
+    )
     return poll_inbox(platform, municipality, inbox, limit=limit)
 
 
@@ -178,7 +222,7 @@ def poll_div(
     limit: int = 100,
 ) -> PollReport:
     """Receive the documents other institutions sent the municipality over DIV."""
-    inbox = DivInbox(client or div_client(municipality))
+    inbox = DivInbox(client or div_client(municipality), system_mode(DIV, municipality))
     return poll_inbox(platform, municipality, inbox, limit=limit)
 
 
@@ -188,13 +232,39 @@ def poll_inbox(
     """One poll of one inbox. Raises Unavailable when the service cannot be reached
     (after retrying the handovers that wait here, which need no service)."""
     report = PollReport(inbox.channel, municipality)
-    _retry_handovers(platform, municipality, inbox, report)
-    ids = inbox.list_ids(limit)
-    report.listed = len(ids)
-    for message_id in ids:
-        _receive(platform, municipality, inbox, message_id, report)
+    try:
+        _retry_handovers(platform, municipality, inbox, report)
+        with _audited(platform, municipality, inbox, inbox.operations.list):
+            ids = inbox.list_ids(limit)
+        report.listed = len(ids)
+        for message_id in ids:
+            _receive(platform, municipality, inbox, message_id, report)
+    finally:
+        # the calls after the poll's last transaction (a failed list or confirm)
+        platform.audit.write_pending(platform.sessions)
     log.info("e-delivery poll %s", report.as_dict())
     return report
+
+
+def _audited(
+    platform: Platform,
+    municipality: str,
+    inbox: Inbox,
+    operation: str,
+    instance_id: str | None = None,
+) -> AbstractContextManager[None]:
+    """One call of the poll, audited like a registry call."""
+    return audited_call(
+        platform.audit,
+        operation,
+        system=inbox.system,
+        mode=inbox.mode,
+        context=CallContext(
+            instance_id=instance_id,
+            municipality=municipality,
+            actor=f"{inbox.channel}-poll",
+        ),
+    )
 
 
 def _receive(
@@ -205,21 +275,25 @@ def _receive(
     report: PollReport,
 ) -> None:
     with platform.transaction() as session:
-        stored = _find(session, inbox.channel, municipality, message_id) is not None
-    if stored:
+        found = _find(session, inbox.channel, municipality, message_id)
+        instance_ids = list(found.instance_ids) if found is not None else []
+    if found is not None:
         # stored by an earlier poll whose confirm failed or never ran (a crash)
         report.already_stored += 1
     else:
         try:
-            item = inbox.fetch(message_id)
+            with _audited(platform, municipality, inbox, inbox.operations.fetch):
+                item = inbox.fetch(message_id)
         except Unavailable:
             raise
         except ConnectorError as exc:  # gone or refused: the next poll tries again
             report.fetch_failed += 1
             log.warning("e-delivery %s: fetch failed: %s", inbox.channel, exc.code)
             return
-        _store(platform, municipality, inbox, item, report)
-    _confirm(platform, municipality, inbox, message_id, report)
+        instance_ids = _store(platform, municipality, inbox, item, report)
+    # a message handed to several instances is audited under none of them
+    instance_id = instance_ids[0] if len(instance_ids) == 1 else None
+    _confirm(platform, municipality, inbox, message_id, report, instance_id)
 
 
 def _store(
@@ -228,7 +302,8 @@ def _store(
     inbox: Inbox,
     item: Incoming,
     report: PollReport,
-) -> None:
+) -> list[str]:
+    """Store the message and hand it over; the ids of the instances it went to."""
     try:
         with platform.transaction() as session:
             now = platform.engine_config.clock()
@@ -265,10 +340,12 @@ def _store(
             session.add(row)
             session.flush()  # a second poller's insert fails here, before handover
             _hand_over(platform, session, row, inbox, report, item.document_number)
+            instance_ids = list(row.instance_ids)
     except IntegrityError:
         report.already_stored += 1
-        return
+        return []
     report.stored += 1
+    return instance_ids
 
 
 def _hand_over(
@@ -350,9 +427,13 @@ def _confirm(
     inbox: Inbox,
     message_id: str,
     report: PollReport,
+    instance_id: str | None = None,
 ) -> None:
     try:
-        inbox.confirm(message_id)
+        with _audited(
+            platform, municipality, inbox, inbox.operations.confirm, instance_id
+        ):
+            inbox.confirm(message_id)
     except ConnectorError as exc:
         report.confirm_failed += 1
         log.warning("e-delivery %s: confirm failed: %s", inbox.channel, exc.code)

@@ -3,14 +3,30 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select, update
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import sessionmaker
+
+from connectors.errors import NotFound
 from connectors.models import ConnectorCall
+from connectors.registry import CallRecord, audited_call
 from engine.interfaces import CallContext
 from pkip.platform import Platform
 from tests.conftest import MUNI, PROCESS_DIR
 from tests.engine.factories import DOG_OWNER, dog_fee_start
+
+
+@pytest.fixture(autouse=True)
+def _no_pending_records(platform: Platform) -> Iterator[None]:
+    """A call outside any transaction stays pending in the thread: start clean and
+    leave nothing for the next test."""
+    platform.audit.drain()
+    yield
+    platform.audit.drain()
 
 
 def _rows(platform: Platform) -> list[ConnectorCall]:
@@ -82,3 +98,57 @@ def test_soap_envelopes_stay_out_of_debug_logs(
     assert (
         DOG_OWNER not in caplog.text and DOG_OWNER.replace("-", "") not in caplog.text
     )
+
+
+def test_audited_call_records_the_outcome_and_lets_the_error_through() -> None:
+    records: list[CallRecord] = []
+    context = CallContext(instance_id="i-1", municipality=MUNI, actor="depp-poll")
+
+    def call(error: BaseException | None) -> None:
+        with audited_call(
+            records.append,
+            "depp.get_message",
+            system="DEPP",
+            mode="simulated",
+            context=context,
+        ):
+            if error is not None:
+                raise error
+
+    call(None)
+    with pytest.raises(NotFound):
+        call(NotFound("gone"))
+    with pytest.raises(ValueError):
+        call(ValueError("a bug"))
+    assert [r.outcome for r in records] == ["ok", "not_found", "error"]
+    assert {(r.operator, r.system, r.instance_id, r.actor) for r in records} == {
+        ("depp.get_message", "DEPP", "i-1", "depp-poll")
+    }
+
+
+def test_calls_outside_a_transaction_wait_for_write_pending(
+    committed: Platform,
+) -> None:
+    for _ in range(2):
+        committed.connectors.call(
+            "ldc.dogs", {"owner_code": DOG_OWNER}, CallContext(municipality=MUNI)
+        )
+    with committed.sessions() as session:
+        assert session.scalars(select(ConnectorCall)).all() == []
+    assert committed.audit.write_pending(committed.sessions) == 2
+    assert [r.operator for r in _rows(committed)] == ["ldc.dogs", "ldc.dogs"]
+    assert committed.audit.write_pending(committed.sessions) == 0
+
+
+def test_records_that_could_not_be_written_stay_pending(
+    committed: Platform, tmp_path: Path
+) -> None:
+    committed.connectors.call(
+        "ldc.dogs", {"owner_code": DOG_OWNER}, CallContext(municipality=MUNI)
+    )
+    broken = create_engine(f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}")
+    with pytest.raises(OperationalError):
+        committed.audit.write_pending(sessionmaker(bind=broken))
+    broken.dispose()
+    assert committed.audit.write_pending(committed.sessions) == 1
+    assert [r.operator for r in _rows(committed)] == ["ldc.dogs"]
