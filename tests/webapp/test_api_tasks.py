@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.accounts.models import User
@@ -58,6 +59,54 @@ def test_a_token_lists_every_open_task_of_its_municipality(
     bad = api.get(URL, query_string={"due": "someday", "page_size": 1000})
     assert bad.status_code == 422
     assert set(bad.get_json()["errors"]["query"]) == {"due", "page_size"}
+
+
+def test_the_page_is_written_as_its_schema_would_dump_it(
+    app: Flask,
+    engine: ProcessEngine,
+    trees: list[str],
+    clock: ManualClock,
+) -> None:
+    """The inbox list skips marshmallow's dump for speed: what it writes must stay
+    what TaskPageSchema (the documented response) would."""
+    from domain import inbox
+    from engine.models import UserTask
+    from webapp.api.schemas import TaskPageSchema
+    from webapp.api.tasks import page_body
+
+    first = engine.session.scalars(
+        select(UserTask).where(UserTask.instance_id == trees[0])
+    ).one()
+    engine.claim(first.id, user="anna", municipality=MUNI)
+    viewer = inbox.Viewer("token:1", MUNI, supervisor=True)
+    with app.test_request_context():
+        page = inbox.inbox(
+            engine.session,
+            viewer,
+            inbox.InboxFilter(status=inbox.ALL),
+            now=clock.now,
+            calendar=engine.config.calendar,
+            people=False,
+        )
+        body = page_body(page)
+        assert len(body["items"]) == 3
+        assert any(item["claimed_at"] for item in body["items"])
+        schema_dump = TaskPageSchema().dump(
+            {**body, "items": [_as_object(item, page) for item in page.items]}
+        )
+    assert body == schema_dump
+
+
+def _as_object(item: object, page: object) -> dict[str, object]:
+    """An inbox item the way marshmallow reads it: attributes of the row."""
+    row = dict(item.task._mapping)  # type: ignore[attr-defined]
+    row.update(
+        process_name=item.process_name,  # type: ignore[attr-defined]
+        case_number=item.case_number,  # type: ignore[attr-defined]
+        overdue=item.overdue,  # type: ignore[attr-defined]
+        at_risk=item.at_risk,  # type: ignore[attr-defined]
+    )
+    return row
 
 
 def test_due_filters_follow_the_clock(
