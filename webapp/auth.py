@@ -16,6 +16,7 @@ A session also ends ``SESSION_HOURS`` after sign-in.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
 
+from core.db import utcnow
 from domain.accounts import services as accounts
 from domain.accounts.models import PLATFORM_ADMIN, ApiToken, User
 
@@ -172,17 +174,70 @@ def _load_session_user() -> AuthUser | None:
         return AuthUser.of(user)
 
 
+TOKEN_CACHE_SECONDS = 5.0
+"""How long a verified API token is trusted without asking the database again."""
+
+
+class TokenCache:
+    """API tokens verified in the last ``TOKEN_CACHE_SECONDS``, by the hash of their
+    plaintext (never the plaintext): a system calling many times a second costs one
+    database look-up per few seconds, not one per request. Expiry is checked on
+    every use; a revocation in this process clears the cache at once, one in another
+    process takes effect there within ``TOKEN_CACHE_SECONDS``."""
+
+    def __init__(
+        self,
+        ttl: float = TOKEN_CACHE_SECONDS,
+        size: int = 1024,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl, self.size, self.clock = ttl, size, clock
+        self._entries: dict[str, tuple[float, ApiToken]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> ApiToken | None:
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or self.clock() - entry[0] >= self.ttl:
+            return None
+        return entry[1]
+
+    def put(self, key: str, token: ApiToken) -> None:
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries.clear()  # rare: many tokens in a few seconds
+            self._entries[key] = (self.clock(), token)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def token_cache(app: Flask | None = None) -> TokenCache:
+    app = app or current_app
+    cache: TokenCache = app.extensions.setdefault("pkip_token_cache", TokenCache())
+    return cache
+
+
 def _load_token() -> ApiToken | None | bool:
     """The request's bearer token; False when one was given but is not valid."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
+    plaintext = header.removeprefix("Bearer ").strip()
+    if not accounts.looks_like_token(plaintext):
+        return False
+    cache, key = token_cache(), accounts.token_hash(plaintext)
+    cached = cache.get(key)
+    if cached is not None and cached.usable(utcnow()):
+        return cached
     with _platform().transaction() as db:
-        token = accounts.authenticate_token(db, header.removeprefix("Bearer ").strip())
+        token = accounts.authenticate_token(db, plaintext)
         if token is None:
             return False
         db.expunge(token)
-        return token
+    cache.put(key, token)
+    return token
 
 
 # -- the guard before every request --------------------------------------------------

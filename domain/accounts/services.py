@@ -280,7 +280,7 @@ def deactivate(user: User) -> None:
 
 
 # -- API tokens --------------------------------------------------------------------
-def _token_hash(plaintext: str) -> str:
+def token_hash(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
@@ -307,7 +307,7 @@ def create_api_token(
     token = ApiToken(
         municipality=municipality,
         name=name.strip(),
-        token_hash=_token_hash(plaintext),
+        token_hash=token_hash(plaintext),
         prefix=plaintext[: len(TOKEN_PREFIX) + 6],
         scopes=scopes,
         created_by=created_by,
@@ -319,15 +319,19 @@ def create_api_token(
     return plaintext, token
 
 
+def looks_like_token(plaintext: str) -> bool:
+    return plaintext.startswith(TOKEN_PREFIX) and len(plaintext) <= 200
+
+
 def authenticate_token(
     session: Session, plaintext: str, *, now: datetime | None = None
 ) -> ApiToken | None:
     """The usable (not revoked, not expired) token with this plaintext, or None."""
-    if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
+    if not looks_like_token(plaintext):
         return None
     now = now or utcnow()
     token = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(plaintext))
+        select(ApiToken).where(ApiToken.token_hash == token_hash(plaintext))
     ).first()
     if token is None or not token.usable(now):
         return None

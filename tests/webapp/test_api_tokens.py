@@ -93,3 +93,54 @@ def test_only_the_municipalitys_tokens_and_only_admins(
 
 def test_every_scope_has_a_label() -> None:
     assert set(SCOPE_LABELS) == set(accounts.KNOWN_SCOPES)
+
+
+def test_a_token_revoked_elsewhere_stops_working_when_its_cache_entry_ends(
+    app: Flask, db_session: Session
+) -> None:
+    """Verified tokens are trusted for a few seconds per process; a revocation made
+    by another process (here: straight in the database) counts after that."""
+    from webapp.auth import TOKEN_CACHE_SECONDS, TokenCache
+
+    moment = [1000.0]
+    app.extensions["pkip_token_cache"] = TokenCache(clock=lambda: moment[0])
+    plaintext = make_token(db_session)
+    api = app.test_client(use_cookies=False)
+    auth = {"Authorization": f"Bearer {plaintext}"}
+    assert api.get("/api/v1/tasks", headers=auth).status_code == 200
+
+    token = db_session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == accounts.token_hash(plaintext))
+    ).one()
+    accounts.revoke_api_token(token)
+    db_session.flush()
+    moment[0] += TOKEN_CACHE_SECONDS / 2
+    assert api.get("/api/v1/tasks", headers=auth).status_code == 200  # cached
+    moment[0] += TOKEN_CACHE_SECONDS
+    assert api.get("/api/v1/tasks", headers=auth).status_code == 401
+
+
+def test_a_cached_token_still_expires_on_time(app: Flask, db_session: Session) -> None:
+    from datetime import timedelta
+
+    from core.db import utcnow
+    from webapp.auth import token_cache
+
+    plaintext, token = accounts.create_api_token(
+        db_session,
+        municipality=MUNI,
+        name="Īslaicīga",
+        scopes=["tasks:read"],
+        created_by="tests",
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+    db_session.flush()
+    api = app.test_client(use_cookies=False)
+    auth = {"Authorization": f"Bearer {plaintext}"}
+    assert api.get("/api/v1/tasks", headers=auth).status_code == 200
+    cached = token_cache(app).get(accounts.token_hash(plaintext))
+    assert cached is not None and cached.id == token.id
+    # the hour has passed: for the cached copy and the row alike
+    token.expires_at = cached.expires_at = utcnow() - timedelta(seconds=1)
+    db_session.flush()
+    assert api.get("/api/v1/tasks", headers=auth).status_code == 401

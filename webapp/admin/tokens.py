@@ -16,7 +16,12 @@ from domain.accounts.models import ApiToken
 from webapp import platform_of, transaction
 from webapp.admin import bp
 from webapp.admin.forms import SCOPE_LABELS, TokenForm
-from webapp.auth import current_municipality, current_user, roles_required
+from webapp.auth import (
+    current_municipality,
+    current_user,
+    roles_required,
+    token_cache,
+)
 from webapp.i18n import TIMEZONE
 from webapp.nav import roles_of
 from webapp.scoping import get_scoped_or_404
@@ -94,5 +99,6 @@ def revoke_token(token_id: int) -> Any:
         token = get_scoped_or_404(db, ApiToken, token_id)
         accounts.revoke_api_token(token, now=_now())
         name = token.name
+    token_cache().clear()  # here at once; other processes within seconds
     flash(_("Token %(name)s revoked.", name=name), "success")
     return redirect(url_for("admin.tokens"))
