@@ -3,11 +3,18 @@
 
 Seeds 100,000 open tasks over 10 municipalities and 50 candidate groups straight into
 the task index (``process_instances`` and ``user_tasks`` rows, bulk inserts through
-SQLAlchemy core), starts the web app on loopback in a real threaded WSGI server
-(werkzeug), and lets 10 concurrent clients call ``GET /api/v1/tasks?group=…`` with a
-bearer token. Prints p50/p95 latency and ends with one JSON line. SQLite in a
-temporary directory, or PostgreSQL when PKIP_DATABASE_URL is set (a fresh database
-is created and dropped). Asserts nothing about time.
+SQLAlchemy core), and lets 10 concurrent clients call ``GET /api/v1/tasks?group=…``
+with a bearer token on loopback, against two servers of the same app and database:
+
+- the baseline: one threaded process (werkzeug, what ``make run`` starts), and
+- production's: ``pkip serve`` with ``PKIP_WEB_WORKERS`` gunicorn processes
+  (``--workers``, default: cores + 1).
+
+Prints p50/p95 latency, requests/s and server CPU per request of both, and ends with
+one JSON line (the figures of the production server, with the ratio of its p95 to
+the baseline's). SQLite in a temporary directory, or PostgreSQL when
+PKIP_DATABASE_URL is set (a fresh database is created and dropped). Asserts nothing
+about time.
 
     .venv/bin/python bench/web.py [--tasks 100000] [--requests 1000] [--clients 10]
     PKIP_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
@@ -22,7 +29,9 @@ import json
 import multiprocessing
 import os
 import random
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -190,13 +199,65 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def serve(platform: Platform) -> tuple[Any, int]:
+def serve_threaded(platform: Platform) -> tuple[Callable[[], None], int]:
+    """The baseline: the app in this process, werkzeug's threaded server."""
     app = create_app(platform=platform)
     server = make_server(
         "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, server.server_port
+    return server.shutdown, server.server_port
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_gunicorn(
+    url: str, workers: int, threads: int
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Production's server: ``pkip serve`` with gunicorn processes."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PKIP_ENV": "test",
+        "PKIP_DATABASE_URL": url,
+        "PKIP_PORT": str(port),
+        "PKIP_WEB_WORKERS": str(workers),
+        "PKIP_WEB_THREADS": str(threads),
+        "PKIP_LOG_LEVEL": "WARNING",
+    }
+    pkip = str(Path(sys.executable).with_name("pkip"))
+    proc = subprocess.Popen([pkip, "serve", "--no-jobs"], env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, port
+        except OSError:
+            if proc.poll() is not None:
+                raise SystemExit(f"pkip serve exited with {proc.returncode}") from None
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("pkip serve did not start within 60 s")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def client_run(
@@ -273,11 +334,72 @@ def explain(platform: Platform) -> None:
                 print("   ", " | ".join(str(c) for c in row))
 
 
+def run_clients(
+    pool: Any,
+    port: int,
+    token: str,
+    args: argparse.Namespace,
+    cpu: Callable[[], float],
+    sql: SqlClock | None = None,
+) -> dict[str, Any]:
+    """Warm up, measure one client alone (a request's own cost), then the
+    concurrent clients."""
+    _, warm_errors, _ = measure(pool, port, token, 10 * args.clients, args.clients, 1)
+    if sql is not None:
+        sql.reset()
+    cpu0 = cpu()
+    alone, _, _ = measure(pool, port, token, SERIAL, 1, 3)
+    result: dict[str, Any] = {
+        "alone_p50": pct(alone, 50) * 1000,
+        "cpu_ms": (cpu() - cpu0) * 1000 / SERIAL,
+    }
+    if sql is not None:
+        result.update(sql_ms=sql.total * 1000 / SERIAL, sql_n=sql.count / SERIAL)
+    cpu0 = cpu()
+    latencies, errors, wall = measure(pool, port, token, args.requests, args.clients)
+    result.update(
+        n=len(latencies),
+        p50=pct(latencies, 50) * 1000,
+        p95=pct(latencies, 95) * 1000,
+        mean=statistics.mean(latencies) * 1000,
+        max=max(latencies) * 1000,
+        rps=len(latencies) / wall,
+        busy_cpu_ms=(cpu() - cpu0) * 1000 / max(1, len(latencies)),
+        errors=errors + warm_errors,
+    )
+    return result
+
+
+def report(title: str, r: dict[str, Any]) -> None:
+    print(f"  {title}")
+    print(
+        f"    p50 {r['p50']:6.1f} ms   p95 {r['p95']:6.1f} ms   "
+        f"mean {r['mean']:6.1f} ms   max {r['max']:6.1f} ms   "
+        f"{r['rps']:6.1f} requests/s   server CPU {r['busy_cpu_ms']:.1f} ms/request"
+    )
+    line = (
+        f"    one client alone: p50 {r['alone_p50']:.1f} ms, "
+        f"server CPU {r['cpu_ms']:.1f} ms/request"
+    )
+    if "sql_ms" in r:
+        line += f", {r['sql_ms']:.1f} ms of it in {r['sql_n']:.0f} SQL statements"
+    print(line)
+    if r["errors"]:
+        print(f"    failed requests: {len(r['errors'])}, e.g. {r['errors'][0]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=(os.cpu_count() or 1) + 1,
+        help="gunicorn processes of the production server",
+    )
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
         "--explain", action="store_true", help="print the inbox's query plans"
     )
@@ -290,68 +412,51 @@ def main() -> None:
         platform = Platform(settings)
         platform.migrate()
         token, seed_s = seed(platform, args.tasks)
-        server, port = serve(platform)
-        sql = SqlClock(platform)
         context = multiprocessing.get_context("spawn")
-        try:
-            with context.Pool(args.clients) as pool:
-                _, warm_errors, _ = measure(
-                    pool, port, token, 10 * args.clients, args.clients, 1
+        with context.Pool(args.clients) as pool:
+            stop, port = serve_threaded(platform)
+            try:
+                base = run_clients(
+                    pool, port, token, args, time.process_time, SqlClock(platform)
                 )
-                # one client alone: what a request costs without queueing
-                sql.reset()
-                cpu0 = time.process_time()  # the server's threads (clients: apart)
-                alone, _, _ = measure(pool, port, token, SERIAL, 1, 3)
-                cpu_ms = (time.process_time() - cpu0) * 1000 / SERIAL
-                sql_ms, sql_n = sql.total * 1000 / SERIAL, sql.count / SERIAL
-                latencies, errors, wall = measure(
-                    pool, port, token, args.requests, args.clients
+            finally:
+                stop()
+            proc, port = serve_gunicorn(url, args.workers, args.threads)
+            try:
+                prod = run_clients(
+                    pool, port, token, args, lambda: tree_cpu_seconds(proc.pid)
                 )
-        finally:
-            server.shutdown()
+            finally:
+                proc.terminate()
+                proc.wait(30)
         if args.explain:
             explain(platform)
         platform.dispose()
     finally:
         drop()
 
-    p50, p95 = pct(latencies, 50) * 1000, pct(latencies, 95) * 1000
     print(
         f"inbox API on {db_kind}: {args.tasks} open tasks, "
         f"{len(MUNICIPALITIES)} municipalities, {len(GROUPS)} groups "
-        f"(seeded in {seed_s:.1f} s)"
+        f"(seeded in {seed_s:.1f} s); GET /api/v1/tasks?group=… x {args.requests}, "
+        f"{args.clients} concurrent clients, bearer token, keep-alive"
     )
-    print(
-        f"  GET /api/v1/tasks?group=… x {len(latencies)} "
-        f"({args.clients} concurrent clients, bearer token, werkzeug threaded)"
+    report("baseline: one threaded process (werkzeug, as `make run`)", base)
+    report(
+        f"production: pkip serve, gunicorn {args.workers} processes x "
+        f"{args.threads} threads",
+        prod,
     )
-    print(
-        f"  p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
-        f"mean {statistics.mean(latencies) * 1000:6.1f} ms   "
-        f"max {max(latencies) * 1000:6.1f} ms   "
-        f"{len(latencies) / wall:6.1f} requests/s"
-    )
-    print(
-        f"  one client alone: p50 {pct(alone, 50) * 1000:.1f} ms; the server spends "
-        f"{cpu_ms:.1f} ms CPU per request, {sql_ms:.1f} ms of it in "
-        f"{sql_n:.0f} SQL statements"
-    )
-    print(
-        f"  (the threads share one interpreter: with {args.clients} clients a "
-        f"request waits for about {args.clients - 1} others, ~{args.clients} x "
-        f"{cpu_ms:.0f} ms)"
-    )
-    if errors or warm_errors:
-        print(
-            f"  failed requests: {len(errors)} measured, {len(warm_errors)} in the "
-            f"warm-up, e.g. {(errors or warm_errors)[0]}"
-        )
+    print(f"  p95 production / baseline: {prod['p95'] / base['p95']:.2f}")
     print(
         json.dumps(
             {
                 "tasks": args.tasks,
-                "inbox_p50_ms": round(p50, 1),
-                "inbox_p95_ms": round(p95, 1),
+                "inbox_p50_ms": round(prod["p50"], 1),
+                "inbox_p95_ms": round(prod["p95"], 1),
+                "baseline_p95_ms": round(base["p95"], 1),
+                "ratio_p95": round(prod["p95"] / base["p95"], 3),
+                "workers": args.workers,
             }
         )
     )

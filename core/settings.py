@@ -61,6 +61,14 @@ class Settings:
     )
     host: str = _setting("127.0.0.1", "Address the web server listens on.")
     port: int = _setting(5000, "Port the web server listens on.")
+    web_workers: int = _setting(
+        1,
+        "Web server processes. 1: one threaded process (jobs may run in it). "
+        "More: gunicorn with that many processes (jobs on Celery).",
+    )
+    web_threads: int = _setting(
+        4, "Threads per gunicorn web process (when PKIP_WEB_WORKERS > 1)."
+    )
     log_level: str = _setting("INFO", "Logging level.")
 
     @classmethod
@@ -102,6 +110,8 @@ class Settings:
                 )
             if self.database_url.startswith("sqlite"):
                 raise SettingsError("PKIP_DATABASE_URL: production needs PostgreSQL")
+        if self.web_workers < 1 or self.web_threads < 1:
+            raise SettingsError("PKIP_WEB_WORKERS, PKIP_WEB_THREADS: at least 1")
         if self.script_time_limit <= 0:
             raise SettingsError("PKIP_SCRIPT_TIME_LIMIT: must be positive")
 

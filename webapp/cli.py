@@ -127,12 +127,28 @@ def setup(ctx: click.Context) -> None:
 )
 @click.pass_context
 def serve(ctx: click.Context, jobs: bool) -> None:
-    """Start the web app (embedded mode: with the in-process timer loop)."""
+    """Start the web app: one threaded process with the in-process job loop, or
+    gunicorn with PKIP_WEB_WORKERS processes (jobs on Celery)."""
+    settings: Settings = ctx.obj["settings"]
+    if settings.web_workers > 1:
+        if jobs and not settings.broker_url:
+            raise click.ClickException(
+                "PKIP_WEB_WORKERS > 1 starts several processes, and in-process jobs "
+                "would run in each: set PKIP_BROKER_URL (jobs on Celery workers) or "
+                "serve --no-jobs"
+            )
+        from webapp.server import serve_multiprocess
+
+        click.echo(
+            f"PKIP: http://{settings.host}:{settings.port}/ "
+            f"({settings.web_workers} processes x {settings.web_threads} threads)"
+        )
+        serve_multiprocess(settings)
+        return
     from webapp import create_app
 
     platform = _platform(ctx)
     app = create_app(platform=platform, start_jobs=jobs)
-    settings = platform.settings
     click.echo(f"PKIP: http://{settings.host}:{settings.port}/")
     app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
 
