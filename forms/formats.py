@@ -22,13 +22,21 @@ from typing import Final
 from jsonschema import FormatChecker
 
 from forms.identifiers import (
+    atvk_message,
     is_atvk,
     is_iban,
     is_personas_kods,
     is_registracijas_numurs,
 )
 
-__all__ = ["FORMAT_CHECKER", "FORMAT_MESSAGES", "is_date", "is_date_time", "is_email"]
+__all__ = [
+    "FORMAT_CHECKER",
+    "FORMAT_MESSAGES",
+    "format_message",
+    "is_date",
+    "is_date_time",
+    "is_email",
+]
 
 _DATE_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # RFC 3339 "date-time": a "T", seconds, optional fraction, and a mandatory offset.
@@ -93,6 +101,22 @@ FORMAT_MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "email": ("Nederīga e-pasta adrese", "Invalid e-mail address"),
 }
 """Latvian and English message for each format this module checks."""
+
+_UNKNOWN_FORMAT: Final = ("Nederīgs formāts", "Invalid format")
+
+
+def format_message(name: str, instance: object) -> tuple[str, str]:
+    """Latvian and English message for ``instance`` failing format ``name``.
+
+    Usually the format's fixed message. A well-formed ATVK code that is not in the
+    ATVK 2021 classifier gets its own ("… nav ATVK 2021 klasifikatorā"), so that a
+    person who typed seven digits learns the code is unknown, not misshapen.
+    """
+    if name == "atvk" and isinstance(instance, str):
+        reason = atvk_message(instance)
+        if reason is not None:
+            return reason
+    return FORMAT_MESSAGES.get(name, _UNKNOWN_FORMAT)
 
 
 def _strings_only(check: Callable[[str], bool]) -> Callable[[object], bool]:

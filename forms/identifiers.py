@@ -30,10 +30,17 @@ from typing import Final
 from stdnum import iban as _iban
 from stdnum.lv import pvn as _pvn
 
+from forms import atvk as _atvk
+from forms.atvk import ATVK_NOT_IN_CLASSIFIER, ATVK_NOT_IN_CLASSIFIER_EN
+
 __all__ = [
     "PERSONAS_KODS_WARNING",
     "PERSONAS_KODS_WARNING_EN",
+    "ATVK_NOT_IN_CLASSIFIER",
+    "ATVK_NOT_IN_CLASSIFIER_EN",
+    "atvk_message",
     "is_atvk",
+    "is_atvk_shape",
     "is_iban",
     "is_lv_iban",
     "is_personas_kods",
@@ -167,15 +174,35 @@ def is_lv_iban(value: str) -> bool:
     return is_iban(value) and value.strip()[:2].upper() == "LV"
 
 
-def is_atvk(value: str) -> bool:
-    """True for a 7-digit ATVK 2021 territorial code (Rīga is ``0001000``).
+def is_atvk_shape(value: str) -> bool:
+    """True for seven ASCII digits, the shape of every ATVK code (``0001000``).
 
-    Only the shape is checked. The official structure (csp.gov.lv, ATVK 2021):
-    digits 1-2 are reserved for regions, 3-4 name one of the 43 administrative
-    territories (01-19 state cities, 20-99 municipalities), 5-6 a unit inside a
-    municipality, 7 counts modifications. We ship no code->name table: the codes of
-    the 43 territories could not be confirmed from a reliable source while writing
-    this, and an invented code is worse than none. Load the classifier from the open
-    data portal (data.gov.lv, dataset "atvk") if a membership check is needed.
+    The first step of :func:`is_atvk`, for callers that report a malformed value
+    differently from a well-formed code that is not in the classifier.
     """
     return isinstance(value, str) and _ATVK_RE.fullmatch(value) is not None
+
+
+def is_atvk(value: str) -> bool:
+    """True for a code in force in the ATVK 2021 classifier (Rīga is ``0001000``).
+
+    Seven digits are not enough: the code must name a state city, municipality,
+    city or parish in the classifier table shipped in ``forms/data`` (see
+    :mod:`forms.atvk`, whose ``lookup`` gives the unit's name, kind and parent).
+    Codes that a merger or split retired (Madonas novads' ``0038000``) are not
+    valid any more.
+    """
+    return is_atvk_shape(value) and _atvk.lookup(value) is not None
+
+
+def atvk_message(value: str) -> tuple[str, str] | None:
+    """Latvian and English reason why a seven-digit value is no ATVK code in force.
+
+    None when the value is a valid code, and also when it is not seven digits at
+    all: that is the shape check's error, worded by the caller (a form says
+    "Nederīgs ATVK kods", a connector "jābūt 7 cipariem"). A retired code's message
+    names the codes that replaced it; the value itself is never repeated.
+    """
+    if not is_atvk_shape(value) or _atvk.lookup(value) is not None:
+        return None
+    return _atvk.classifier_message(value)

@@ -20,7 +20,7 @@ from typing import Any, Final
 from jsonschema.exceptions import ValidationError
 
 from engine.interfaces import FieldError
-from forms.formats import FORMAT_MESSAGES
+from forms.formats import format_message
 
 __all__ = ["dotted_path", "field_errors"]
 
@@ -204,9 +204,7 @@ def field_errors(error: ValidationError) -> list[FieldError]:
     if keyword == "type":
         return [_error(path, _type_message(error.validator_value), keyword)]
     if keyword == "format":
-        messages = FORMAT_MESSAGES.get(
-            str(error.validator_value), ("Nederīgs formāts", "Invalid format")
-        )
+        messages = format_message(str(error.validator_value), error.instance)
         return [_error(path, messages, keyword)]
     sized = _sized_message(keyword, error.validator_value)
     if sized is not None:

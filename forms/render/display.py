@@ -3,7 +3,8 @@
 
 Only fields the schema describes and the data holds are shown, in the schema's
 order, labelled and formatted as the form would show them (dates ``dd.mm.yyyy``,
-date-times in Riga time, decimal commas in Latvian, enum titles, ``Jā``/``Nē``).
+date-times in Riga time, decimal commas in Latvian, enum titles, ``Jā``/``Nē``, ATVK
+codes with the unit's name: ``0023000 (Ādažu novads)``).
 Keys the schema does not describe are left out unless ``include_unknown``: case
 data also holds engine variables that are not for a clerk's eyes.
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from forms import atvk
 from forms.render.fields import (
     MAX_DEPTH,
     choice_options,
@@ -134,6 +136,10 @@ def _scalar(
         return display_date(value)
     if kind == "date-time":
         return display_date_time(value)
+    if schema.get("format") == "atvk":
+        unit = atvk.lookup(value)
+        if unit is not None:
+            return f"{value} ({unit.name})"
     return _lines(value)
 
 

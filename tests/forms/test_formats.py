@@ -68,6 +68,7 @@ def test_email(value: str, valid: bool) -> None:
         ("registracijas-numurs", "40003521600", "40003521601"),
         ("iban", "LV80 BANK 0000 4351 9500 1", "LV81BANK0000435195001"),
         ("atvk", "0001000", "1000"),
+        ("atvk", "0023000", "0099000"),
         ("date", "2025-04-18", "2025-04-31"),
         ("date-time", "2025-04-18T12:00:00Z", "2025-04-18T12:00"),
         ("email", "a@b.lv", "a@b"),

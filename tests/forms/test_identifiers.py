@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 
 from forms.identifiers import (
+    ATVK_NOT_IN_CLASSIFIER,
     PERSONAS_KODS_WARNING,
+    atvk_message,
     is_atvk,
+    is_atvk_shape,
     is_iban,
     is_lv_iban,
     is_personas_kods,
@@ -214,14 +217,49 @@ def test_lv_iban() -> None:
 @pytest.mark.parametrize(
     ("value", "valid"),
     [
-        ("0001000", True),  # Rīga
-        ("0100000", True),  # shape only: any seven digits
+        ("0001000", True),  # Rīga, a state city
+        ("0023000", True),  # Ādažu novads
+        ("0031010", True),  # Jēkabpils, a state city inside Jēkabpils novads
+        ("0023200", True),  # Ādaži, a city
+        ("0023410", True),  # Carnikavas pagasts
+        ("0038001", True),  # Madonas novads since 30 June 2024
+        ("0100000", False),  # seven digits, but no such unit
+        ("0099000", False),
+        ("0038000", False),  # Madonas novads' code until 30 June 2024
+        ("0055000", False),  # Varakļānu novads, merged into Madonas novads
         ("001000", False),
         ("00010000", False),
         ("000100A", False),
         (" 0001000", False),
+        ("٠٠٠١٠٠٠", False),  # Arabic-Indic digits are digits to str.isdigit
         ("", False),
     ],
 )
-def test_atvk_is_seven_digits(value: str, valid: bool) -> None:
+def test_atvk_must_be_in_the_classifier(value: str, valid: bool) -> None:
     assert is_atvk(value) is valid
+
+
+@pytest.mark.parametrize("value", [None, 1000, 1.0, ["0001000"]])
+def test_atvk_rejects_non_strings(value: object) -> None:
+    assert not is_atvk(value)  # type: ignore[arg-type]
+    assert not is_atvk_shape(value)  # type: ignore[arg-type]
+    assert atvk_message(value) is None  # type: ignore[arg-type]
+
+
+def test_atvk_shape_is_the_first_step() -> None:
+    assert is_atvk_shape("0100000") and not is_atvk("0100000")
+    assert not is_atvk_shape("00010")
+
+
+def test_atvk_message_only_for_well_formed_unknown_codes() -> None:
+    assert atvk_message("0001000") is None  # valid
+    assert atvk_message("00010") is None  # the shape check's own error
+    lv, en = atvk_message("0100000") or ("", "")
+    assert lv == ATVK_NOT_IN_CLASSIFIER == "ATVK kods nav ATVK 2021 klasifikatorā"
+    assert "ATVK 2021" in en and "0100000" not in lv + en
+
+
+def test_atvk_message_names_the_code_that_replaced_a_retired_one() -> None:
+    lv, en = atvk_message("0038000") or ("", "")
+    assert "vairs nav spēkā" in lv and "0038001" in lv and "0038001" in en
+    assert "0038000" not in lv + en

@@ -803,6 +803,7 @@ def test_render_data_shows_labelled_formatted_values() -> None:
         "doc": {"name": "a.pdf", "size": 2048},
         "applicant": {"children": [{"name": "Kārlis"}, {}]},
         "secret_engine_variable": 1,
+        "atvk": "0023000",
     }
     p = Page(render_data(EVERY_KIND, data))
     pairs = dict(
@@ -814,6 +815,7 @@ def test_render_data_shows_labelled_formatted_values() -> None:
     assert pairs["Piekrītu"] == "Jā"
     assert pairs["Birkas"] == "x, z"
     assert pairs["Dokuments"] == "a.pdf (2 KB)"
+    assert pairs["ATVK"] == "0023000 (Ādažu novads)"
     assert [t.text for t in p.all("th")] == ["Vārds"]
     assert [t.text for t in p.all("td")] == ["Kārlis", "—"]
     assert "secret_engine_variable" not in p.html
@@ -821,6 +823,8 @@ def test_render_data_shows_labelled_formatted_values() -> None:
     assert "secret_engine_variable" in shown
     assert "Yes" in render_data(EVERY_KIND, {"agree": True}, language="en")
     assert "Nav datu." in render_data(EVERY_KIND, {})
+    # A code the classifier does not know is shown as it was submitted.
+    assert "0099000</dd>" in render_data(EVERY_KIND, {"atvk": "0099000"})
 
 
 def test_english_form_shows_english_errors_and_words() -> None:

@@ -4,9 +4,10 @@
 Every answer is deterministic. Named fixtures cover the demo and the tests (the dog
 owner 161175-19997, a liquidated company, a person whose data is restricted, records
 that do not exist); any other valid key gets a record derived from a SHA-256 digest of
-the key, so the same key always gives the same answer. All names, addresses, address
-codes and institution codes are invented. Rīga's ATVK code (0001000) is real; the
-"Parauga novads" territory and its code are fictional on purpose.
+the key, so the same key always gives the same answer. All names, address codes and
+institution codes are invented, and so are the records at the addresses. The ATVK
+codes are real, from the ATVK 2021 classifier (``forms/data/atvk_2021.csv``): Rīga
+(0001000) and Ādažu novads (0023000), so a connector's key check accepts them.
 
 Records are returned in the contract's shape (the XSD element names, in schema order),
 ready for the simulator to render; a refusal is a :class:`Refusal`.
@@ -26,7 +27,7 @@ from connectors.systems.viss.contract import ACCESS_DENIED, NOT_FOUND
 
 Record = dict[str, Any]
 RIGA: Final = "0001000"
-PARAUGA: Final = "0099000"  # fictional territory for the demo
+ADAZI: Final = "0023000"  # Ādažu novads, the demo's territory outside Rīga
 
 
 class Refusal(Exception):
@@ -58,12 +59,8 @@ ADDRESSES: Final = (
     _address("101000618", "Zīļu iela 4, Rīga, LV-1021"),
     _address("101000702", "Saules aleja 9, Rīga, LV-1067"),
     _address("101000811", "Pasaku iela 3, Rīga, LV-1004"),
-    _address(
-        "199000011", "Ābeļu iela 2, Parauga ciems, Parauga novads, LV-2100", PARAUGA
-    ),
-    _address(
-        "199000027", "Skolas iela 15, Parauga ciems, Parauga novads, LV-2100", PARAUGA
-    ),
+    _address("199000011", "Gaujas iela 2, Ādaži, Ādažu nov., LV-2164", ADAZI),
+    _address("199000027", "Attekas iela 15, Ādaži, Ādažu nov., LV-2164", ADAZI),
 )
 
 MALE: Final = ("Jānis", "Andris", "Pēteris", "Mārtiņš", "Edgars", "Kārlis")
@@ -456,7 +453,7 @@ PRESCHOOLS: Final[tuple[Record, ...]] = (
     },
     {
         "institutionCode": "4401800001",
-        "name": 'Parauga pirmsskolas izglītības iestāde "Ābelīte"',
+        "name": 'Ādažu pirmsskolas izglītības iestāde "Ābelīte"',
         "address": ADDRESSES[10],
         "programme": [GENERAL],
     },

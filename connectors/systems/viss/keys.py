@@ -15,7 +15,8 @@ from typing import Any, Final
 
 from connectors.errors import InvalidRequest
 from forms.identifiers import (
-    is_atvk,
+    atvk_message,
+    is_atvk_shape,
     is_personas_kods,
     is_registracijas_numurs,
     normalize_personas_kods,
@@ -104,10 +105,18 @@ def address_query(value: Any) -> str:
 
 
 def atvk(value: Any) -> str | None:
-    """An optional ATVK code: None or empty means every territory."""
+    """An optional ATVK code: None or empty means every territory.
+
+    Seven digits in force in the ATVK 2021 classifier; a well-formed code that is
+    not there (invented, or retired by a merger) gets the classifier's message,
+    which names a retired code's successors.
+    """
     if value is None or value == "":
         return None
     text = _text(value, "ATVK kods")
-    if not is_atvk(text):
+    if not is_atvk_shape(text):
         raise InvalidRequest("ATVK kods: jābūt 7 cipariem")
+    problem = atvk_message(text)
+    if problem is not None:
+        raise InvalidRequest(problem[0])
     return text

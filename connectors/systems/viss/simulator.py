@@ -69,7 +69,7 @@ from connectors.systems.viss.contract import (
 )
 from connectors.systems.viss.fixtures import Refusal
 from connectors.systems.viss.keys import mask
-from forms.identifiers import is_personas_kods, is_registracijas_numurs
+from forms.identifiers import atvk_message, is_personas_kods, is_registracijas_numurs
 
 log = logging.getLogger(__name__)
 
@@ -452,7 +452,12 @@ def _addresses(op: Operation, payload: etree._Element, now: datetime) -> dict[st
 def _preschools(
     op: Operation, payload: etree._Element, now: datetime
 ) -> dict[str, Any]:
-    return {"preschool": fixtures.preschools(_key(op, payload) or None)}
+    code = _key(op, payload)
+    # The schema checks the seven digits; the classifier, whether the code is in force.
+    problem = atvk_message(code) if code else None
+    if problem is not None:
+        raise Refusal(INVALID_REQUEST, problem[0])
+    return {"preschool": fixtures.preschools(code or None)}
 
 
 def _client_status(

@@ -15,6 +15,7 @@ from connectors.errors import InvalidRequest, NotFound, Rejected
 from connectors.systems.viss import fixtures
 from connectors.systems.viss.client import Requester, VissClient
 from connectors.systems.viss.simulator import VissSimulator
+from forms.identifiers import is_atvk
 
 from .conftest import NO_DOGS, OWNER
 
@@ -29,7 +30,7 @@ def _plain(value: Any) -> Any:
 
 def _address(value: dict[str, Any]) -> None:
     assert re.fullmatch(r"\d{9}", value["address_code"])
-    assert re.fullmatch(r"\d{7}", value["atvk"])
+    assert is_atvk(value["atvk"])
     assert value["full_address"]
 
 
@@ -169,7 +170,8 @@ def test_address_search(client: VissClient, requester: Requester) -> None:
         "full_address": "Brīvības iela 100, Rīga, LV-1001",
         "atvk": "0001000",
     }
-    assert client.addresses("Parauga", requester, limit=1)[0]["atvk"] == "0099000"
+    adazi = client.addresses("Ādaži", requester, limit=1)
+    assert adazi[0]["atvk"] == fixtures.ADAZI == "0023000"  # Ādažu novads
     assert client.addresses("Nekurienes iela 1", requester) == []
 
 
@@ -215,7 +217,13 @@ def test_preschools(client: VissClient, requester: Requester) -> None:
     _address(saulite["address"])
     riga = client.preschools("0001000", requester)
     assert {p["address"]["atvk"] for p in riga} == {"0001000"} and len(riga) == 3
-    assert client.preschools("0000001", requester) == []
+    adazi = client.preschools("0023000", requester)
+    assert [p["address"]["atvk"] for p in adazi] == ["0023000"]
+    assert client.preschools("0056000", requester) == []  # Ventspils novads: none
+    with pytest.raises(InvalidRequest, match="ATVK 2021 klasifikatorā"):
+        client.preschools("0000001", requester)  # seven digits, not in the table
+    with pytest.raises(InvalidRequest, match="jābūt 7 cipariem"):
+        client.preschools("12345", requester)
     assert client.preschools("", requester) == everywhere
 
 
@@ -273,6 +281,8 @@ def test_probation_data_only_for_sopa(client: VissClient, requester: Requester) 
         ("dogs", "161175 19997"),
         ("dogs", 16117519997),
         ("preschools", "123"),
+        ("preschools", "0000001"),  # seven digits, not in the ATVK classifier
+        ("preschools", "0038000"),  # Madonas novads' former code (0038001 now)
         ("child", "150621-2001"),
         ("client_status", "abc"),
     ],
@@ -306,7 +316,11 @@ def test_invalid_request_refused_by_the_registry(
         client._call("ur.company", "x", requester, registrationNumber="40003521601")
     with pytest.raises(InvalidRequest, match="shēmai"):
         client._call("ur.company", "x", requester, registrationNumber="ABC")
-    assert [r.outcome for r in sim.received()] == ["INVALID_REQUEST"]
+    with pytest.raises(InvalidRequest, match="ATVK 2021 klasifikatorā"):
+        client._call("viis.preschools", "x", requester, atvk="0000001")
+    with pytest.raises(InvalidRequest, match="tagad: 0038001"):  # Madonas novads
+        client._call("viis.preschools", "x", requester, atvk="0038000")
+    assert [r.outcome for r in sim.received()] == ["INVALID_REQUEST"] * 3
 
 
 def test_request_header_reaches_the_registry(

@@ -110,7 +110,7 @@ def test_missing_and_invalid_parameters(registry: Registry, sim: VissSimulator) 
         registry.call("ldc.dogs", {}, CONTEXT)
     with pytest.raises(InvalidRequest):
         registry.call("ldc.dogs", {"owner_code": "161175-19998"}, CONTEXT)
-    assert registry.call("viis.preschools", {"atvk": "0099000"}, CONTEXT)[0]["name"]
+    assert registry.call("viis.preschools", {"atvk": "0023000"}, CONTEXT)[0]["name"]
     assert sim.received()[0].operation == "viis.preschools"
 
 
