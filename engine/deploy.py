@@ -8,8 +8,6 @@ once, each with the file, the element id and the reason.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.canonical import content_checksum
 from engine.interfaces import ConnectorRegistry, FormCatalogue
 from engine.models import BASE_VARIANT, ProcessDefinition
 from engine.outbox import PkipBpmnParser
@@ -186,8 +185,16 @@ class Deployer:
         *,
         municipality: str | None = None,
         deployed_by: str = "system",
+        base_if_equal: bool = False,
     ) -> list[DeployResult]:
-        """Deploy each executable process in ``files``: all or nothing; flushes only."""
+        """Deploy each executable process in ``files``: all or nothing; flushes only.
+
+        A process whose files say what its newest version says (only re-saved:
+        engine/canonical.py) is not stored again; its result is that version with
+        ``created`` false. With ``base_if_equal`` (the modeler) the same holds for a
+        first variant equal to the newest base: such a copy would change nothing and
+        would only keep later base versions from the municipality.
+        """
         parser, bundle = self.check(files, municipality=municipality)
         problems: list[DeployProblem] = []
         planned: list[tuple[str, BpmnProcessSpec, dict[str, BpmnProcessSpec], str]] = []
@@ -207,7 +214,15 @@ class Deployer:
             )
         return [
             self._store(
-                key, spec, subs, file_name, bundle, parser, municipality, deployed_by
+                key,
+                spec,
+                subs,
+                file_name,
+                bundle,
+                parser,
+                municipality,
+                deployed_by,
+                base_if_equal=base_if_equal,
             )
             for key, spec, subs, file_name in planned
         ]
@@ -377,23 +392,19 @@ class Deployer:
         parser: SpiffBpmnParser,
         municipality: str | None,
         deployed_by: str,
+        *,
+        base_if_equal: bool = False,
     ) -> DeployResult:
         scope = municipality or BASE_VARIANT
         resources = _resources_for(key, subs, file_name, bundle, parser)
-        checksum = hashlib.sha256(
-            json.dumps(resources, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
+        checksum = resources_checksum(resources)
+        latest = self._newest(key, scope)
+        in_force = latest
+        if in_force is None and municipality and base_if_equal:
+            in_force = self._newest(key, BASE_VARIANT)
+        if in_force is not None and _unchanged(in_force, checksum):
+            return DeployResult(in_force, created=False)
         assert self.session is not None, "storing needs a session"
-        latest = self.session.scalars(
-            select(ProcessDefinition)
-            .where(
-                ProcessDefinition.key == key, ProcessDefinition.municipality == scope
-            )
-            .order_by(ProcessDefinition.version.desc())
-            .limit(1)
-        ).first()
-        if latest is not None and latest.checksum == checksum:
-            return DeployResult(latest, created=False)
         version = (latest.version if latest else 0) + 1
         definition = ProcessDefinition(
             key=key,
@@ -417,6 +428,17 @@ class Deployer:
         self.session.add(definition)
         self.session.flush()
         return DeployResult(definition, created=True)
+
+    def _newest(self, key: str, scope: str) -> ProcessDefinition | None:
+        assert self.session is not None, "storing needs a session"
+        return self.session.scalars(
+            select(ProcessDefinition)
+            .where(
+                ProcessDefinition.key == key, ProcessDefinition.municipality == scope
+            )
+            .order_by(ProcessDefinition.version.desc())
+            .limit(1)
+        ).first()
 
     def executable_processes(
         self, parser: SpiffBpmnParser, bundle: _Bundle
@@ -481,6 +503,34 @@ class Deployer:
                 (bundle.dmn if fname.endswith(".dmn") else bundle.bpmn)[fname] = content
                 bundle.dependencies.add(fname)
             missing -= provides
+
+
+def resources_checksum(resources: Mapping[str, str]) -> str:
+    """The content checksum of a definition's files (engine/canonical.py): equal for
+    a diagram that was only re-saved, different for any real change, layout too."""
+    return content_checksum(
+        {
+            name: _safe_tree(name, text.encode("utf-8"))
+            for name, text in resources.items()
+        }
+    )
+
+
+def _unchanged(definition: ProcessDefinition, checksum: str) -> bool:
+    """True when ``definition`` has the content of ``checksum``.
+
+    Versions stored before the checksum was canonical (or by any older form of it)
+    hold another kind of hash, so the stored column is trusted only when it matches;
+    otherwise the checksum is recomputed from the stored files. A change of the
+    canonical form therefore never turns the next deploy of unchanged files into a
+    new version, and needs no data migration.
+    """
+    if definition.checksum == checksum:
+        return True
+    try:
+        return resources_checksum(definition.resources or {}) == checksum
+    except DeployError:  # stored files were validated once; unreadable now: changed
+        return False
 
 
 def _problem_from(exc: Exception, file_name: str) -> DeployProblem:

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -64,6 +67,74 @@ def test_redeploy_unchanged_is_a_no_op_and_a_change_is_a_new_version(
     changed = {"x.bpmn": files["x.bpmn"].replace(b'name="Darbs"', b'name="Cits darbs"')}
     second = _deploy(platform, db_session, changed)[0]
     assert second.created and second.definition.version == 2
+
+
+def _re_saved(content: bytes) -> bytes:
+    """What another modeler writes: other prefixes, indentation and exporter."""
+    text = content.decode()
+    text = text.replace("bpmn:", "semantic:").replace("xmlns:bpmn=", "xmlns:semantic=")
+    text = text.replace('exporter="PKIP" exporterVersion="0.1"', 'exporter="bpmn-js"')
+    return text.replace("\n  ", "\n\t").encode()
+
+
+def test_a_re_saved_diagram_is_no_new_version_but_a_moved_shape_is(
+    db_session: Session, platform: Platform
+) -> None:
+    files = read_files([PROCESS_DIR])
+    first = {r.definition.key: r for r in _deploy(platform, db_session, files)}
+    re_saved = {**files, "tree_felling.bpmn": _re_saved(files["tree_felling.bpmn"])}
+    assert re_saved != files
+    again = {r.definition.key: r for r in _deploy(platform, db_session, re_saved)}
+    assert not any(r.created for r in again.values())
+    assert again["tree_felling"].definition.id == first["tree_felling"].definition.id
+
+    moved = re_saved["tree_felling.bpmn"].replace(
+        b'<dc:Bounds x="310" y="100"', b'<dc:Bounds x="320" y="100"', 1
+    )
+    assert moved != re_saved["tree_felling.bpmn"]
+    results = _deploy(platform, db_session, {**files, "tree_felling.bpmn": moved})
+    tree = next(r for r in results if r.definition.key == "tree_felling")
+    assert tree.created and tree.definition.version == 2
+
+
+def test_checksums_stored_by_an_older_algorithm_make_no_version(
+    db_session: Session, platform: Platform
+) -> None:
+    """Versions stored before the checksum was canonical hold a hash of the raw
+    text; the next deploy of the same files must not become a version because of
+    that alone."""
+    files = {"x.bpmn": b.linear("simple", b.user_task())}
+    first = _deploy(platform, db_session, files)[0].definition
+    first.checksum = hashlib.sha256(
+        json.dumps(first.resources, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    db_session.flush()
+    again = _deploy(platform, db_session, files)[0]
+    assert not again.created and again.definition.id == first.id
+    assert _count(db_session) == 1
+
+
+def test_a_variant_equal_to_the_base_is_not_stored_when_asked(
+    db_session: Session, platform: Platform
+) -> None:
+    """As the modeler asks: it would change nothing, and later base versions would
+    not reach the municipality past it. The API and the command line still store
+    such a copy when told to."""
+    files = {"x.bpmn": b.linear("simple", b.user_task())}
+    base = _deploy(platform, db_session, files)[0].definition
+    copy = _deploy(platform, db_session, files, municipality=OTHER_MUNI)[0]
+    assert copy.created and copy.definition.municipality == OTHER_MUNI
+    modeler = {"municipality": MUNI, "base_if_equal": True}
+    re_saved = {"x.bpmn": _re_saved(files["x.bpmn"])}
+    same = _deploy(platform, db_session, re_saved, **modeler)[0]
+    assert not same.created and same.definition.id == base.id
+    assert _count(db_session) == 2
+    changed = {"x.bpmn": files["x.bpmn"].replace(b'name="Darbs"', b'name="Cits"')}
+    variant = _deploy(platform, db_session, changed, **modeler)[0]
+    assert variant.created and variant.definition.municipality == MUNI
+    # back to the base's content: a real change against the variant in force
+    back = _deploy(platform, db_session, files, **modeler)[0]
+    assert back.created and back.definition.version == 2
 
 
 def test_variant_is_used_for_its_municipality_only_and_running_instances_keep_version(
