@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: EUPL-1.2
 """An analyst in the browser: open the deployed diagram in the bpmn-js modeler,
-rename a task on the canvas, validate it on the server, deploy it as the
-municipality's variant and find the new version in the version list."""
+rename a task on the canvas, change its deadline in the properties panel, validate
+it on the server, deploy it as the municipality's variant and find the new version
+in the version list (more of the panel: test_modeler_properties.py)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,15 @@ def test_analyst_deploys_a_variant(
     expect(editor).to_be_hidden()
     expect(task.locator("text")).to_contain_text("dabā")
 
+    # The properties panel shows the selected task, the new name included; the
+    # deadline moves from 10 calendar days to 7 working days.
+    panel = page.get_by_role("complementary", name="Īpašības")
+    expect(panel.get_by_label("Nosaukums", exact=True)).to_have_value(NEW_NAME)
+    calendar_days = panel.get_by_label("Termiņš kalendāra dienās")
+    expect(calendar_days).to_have_value("10")
+    calendar_days.fill("")
+    panel.get_by_label("Termiņš darba dienās", exact=True).fill("7")
+
     result = page.locator("#modeler-result")
     page.get_by_role("button", name="Pārbaudīt").click()
     expect(result).to_have_text("Diagramma ir derīga.")
@@ -80,6 +90,8 @@ def test_analyst_deploys_a_variant(
             )
         ).one()
         assert f'name="{NEW_NAME}"' in variant.bpmn_xml
+        inspect = variant.meta["tasks"]["inspect_trees"]
+        assert inspect["dueWorkingDays"] == "7" and "dueCalendarDays" not in inspect
         assert variant.deployed_by == ANALYST
         version, variant_id = variant.version, variant.id
         deployed_on = lvdate(variant.deployed_at)

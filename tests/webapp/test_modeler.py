@@ -6,6 +6,7 @@ variant-vs-base view, the upload form without JavaScript, scoping and roles."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 
 import pytest
@@ -133,6 +134,33 @@ def test_modeler_page_loads_the_vendored_modeler(
     assert f'data-validate-url="/modeler/versions/{deployed[TREE]}/validate"' in page
     assert "<noscript>" in page
     assert_inputs_labelled(page)
+
+
+def test_properties_panel_offers_the_forms_and_the_departments(
+    analyst: WebClient, deployed: dict[str, int]
+) -> None:
+    page = _page(analyst.get(f"/modeler/versions/{deployed[TREE]}/edit"))
+    tree = lxml_html.fromstring(page)
+    panel = tree.get_element_by_id("properties")
+    assert panel.cssselect("h2")[0].text_content() == "Īpašības"
+    forms = [o.get("value") for o in panel.cssselect("#prop-form-key option")]
+    assert forms[0] == ""  # no form
+    assert {"tree_inspection", "decision_draft", "dog_fee_review"} <= set(forms)
+    assert (
+        panel.cssselect('#prop-form-key option[value="tree_inspection"]')[0]
+        .text_content()
+        .endswith("(tree_inspection)")
+    )
+    groups = [o.get("value") for o in panel.cssselect("#prop-groups option")]
+    assert "lietvedis" in groups
+    labels = {
+        label.get("for"): label.text_content() for label in panel.cssselect("label")
+    }
+    assert labels["prop-due-working-days"] == "Termiņš darba dienās"
+    assert labels["prop-candidate-group"] == "Kandidātu grupa"
+    types = json.loads(tree.get_element_by_id("properties-types").text)
+    assert types["bpmn:UserTask"] == "Lietotāja uzdevums"
+    assert "diagram/properties.js" in page
 
 
 # -- validate --------------------------------------------------------------------------
@@ -272,6 +300,57 @@ def test_analyst_deploys_a_variant(
     rows = lxml_html.fromstring(page).cssselect("tbody tr")
     assert rows[0].cssselect("td")[1].text_content().strip() == MUNI
     assert "spēkā" in rows[0].text_content()
+
+
+def _re_saved(xml: str, prefix: str = "semantic") -> str:
+    """The same diagram as another modeler writes it back: the BPMN namespace
+    under another prefix, another exporter version, other line ends."""
+    old = "semantic" if "xmlns:semantic=" in xml else "bpmn"
+    xml = xml.replace(f"{old}:", f"{prefix}:").replace(
+        f"xmlns:{old}=", f"xmlns:{prefix}="
+    )
+    xml = xml.replace('exporterVersion="0.1"', 'exporterVersion="18.3.1"')
+    return xml.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def test_deploying_an_unchanged_diagram_makes_no_version(
+    analyst: WebClient,
+    platform_admin: WebClient,
+    deployed: dict[str, int],
+    db_session: Session,
+) -> None:
+    xml = _re_saved(_xml(db_session, deployed[TREE]))
+    url = f"/modeler/versions/{deployed[TREE]}/deploy"
+    # As a variant: equal to the base in force, so nothing is stored.
+    response = analyst.send_json("POST", url, {"xml": xml})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["created"] is False
+    assert body["message"] == (
+        "Nekas nav mainīts: diagramma ir tāda pati kā bāzes versija 1."
+        " Jauna versija netika izveidota."
+    )
+    assert body["definition"]["id"] == deployed[TREE]
+    # As the base, by a platform admin: the same.
+    response = platform_admin.send_json("POST", url, {"xml": xml, "target": "base"})
+    assert response.status_code == 200 and response.get_json()["created"] is False
+    assert len(_definitions(db_session)) == 1
+
+    # A variant deployed once, then re-saved: no second version of it either.
+    created = analyst.send_json("POST", url, {"xml": _renamed(xml)})
+    assert created.status_code == 201
+    variant_id = created.get_json()["definition"]["id"]
+    again = analyst.send_json(
+        "POST",
+        f"/modeler/versions/{variant_id}/deploy",
+        {"xml": _re_saved(_xml(db_session, variant_id), prefix="s")},
+    )
+    assert again.status_code == 200
+    assert again.get_json()["message"] == (
+        f"Nekas nav mainīts: diagramma ir tāda pati kā pašvaldības {MUNI} varianta"
+        " versija 1. Jauna versija netika izveidota."
+    )
+    assert len(_definitions(db_session)) == 2
 
 
 def test_deploy_is_all_or_nothing_and_names_every_problem(

@@ -7,7 +7,7 @@ Both take ``{"xml": "<the diagram>", "target": "variant" | "base"}`` with the
 
 | status | when |
 | --- | --- |
-| 200 | valid (validate); deployed files equal the newest version (deploy) |
+| 200 | valid (validate); nothing changed against the version in force (deploy) |
 | 201 | deployed as a new version (with ``definition``: id, key, version, …) |
 | 422 | the deployer refused it: every problem, hostile or malformed XML included |
 | 413 | larger than the deployer accepts (5 MB), or than the app accepts at all |

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.accounts.models import User
+from domain.accounts.services import departments_of
 from engine.deploy import MAX_FILE_BYTES, Deployer, DeployError, DeployProblem
 from engine.models import BASE_VARIANT, ProcessDefinition
 
@@ -31,7 +33,9 @@ __all__ = [
     "Version",
     "bundle_for",
     "check",
+    "departments",
     "deploy",
+    "form_choices",
     "newest",
     "process_summaries",
     "versions",
@@ -236,12 +240,18 @@ def deploy(
     deployed_by: str,
 ) -> DeployOutcome:
     """Deploy the edited diagram as the next version for ``municipality`` (None:
-    the base). All or nothing; flushes only."""
+    the base). All or nothing; flushes only.
+
+    Nothing is stored when the diagram was only re-saved: against the version in
+    force for the target, which for a municipality without a variant yet is the
+    base (an analyst who opens the base and deploys it untouched gets no frozen
+    copy of it)."""
     check(deployer, definition, xml, municipality=municipality)
     results = deployer.deploy(
         bundle_for(definition, xml),
         municipality=municipality,
         deployed_by=deployed_by,
+        base_if_equal=True,
     )
     own = next(r for r in results if r.definition.key == definition.key)
     return DeployOutcome(
@@ -251,3 +261,28 @@ def deploy(
         municipality=own.definition.municipality,
         created=own.created,
     )
+
+
+# -- what the properties panel offers ------------------------------------------------
+def form_choices(forms: Any, language: str) -> list[tuple[str, str]]:
+    """(key, title) of every form a user task may name, sorted by title.
+
+    ``forms`` is the platform's form catalogue; one that cannot list its forms (the
+    ``FormCatalogue`` protocol only answers ``has``) offers none, and the panel
+    then keeps whatever key the diagram has."""
+    keys = getattr(forms, "keys", None)
+    schema = getattr(forms, "schema", None)
+    if keys is None:
+        return []
+    choices = []
+    for key in keys():
+        found = schema(key) if schema is not None else {}
+        title = found.get("x-title-en") if language == "en" else None
+        title = title or found.get("title") or key
+        choices.append((str(key), str(title)))
+    return sorted(choices, key=lambda choice: (choice[1].casefold(), choice[0]))
+
+
+def departments(db: Session, municipality: str) -> list[tuple[str, str]]:
+    """(key, name) of the municipality's departments: the candidate groups."""
+    return [(d.key, d.name) for d in departments_of(db, municipality)]

@@ -39,8 +39,10 @@ from engine.diagram_diff import DiagramDiffError, diff_diagrams
 from engine.models import BASE_VARIANT, ProcessDefinition
 from webapp import platform_of, transaction
 from webapp.auth import AuthUser, current_municipality, current_user, roles_required
+from webapp.i18n import select_locale as lang
 from webapp.modeler import services
 from webapp.modeler.forms import TARGET_BASE, TARGET_VARIANT, UploadForm
+from webapp.modeler.labels import element_types
 from webapp.nav import roles_of
 from webapp.scoping import get_scoped_or_404
 
@@ -149,10 +151,20 @@ def upload(key: str) -> Any:
 
 
 def deployed_message(outcome: services.DeployOutcome) -> str:
+    # Not created: the diagram says what the version in force says (only its
+    # formatting may differ, engine/canonical.py), which may be the base's.
+    if not outcome.created and outcome.municipality == BASE_VARIANT:
+        return _(
+            "Nothing has changed: the diagram is the same as base version"
+            " %(version)s. No new version was made.",
+            version=outcome.version,
+        )
     if not outcome.created:
         return _(
-            "Nothing to deploy: version %(version)s already has exactly this diagram.",
+            "Nothing has changed: the diagram is the same as version %(version)s"
+            " of the variant of %(municipality)s. No new version was made.",
             version=outcome.version,
+            municipality=outcome.municipality,
         )
     if outcome.municipality == BASE_VARIANT:
         return _("Deployed as base version %(version)s.", version=outcome.version)
@@ -194,10 +206,16 @@ def edit(definition_id: int) -> str:
             "version": definition.version,
             "municipality": definition.municipality,
         }
+        groups = services.departments(db, current_municipality())
     return render_template(
         "modeler/edit.html",
         definition=context,
         may_deploy_base=signed_in().is_platform_admin,
+        forms=services.form_choices(
+            platform_of(current_app).engine_config.forms, lang()
+        ),
+        groups=groups,
+        element_types=element_types(),
     )
 
 

@@ -3,6 +3,8 @@
  * data-xml-url; "Validate" and "Deploy" POST the edited XML as JSON with the CSRF
  * header; the problems come back with element ids, are listed under the toolbar
  * and the elements are marked on the canvas (a click on a problem selects it).
+ * The properties panel (properties.js) edits the selected element's PKIP
+ * properties; what it still holds is applied before the XML is taken.
  */
 (function () {
   "use strict";
@@ -14,7 +16,43 @@
   root.hidden = false;
   var result = document.getElementById("modeler-result");
   var modeler = new window.BpmnJS({ container: "#canvas" });
+  keepMessagePaths(modeler.get("moddle"));
+  var panelRoot = document.getElementById("properties");
+  var panel = panelRoot && window.PkipProperties
+    ? window.PkipProperties.attach(modeler, panelRoot)
+    : null;
   var marked = [];
+
+  /* bpmn-moddle writes a correlation's <bpmn:messagePath> (and a binding's
+   * <bpmn:dataPath>) as <bpmn:formalExpression>, which is not BPMN: SpiffWorkflow
+   * reads it back only through a workaround, other tools not at all. Serialising
+   * these two properties under their own names keeps the file as it was. */
+  function keepMessagePaths(moddle) {
+    [
+      ["bpmn:CorrelationPropertyRetrievalExpression", "messagePath"],
+      ["bpmn:CorrelationPropertyBinding", "dataPath"]
+    ].forEach(function (pair) {
+      try {
+        var descriptor = moddle.getElementDescriptor(moddle.getType(pair[0]));
+        descriptor.properties.forEach(function (property) {
+          if (property.name === pair[1]) {
+            property.xml = Object.assign({}, property.xml, { serialize: "property" });
+          }
+        });
+      } catch (error) {
+        /* another bpmn-js version: the server reads formalExpression too */
+      }
+    });
+  }
+
+  /* The diagram as XML, with what the properties panel still holds applied;
+   * rejects when a field of the panel is invalid. */
+  function diagramXML() {
+    if (panel && !panel.commit()) {
+      return Promise.reject(new Error("panel"));
+    }
+    return modeler.saveXML({ format: true });
+  }
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
 
   function clearMarkers() {
@@ -92,8 +130,7 @@
   function send(url) {
     result.className = "modeler-result";
     result.textContent = root.dataset.msgWorking;
-    return modeler
-      .saveXML({ format: true })
+    return diagramXML()
       .then(function (saved) {
         return fetch(url, {
           method: "POST",
@@ -107,13 +144,16 @@
           showAnswer(body, response.ok);
         });
       })
-      .catch(function () {
-        showAnswer({ message: root.dataset.msgFailed, problems: [] }, false);
+      .catch(function (error) {
+        var message = error && error.message === "panel"
+          ? root.dataset.msgPanelInvalid
+          : root.dataset.msgFailed;
+        showAnswer({ message: message, problems: [] }, false);
       });
   }
 
   function download() {
-    modeler.saveXML({ format: true }).then(function (saved) {
+    diagramXML().then(function (saved) {
       var blob = new Blob([saved.xml], { type: "application/xml" });
       var link = document.createElement("a");
       link.href = URL.createObjectURL(blob);
@@ -122,6 +162,8 @@
       link.click();
       link.remove();
       URL.revokeObjectURL(link.href);
+    }, function () {
+      showAnswer({ message: root.dataset.msgPanelInvalid, problems: [] }, false);
     });
   }
 
