@@ -4,9 +4,11 @@
 1. N cases each send a decision to an e-address: the outbox is filled in the cases'
    own transactions, then delivered to the DEPP simulator (SOAP through zeep)
    - in-process (the embedded mode: this process sends, batch by batch), and
-   - when PKIP_BROKER_URL is set, by real Celery worker processes (2) over that broker,
-     with the simulator served on a loopback HTTP socket in this process so that it
-     can count what arrives;
+   - when PKIP_BROKER_URL is set, by a real Celery worker (``pkip worker``, 2
+     processes by default) over that broker, with the simulator served on a loopback
+     HTTP/1.1 socket (cheroot, keep-alive, as the state's services) in this process
+     so that it counts what arrives; CPU per delivery of the workers, the simulator
+     and the whole machine is printed too;
    deliveries/s is the send rate; the cases continue in a second step (reported).
 2. p50/p95 of a synchronous registry look-up (pmlp.person through zeep against the
    VISS simulator), with a plain in-memory dict look-up as the same-run baseline.
@@ -21,7 +23,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import logging
 import os
 import resource
 import subprocess
@@ -36,9 +37,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cheroot import wsgi  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
 from connectors.systems.depp.demo import demo_pdf  # noqa: E402
 from connectors.systems.depp.simulator import default_simulator  # noqa: E402
@@ -143,37 +144,52 @@ def bench_in_process(platform: Platform, n: int) -> tuple[float, float, int]:
     return n / send_s, n / confirm_s, dups
 
 
-def bench_worker(platform: Platform, n: int, broker: str) -> tuple[float, int]:
-    """Two worker processes deliver to the simulator served on a loopback socket."""
+def bench_worker(
+    platform: Platform, n: int, broker: str, concurrency: int
+) -> tuple[float, int]:
+    """A worker (``pkip worker``, ``concurrency`` processes) delivers to the
+    simulator served on a loopback socket."""
     sim = default_simulator()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    server = make_server("127.0.0.1", 0, sim, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # cheroot: a threaded HTTP/1.1 server with keep-alive (werkzeug's closes every
+    # connection), in this process so that the simulator counts what arrives
+    server = wsgi.Server(("127.0.0.1", 0), sim, numthreads=8)
+    server.prepare()
+    port = server.bind_addr[1]
+    threading.Thread(target=server.serve, daemon=True).start()
+    fill_outbox(platform, 20, "warm-up")  # each worker's first task sets up its client
     already = delivered(platform)
-    fill_outbox(platform, n, "worker")
     env = {
         **os.environ,
         "PKIP_DATABASE_URL": platform.settings.database_url,
         "PKIP_BROKER_URL": broker,
         "PKIP_ENV": "test",
         "PKIP_DEPP_MODE": "live",
-        "PKIP_DEPP_URL": f"http://127.0.0.1:{server.server_port}",
+        "PKIP_DEPP_URL": f"http://127.0.0.1:{port}",
         "PKIP_DEPP__RIGA_EADDRESS": "_DEFAULT@90011524360",
     }
     pkip = str(Path(sys.executable).with_name("pkip"))
     workers = [
         subprocess.Popen(
-            [pkip, "worker", "--concurrency", "1", "--no-beat"],
+            [pkip, "worker", "--concurrency", str(concurrency), "--no-beat"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for _ in range(2)
     ]
     client = make_celery(platform)
-    before = sim.received_total
     try:
-        time.sleep(3)  # let the workers connect
+        for _ in range(concurrency):
+            client.send_task(
+                "pkip.send_outbox_batch", kwargs={"size": 20 // concurrency}
+            )
+        deadline = time.monotonic() + 60
+        while delivered(platform) < already + 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        already = delivered(platform)
+        before = sim.received_total
+        fill_outbox(platform, n, "worker")
+        own0, machine0 = time.process_time(), machine_busy_seconds()
+        workers0 = sum(tree_cpu_seconds(w.pid) for w in workers)
         t0 = time.perf_counter()
         for _ in range(n // 100 + 4):
             client.send_task("pkip.send_outbox_batch", kwargs={"size": 100})
@@ -181,14 +197,45 @@ def bench_worker(platform: Platform, n: int, broker: str) -> tuple[float, int]:
         while delivered(platform) - already < n and time.monotonic() < deadline:
             time.sleep(0.05)
         elapsed = time.perf_counter() - t0
+        own_ms = (time.process_time() - own0) * 1000
+        machine_ms = (machine_busy_seconds() - machine0) * 1000
+        workers_ms = (sum(tree_cpu_seconds(w.pid) for w in workers) - workers0) * 1000
     finally:
         for w in workers:
             w.terminate()
         for w in workers:
             w.wait(30)
-        server.shutdown()
+        server.stop()
     done = delivered(platform) - already
+    print(
+        f"  CPU per delivery: workers {workers_ms / max(1, done):.2f} ms, "
+        f"this process (simulator) {own_ms / max(1, done):.2f} ms, "
+        f"the whole machine {machine_ms / max(1, done):.2f} ms"
+    )
     return done / elapsed, sim.received_total - before - done
+
+
+def machine_busy_seconds() -> float:
+    """CPU time of every process on the machine (Linux /proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def bench_lookups(platform: Platform, k: int) -> tuple[list[float], list[float]]:
@@ -212,6 +259,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="messages per run")
     parser.add_argument("--lookups", type=int, default=500)
+    parser.add_argument(
+        "--concurrency", type=int, default=2, help="worker processes (pkip worker)"
+    )
     args = parser.parse_args()
     broker = os.environ.get("PKIP_BROKER_URL", "")
     url, drop = make_database()
@@ -228,7 +278,9 @@ def main() -> None:
         per_s, confirm_per_s, dups = bench_in_process(platform, args.n)
         worker_per_s, worker_dups = (None, 0)
         if broker:
-            worker_per_s, worker_dups = bench_worker(platform, args.n, broker)
+            worker_per_s, worker_dups = bench_worker(
+                platform, args.n, broker, args.concurrency
+            )
         zeep_lat, dict_lat = bench_lookups(platform, args.lookups)
         platform.dispose()
     finally:
@@ -238,7 +290,10 @@ def main() -> None:
     print(f"  in-process send    : {per_s:8.1f} deliveries/s (batches of 100)")
     print(f"  cases continued    : {confirm_per_s:8.1f} /s (second step)")
     if worker_per_s is not None:
-        print(f"  2 Celery workers   : {worker_per_s:8.1f} deliveries/s over {broker}")
+        print(
+            f"  Celery worker ({args.concurrency} processes): {worker_per_s:8.1f} "
+            f"deliveries/s over {broker}"
+        )
     print(f"  duplicates at the receiver: {dups + worker_dups}")
     z50, z95 = pct(zeep_lat, 50) * 1000, pct(zeep_lat, 95) * 1000
     d95 = pct(dict_lat, 95) * 1000

@@ -126,6 +126,16 @@ def http_session(config: SystemConfig, simulator: WSGIApp) -> requests.Session:
     if config.simulated:
         return in_process_session(config.base_url, simulator)
     session = requests.Session()
+    # The environment's proxies and CA bundle are read once, here: with trust_env
+    # requests scans every variable and looks for ~/.netrc on each call, which cost
+    # more CPU than the SOAP call itself. Credentials come from settings, not netrc.
+    session.trust_env = False
+    session.proxies.update(requests.utils.get_environ_proxies(config.base_url))
+    env_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get(
+        "CURL_CA_BUNDLE"
+    )
+    if env_bundle:
+        session.verify = env_bundle
     if config.client_cert:
         cert: Any = (
             (config.client_cert, config.client_key)

@@ -165,6 +165,11 @@ def worker(ctx: click.Context, concurrency: int, beat: bool) -> None:
     if not platform.settings.broker_url:
         raise click.ClickException("PKIP_BROKER_URL is not set: jobs run in-process")
     app = make_celery(platform)
+    # Load what every delivery needs (the holiday tables behind deadlines import
+    # every country on first use) before the pool forks: not in the first task.
+    platform.engine_config.calendar.is_working_day(
+        platform.engine_config.clock().date()
+    )
     argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}"]
     if beat:
         argv.append("--beat")
