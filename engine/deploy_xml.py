@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Reading a deploy's files: BPMN/DMN XML parsed safely, and what every step reports.
+
+The first step of a deploy (engine/deploy.py) and the one every later step builds on:
+reading files from disk, refusing hostile XML (DTDs, entities, external references)
+before lxml sees it, the bundle of parsed files, and a flow node's PKIP properties.
+``DeployProblem`` and ``DeployError`` live here because reading is the first step that
+reports them; the checks (engine/deploy_checks.py) and the storing report with them
+too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+from lxml import etree
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+
+
+@dataclass(frozen=True)
+class DeployProblem:
+    file: str
+    element_id: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}" + (f" [{self.element_id}]" if self.element_id else "")
+        return f"{where}: {self.reason}"
+
+
+class DeployError(Exception):
+    """The bundle cannot be deployed; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[DeployProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+@dataclass
+class Bundle:
+    bpmn: dict[str, bytes] = field(default_factory=dict)
+    dmn: dict[str, bytes] = field(default_factory=dict)
+    trees: dict[str, Any] = field(default_factory=dict)
+    dependencies: set[str] = field(default_factory=set)  # fetched from deployed ones
+
+    def all_files(self) -> dict[str, str]:
+        return {n: c.decode("utf-8") for n, c in {**self.bpmn, **self.dmn}.items()}
+
+
+def read_files(paths: Iterable[str | Path]) -> dict[str, bytes]:
+    """Read .bpmn and .dmn files (a folder means every such file in it, sorted)."""
+    files: dict[str, bytes] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            members = sorted(p for p in path.iterdir() if p.suffix in (".bpmn", ".dmn"))
+        else:
+            members = [path]
+        for member in members:
+            if member.stat().st_size > MAX_FILE_BYTES:
+                raise DeployError(
+                    [DeployProblem(member.name, "", "file larger than 5 MB")]
+                )
+            files[member.name] = member.read_bytes()
+    return files
+
+
+def safe_tree(name: str, content: bytes) -> Any:
+    """Parse XML refusing DTDs, entities and external references (XML bombs, XXE)."""
+    if len(content) > MAX_FILE_BYTES:
+        raise DeployError([DeployProblem(name, "", "file larger than 5 MB")])
+    try:
+        SafeET.fromstring(
+            content, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+    except DefusedXmlException as exc:
+        raise DeployError(
+            [DeployProblem(name, "", f"refused hostile XML ({type(exc).__name__})")]
+        ) from exc
+    except SafeET.ParseError as exc:
+        raise DeployError([DeployProblem(name, "", f"malformed XML: {exc}")]) from exc
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.fromstring(content, parser=parser)
+
+
+def node_properties(node: Any) -> dict[str, str]:
+    """A flow node's PKIP properties: spiffworkflow:property elements, and for
+    diagrams drawn in Camunda Modeler its ``formKey``/``candidateGroups`` attributes."""
+    props = {}
+    for attr, prop in (("formKey", "formKey"), ("candidateGroups", "candidateGroup")):
+        value = node.get(f"{{{CAMUNDA_NS}}}{attr}")
+        if value:
+            props[prop] = (
+                value.split(",")[0].strip() if attr == "candidateGroups" else value
+            )
+    for prop in node.iterfind(
+        "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
+    ):
+        props[prop.get("name", "")] = prop.get("value", "")
+    return props
