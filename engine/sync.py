@@ -33,7 +33,7 @@ from engine.models import (
 from engine.workflow import PkipWorkflow
 
 if TYPE_CHECKING:
-    from engine.runtime import ProcessEngine
+    from engine.advance import EngineCore
 
 log = logging.getLogger(__name__)
 MAX_ERROR_TEXT = 2000
@@ -51,7 +51,7 @@ class AdvanceRecorder:
 
     def __init__(
         self,
-        engine: ProcessEngine,
+        engine: EngineCore,
         instance: ProcessInstance,
         wf: PkipWorkflow,
         *,

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Outbox deliveries: the delivery job reports each command's outcome here.
+
+Writing outbox messages while the engine runs is engine/outbox.py; sending them is the
+delivery job (tasks/outbox.py). A failed delivery's incident is retried through
+engine/incidents.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.util.task import TaskState
+
+from engine.advance import EngineCore, find_task
+from engine.models import DELIVERED, FAILED, Incident, OutboxMessage, ProcessInstance
+from engine.outbox import RetryPolicy
+from engine.workflow import PkipWorkflow
+
+
+class DeliveryOperations(EngineCore):
+    """Outcomes of outbox deliveries (a mixin of ``ProcessEngine``)."""
+
+    def mark_delivered(self, message: OutboxMessage, result: Any) -> None:
+        """The outside system accepted a command (the case continues separately,
+        in :meth:`complete_delivery`, so that sending is not held up by cases)."""
+        message.status = DELIVERED
+        message.result = result
+        message.delivered_at = self.now()
+        message.last_error = None
+
+    def complete_delivery(self, message: OutboxMessage) -> ProcessInstance | None:
+        """Continue the case after a delivery: store the reply in the waiting service
+        task's result variable, complete the task and run on. None when the case
+        cannot take it now (suspended: it stays unconfirmed until resumed; ended:
+        nothing waits any more)."""
+        instance = self.get_instance(message.instance_id)
+        if instance.status == ProcessInstance.SUSPENDED:
+            return None
+        if instance.status != ProcessInstance.RUNNING:
+            message.confirmed_at = self.now()
+            self._flush()
+            return None
+        wf = self._load(instance)
+        task = find_task(wf, message.task_id)
+        if task is None or task.state != TaskState.STARTED:
+            message.confirmed_at = self.now()  # cancelled meanwhile: nothing waits
+            self._flush()
+            return None
+        result = message.result
+        message.confirmed_at = self.now()
+
+        def action(_: PkipWorkflow) -> None:
+            variable = getattr(task.task_spec, "result_variable", None)
+            if variable:
+                task.data[variable] = result
+            task.complete()
+
+        self._event(
+            instance,
+            "delivered",
+            element_id=message.element_id,
+            task_id=message.task_id,
+            details={"operator": message.operator, "outbox": message.id},
+        )
+        self._advance(instance, wf, actor=None, action=action)
+        return instance
+
+    def delivery_attempt_failed(
+        self, message: OutboxMessage, error: Exception, policy: RetryPolicy
+    ) -> bool:
+        """Count a failed attempt; schedule the next one or, when the error cannot
+        be helped by trying again or attempts are used up, fail the message and
+        open an incident. Returns True when the message failed for good."""
+        message.attempts += 1
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        retryable = bool(getattr(error, "retryable", True))
+        if retryable and message.attempts < policy.max_attempts:
+            message.next_attempt_at = self.now() + policy.delay(message.attempts)
+            self._flush()
+            return False
+        message.status = FAILED
+        instance = self.get_instance(message.instance_id)
+        incident = Incident(
+            instance_id=instance.id,
+            municipality=instance.municipality,
+            task_id=message.task_id,
+            element_id=message.element_id,
+            kind="delivery_failed",
+            error_type=type(error).__name__,
+            message=f"{message.operator}: {message.last_error}",
+            attempts=message.attempts,
+            created_at=self.now(),
+            updated_at=self.now(),
+        )
+        self.session.add(incident)
+        instance.has_incident = True
+        self._event(
+            instance,
+            "incident",
+            element_id=message.element_id,
+            task_id=message.task_id,
+            details={"kind": "delivery_failed", "error_type": incident.error_type},
+        )
+        self._flush()
+        return True
