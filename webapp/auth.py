@@ -215,7 +215,9 @@ class TokenCache:
 
 def token_cache(app: Flask | None = None) -> TokenCache:
     app = app or current_app
-    cache: TokenCache = app.extensions.setdefault("pkip_token_cache", TokenCache())
+    cache: TokenCache | None = app.extensions.get("pkip_token_cache")
+    if cache is None:
+        cache = app.extensions.setdefault("pkip_token_cache", TokenCache())
     return cache
 
 
