@@ -41,6 +41,7 @@ from cheroot import wsgi  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.cpu import machine_busy_seconds, tree_cpu_seconds  # noqa: E402
 from connectors.systems.depp.demo import demo_pdf  # noqa: E402
 from connectors.systems.depp.simulator import default_simulator  # noqa: E402
 from core.settings import Settings  # noqa: E402
@@ -213,29 +214,6 @@ def bench_worker(
         f"the whole machine {machine_ms / max(1, done):.2f} ms"
     )
     return done / elapsed, sim.received_total - before - done
-
-
-def machine_busy_seconds() -> float:
-    """CPU time of every process on the machine (Linux /proc/stat)."""
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields[:7])
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry.name) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
 
 
 def bench_lookups(platform: Platform, k: int) -> tuple[list[float], list[float]]:

@@ -49,6 +49,7 @@ from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
+from bench.cpu import machine_busy_seconds, tree_cpu_seconds  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from domain.accounts import services as accounts  # noqa: E402
 from domain.models import Municipality  # noqa: E402
@@ -242,29 +243,6 @@ def serve_gunicorn(
             time.sleep(0.2)
     proc.terminate()
     raise SystemExit("pkip serve did not start within 60 s")
-
-
-def machine_busy_seconds() -> float:
-    """CPU time of every process on the machine (Linux /proc/stat)."""
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields[:7])
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry.name) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
 
 
 def client_run(
