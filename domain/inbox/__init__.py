@@ -30,7 +30,6 @@ from domain.inbox.query import (
     InboxPage,
     Viewer,
     inbox,
-    inbox_counts,
     process_names,
     statuses_for,
 )
@@ -82,7 +81,6 @@ __all__ = [
     "form_schema",
     "get_task",
     "inbox",
-    "inbox_counts",
     "initial_values",
     "may_work_on",
     "process_names",

@@ -245,7 +245,8 @@ def _base(shape: _Shape) -> list[ColumnElement[bool]]:
     return cond
 
 
-def statuses_for(viewer: Viewer) -> tuple[str, ...]:
+def statuses_for(viewer: Viewer | _Shape) -> tuple[str, ...]:
+    """The status filters the viewer has (``all`` only for supervisors)."""
     return STATUSES if viewer.supervisor else STATUSES[:-1]
 
 
@@ -254,7 +255,7 @@ def _counts_statement(shape: _Shape) -> Select[Any]:
     """Counts per status, per due filter and per process in one grouped query (one
     scan of the viewer's tasks): each process's row has every status and due count,
     so the process facet and the others come from the same rows."""
-    statuses = STATUSES if shape.supervisor else STATUSES[:-1]
+    statuses = statuses_for(shape)
     status_now = _status_condition(shape, shape.status)
     due_now = _due_condition(shape.due)
     columns = [
@@ -422,19 +423,11 @@ def inbox(
     )
 
 
-def inbox_counts(
-    session: Session, viewer: Viewer, flt: InboxFilter, limits: DueLimits
-) -> InboxCounts:
-    """The counts per filter alone (see ``_counts_statement``)."""
-    flt = flt.normalized(viewer)
-    return _counts(session, _Shape.of(viewer, flt), _values(viewer, flt, limits), flt)
-
-
 def _counts(
     session: Session, shape: _Shape, values: dict[str, Any], flt: InboxFilter
 ) -> InboxCounts:
     rows = session.execute(_counts_statement(shape), values).all()
-    statuses = STATUSES if shape.supervisor else STATUSES[:-1]
+    statuses = statuses_for(shape)
     by_status = dict.fromkeys(statuses, 0)
     by_due = dict.fromkeys(DUE_FILTERS, 0)
     per_process: dict[str, int] = {}
