@@ -44,8 +44,8 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bench.cpu import machine_busy_seconds, tree_cpu_seconds  # noqa: E402
 from connectors.systems.depp.demo import demo_pdf  # noqa: E402
 from connectors.systems.depp.simulator import default_simulator  # noqa: E402
+from core.contracts import CallContext  # noqa: E402
 from core.settings import Settings  # noqa: E402
-from engine.interfaces import CallContext  # noqa: E402
 from engine.models import DELIVERED, OutboxMessage, ProcessInstance  # noqa: E402
 from pkip.platform import Platform  # noqa: E402
 from tasks import outbox  # noqa: E402

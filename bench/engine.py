@@ -36,8 +36,8 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from connectors.registry import default_registry  # noqa: E402
+from core.contracts import CallContext  # noqa: E402
 from core.settings import Settings  # noqa: E402
-from engine.interfaces import CallContext  # noqa: E402
 from engine.models import ProcessInstance, UserTask  # noqa: E402
 from pkip.platform import Platform  # noqa: E402
 

@@ -292,8 +292,8 @@ def explain(platform: Platform) -> None:
     """EXPLAIN ANALYZE of every query one inbox call makes (for one group)."""
     from sqlalchemy import event
 
+    from core.calendar import WorkingCalendar
     from domain import inbox
-    from engine.calendar import WorkingCalendar
 
     viewer = inbox.Viewer("token:1", MUNICIPALITIES[0], supervisor=True)
     flt = inbox.InboxFilter(status=inbox.ALL, group=GROUPS[7])

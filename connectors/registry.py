@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.errors import ConnectorError, InvalidRequest, Unavailable
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class InvalidParameters(InvalidRequest):
 
 
 class Registry:
-    """Operators by name; implements engine.interfaces.ConnectorRegistry."""
+    """Operators by name; implements core.contracts.ConnectorRegistry."""
 
     def __init__(self, audit: AuditHook | None = None, backoff: float = 0.2) -> None:
         self._operators: dict[str, Operator] = {}

@@ -21,7 +21,7 @@ from typing import Any
 import requests
 
 from connectors.errors import InvalidRequest, NotFound, Rejected, Unavailable
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 
 _DETAIL_MAX = 200
 

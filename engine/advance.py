@@ -29,15 +29,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.calendar import WorkingCalendar
+from core.calendar import WorkingCalendar
+from core.contracts import CallContext, ConnectorRegistry, FormValidationError
 from engine.clock import real_now, use_clock
 from engine.errors import Conflict, InvalidOperation, NotFound
-from engine.interfaces import (
-    CallContext,
-    ConnectorRegistry,
-    FormCatalogue,
-    FormValidationError,
-)
+from engine.interfaces import FormCatalogue
 from engine.models import (
     BASE_VARIANT,
     HistoryEvent,

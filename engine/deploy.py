@@ -27,6 +27,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.contracts import ConnectorRegistry
 from engine.canonical import content_checksum
 from engine.deploy_checks import check_tree
 from engine.deploy_meta import TASK_PROPERTIES, definition_meta, resources_for
@@ -42,7 +43,7 @@ from engine.deploy_xml import (
     read_files,
     safe_tree,
 )
-from engine.interfaces import ConnectorRegistry, FormCatalogue
+from engine.interfaces import FormCatalogue
 from engine.models import BASE_VARIANT, ProcessDefinition
 from engine.outbox import PkipBpmnParser
 from engine.workflow import StateSerializer

@@ -15,8 +15,9 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from core.contracts import ConnectorRegistry
 from engine.deploy_xml import BPMN_NS, NS, DeployProblem, node_properties
-from engine.interfaces import ConnectorRegistry, FormCatalogue
+from engine.interfaces import FormCatalogue
 from engine.scripting import ScriptRejected, check_code
 
 # Flow nodes the engine runs (SpiffWorkflow's parser classes) and the BPMN elements

@@ -22,9 +22,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from core.contracts import CallContext, ConnectorRegistry
 from engine.clock import ManualClock, use_clock
 from engine.deploy import Deployer, DeployError, DeployProblem
-from engine.interfaces import CallContext, ConnectorRegistry, FormCatalogue
+from engine.interfaces import FormCatalogue
 from engine.scripting import RestrictedScriptEngine
 from engine.workflow import PkipWorkflow, StateSerializer
 

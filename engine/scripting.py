@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.interfaces import CallContext, ConnectorRegistry
+from core.contracts import CallContext, ConnectorRegistry
 from engine.sandbox import (
     DEFAULT_TIME_LIMIT,
     Mode,

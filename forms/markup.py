@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from engine.interfaces import FieldError
+from core.contracts import FieldError
 from forms.messages import dotted_path
 
 __all__ = ["MARKUP_MESSAGES", "contains_markup", "markup_errors"]

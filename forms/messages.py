@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from jsonschema.exceptions import ValidationError
 
-from engine.interfaces import FieldError
+from core.contracts import FieldError
 from forms.formats import format_message
 
 __all__ = ["dotted_path", "field_errors"]

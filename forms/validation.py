@@ -23,7 +23,7 @@ from typing import Any, Final
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from engine.interfaces import FieldError, FormValidationError
+from core.contracts import FieldError, FormValidationError
 from forms.formats import FORMAT_CHECKER
 from forms.markup import markup_errors
 from forms.messages import field_errors

@@ -59,7 +59,7 @@ from connectors.systems.depp.soap import mask_identifiers
 from connectors.systems.div.client import DivClient
 from connectors.systems.div.operators import SYSTEM as DIV
 from connectors.systems.div.operators import div_client
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 from pkip.platform import Platform
 
 log = logging.getLogger(__name__)

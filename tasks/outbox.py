@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from core.contracts import CallContext
 from engine.errors import EngineError
-from engine.interfaces import CallContext
 from engine.models import DELIVERED, PENDING, OutboxMessage
 from engine.outbox import RetryPolicy
 from pkip.platform import Platform

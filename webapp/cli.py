@@ -299,8 +299,8 @@ def tasks_list(
 @click.option("--user", required=True, help="Who completes the task.")
 @click.pass_context
 def tasks_complete(ctx: click.Context, task_id: str, data: str, user: str) -> None:
+    from core.contracts import FormValidationError
     from engine.errors import EngineError
-    from engine.interfaces import FormValidationError
 
     payload = _json_arg(data, "--data")
     platform = _platform(ctx)

@@ -21,6 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core.calendar import RIGA
+from core.contracts import FieldError, FormValidationError
 from domain.cases.models import (
     CANCELLED,
     CHANNELS,
@@ -32,9 +34,7 @@ from domain.cases.models import (
     CaseNumberCounter,
     ServiceCase,
 )
-from engine.calendar import RIGA
 from engine.errors import NotFound
-from engine.interfaces import FieldError, FormValidationError
 from engine.models import (
     DELIVERED,
     PENDING,

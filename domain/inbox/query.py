@@ -39,8 +39,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from core.calendar import RIGA, WorkingCalendar
 from domain.cases import ServiceCase, mask_identifier, user_names
-from engine.calendar import RIGA, WorkingCalendar
 from engine.models import BASE_VARIANT, ProcessDefinition, ProcessInstance, UserTask
 
 # status filters

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.interfaces import FieldError
+from core.contracts import FieldError
 from forms.messages import dotted_path
 from forms.render.html import Path, field_id, field_name
 from forms.render.texts import text

@@ -30,7 +30,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, Final, Protocol
 
-from engine.interfaces import FieldError
+from core.contracts import FieldError
 from forms.render.texts import format_size
 
 __all__ = [

@@ -24,7 +24,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from engine.interfaces import FieldError
+from core.contracts import FieldError
 from forms.messages import dotted_path
 from forms.render.context import Field, RenderContext, merge_errors
 from forms.render.fields import (

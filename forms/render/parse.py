@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final, Literal, NamedTuple
 
-from engine.interfaces import FieldError
+from core.contracts import FieldError
 from forms.messages import dotted_path
 from forms.render.fields import (
     MAX_DEPTH,

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Final
 
-from engine.calendar import RIGA
+from core.calendar import RIGA
 from forms.formats import is_date, is_date_time
 
 __all__ = [

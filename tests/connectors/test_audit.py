@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from connectors.errors import NotFound
 from connectors.models import ConnectorCall
 from connectors.registry import CallRecord, audited_call
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 from pkip.platform import Platform
 from tests.conftest import MUNI, PROCESS_DIR
 from tests.engine.factories import DOG_OWNER, dog_fee_start

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.contracts import FormValidationError
 from domain import cases
 from domain.models import Municipality
 from engine.clock import ManualClock
 from engine.errors import NotFound
-from engine.interfaces import FormValidationError
 from engine.models import ProcessInstance, UserTask
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform

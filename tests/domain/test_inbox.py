@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.calendar import WorkingCalendar
+from core.contracts import FormValidationError
 from domain import cases, inbox
 from domain.accounts import services as accounts
-from engine.calendar import WorkingCalendar
 from engine.errors import Conflict, NotFound
-from engine.interfaces import FormValidationError
 from engine.models import UserTask
 from engine.runtime import ProcessEngine
 from tests.conftest import MUNI, OTHER_MUNI, T0

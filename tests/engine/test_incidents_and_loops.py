@@ -13,9 +13,9 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
+from core.contracts import CallContext
 from engine.deploy import Deployer, read_files
 from engine.errors import InvalidOperation
-from engine.interfaces import CallContext
 from engine.models import Incident, ProcessInstance
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.contracts import FormValidationError
 from engine.errors import Conflict, InvalidOperation, NotFound
-from engine.interfaces import FormValidationError
 from engine.models import HistoryEvent, ProcessInstance, UserTask
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform

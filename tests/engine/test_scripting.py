@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 from engine.sandbox import MAX_SOURCE_CHARS, SAFE_BUILTINS, RestrictedEnvironment
 from engine.scripting import (
     RestrictedScriptEngine,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from engine.interfaces import FieldError
+from core.contracts import FieldError
 from forms.render import (
     FormAction,
     merge_errors,

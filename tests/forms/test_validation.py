@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from engine.interfaces import FieldError, FormCatalogue, FormValidationError
+from core.contracts import FieldError, FormValidationError
+from engine.interfaces import FormCatalogue
 from forms.validation import (
     SCHEMAS_DIR,
     FormSchemaError,

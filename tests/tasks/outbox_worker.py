@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import requests  # noqa: E402
 
 from connectors.registry import COMMAND, Operator, Registry  # noqa: E402
+from core.contracts import CallContext  # noqa: E402
 from core.settings import Settings  # noqa: E402
-from engine.interfaces import CallContext  # noqa: E402
 from pkip.platform import Platform  # noqa: E402
 from tasks.celery_app import make_celery  # noqa: E402
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from connectors.errors import InvalidRequest, Unavailable
+from core.contracts import CallContext
 from engine.clock import ManualClock
-from engine.interfaces import CallContext
 from engine.models import FAILED, Incident, OutboxMessage, ProcessInstance
 from engine.outbox import RetryPolicy
 from pkip.platform import Platform

@@ -15,9 +15,9 @@ from flask import Flask
 from lxml import html as lxml_html
 from sqlalchemy.orm import Session
 
+from core.contracts import CallContext
 from domain import cases
 from engine.deploy import Deployer
-from engine.interfaces import CallContext
 from engine.models import Incident, ProcessInstance
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform

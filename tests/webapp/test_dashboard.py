@@ -13,6 +13,7 @@ import pytest
 from lxml import html as lxml_html
 from sqlalchemy.orm import Session
 
+from core.calendar import WorkingCalendar
 from domain.accounts.models import (
     ANALYST,
     MUNICIPALITY_ADMIN,
@@ -22,7 +23,6 @@ from domain.accounts.models import (
     User,
 )
 from domain.cases.models import OFFICE, ServiceCase
-from engine.calendar import WorkingCalendar
 from engine.models import Incident, ProcessInstance, UserTask
 from tests.conftest import MUNI, OTHER_MUNI, T0
 from tests.webapp.conftest import WebClient

@@ -14,9 +14,9 @@ from lxml import html as lxml_html
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from core.calendar import WorkingCalendar
 from domain import inbox
 from domain.accounts.models import SUPERVISOR, User
-from engine.calendar import WorkingCalendar
 from engine.models import UserTask
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 from pkip.platform import Platform
 from tests.conftest import MUNI
 from webapp import create_app

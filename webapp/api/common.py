@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_smorest import abort
 from flask_smorest.error_handler import ErrorSchema
 
+from core.contracts import FieldError, FormValidationError
 from domain.cases import CASE_FORM
 from domain.inbox import NotAllowed, Viewer
 from engine.errors import Conflict, InvalidOperation, NotFound
-from engine.interfaces import FieldError, FormValidationError
 from webapp.api import wants_english
 from webapp.auth import (
     api_access,

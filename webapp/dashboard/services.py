@@ -31,9 +31,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
+from core.calendar import RIGA, WorkingCalendar
 from domain.accounts.models import Department, User
 from domain.cases.models import ServiceCase
-from engine.calendar import RIGA, WorkingCalendar
 from engine.models import Incident, ProcessDefinition, ProcessInstance, UserTask
 
 AT_RISK_WORKING_DAYS = 2

@@ -18,9 +18,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from core.contracts import FieldError, FormValidationError
 from domain import inbox
 from engine.errors import Conflict, InvalidOperation, NotFound
-from engine.interfaces import FieldError, FormValidationError
 from engine.models import UserTask
 from forms.render import merge_errors, parse_submission, render_data, render_form
 from webapp import transaction

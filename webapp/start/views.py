@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, RadioField, SelectChoice, StringField
 
+from core.contracts import FieldError, FormValidationError
 from domain import cases
 from domain.accounts.models import SUPERVISOR
 from engine.errors import NotFound
-from engine.interfaces import FieldError, FormValidationError
 from forms.render import merge_errors, parse_submission, render_form
 from webapp import transaction
 from webapp.auth import current_municipality, current_user, roles_required

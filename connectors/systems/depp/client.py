@@ -23,7 +23,7 @@ from connectors.systems.depp.soap import (
     soap_errors,
     zeep_service,
 )
-from engine.calendar import WorkingCalendar
+from core.calendar import WorkingCalendar
 
 WSDL = Path(__file__).parent / "wsdl" / "depp.wsdl"
 BINDING = "{http://pkip.lv/wsdl/depp/2026/1}UnifiedServiceSoap12"

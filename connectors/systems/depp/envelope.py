@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Final
 
 from connectors.errors import InvalidRequest
-from engine.calendar import RIGA, WorkingCalendar
+from core.calendar import RIGA, WorkingCalendar
 from forms.identifiers import (
     is_personas_kods,
     is_registracijas_numurs,

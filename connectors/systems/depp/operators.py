@@ -22,7 +22,7 @@ from connectors.registry import InvalidParameters
 from connectors.systems.depp import envelope as env
 from connectors.systems.depp.client import DeppClient
 from connectors.systems.depp.simulator import DeppSimulator, default_simulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 
 SYSTEM = "DEPP"
 KNOWN_EADDRESSES = {"RIGA": "_DEFAULT@90011524360"}

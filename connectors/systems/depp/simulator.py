@@ -35,7 +35,7 @@ from connectors.systems.depp.soap import (
     xs_datetime,
 )
 from connectors.systems.depp.store import Mailboxes
-from engine.calendar import RIGA, WorkingCalendar
+from core.calendar import RIGA, WorkingCalendar
 
 NS = "http://pkip.lv/schemas/depp/2026/1"
 SCHEMA = Path(__file__).parent / "wsdl" / "depp.xsd"

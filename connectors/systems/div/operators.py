@@ -22,7 +22,7 @@ from connectors.systems.depp.operators import (
 )
 from connectors.systems.div.client import DivClient
 from connectors.systems.div.simulator import DivSimulator, default_simulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 
 SYSTEM = "DIV"
 

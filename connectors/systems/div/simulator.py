@@ -30,7 +30,7 @@ from connectors.systems.depp.soap import (
     xs_datetime,
 )
 from connectors.systems.depp.store import Mailboxes
-from engine.calendar import RIGA
+from core.calendar import RIGA
 from forms.identifiers import is_registracijas_numurs
 
 NS = "http://pkip.lv/schemas/div/2026/1"

@@ -32,7 +32,7 @@ from connectors.systems.dvs.client import (
 )
 from connectors.systems.dvs.schemas import document_from_params
 from connectors.systems.dvs.simulator import DvsSimulator, default_simulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 
 __all__ = [
     "SYSTEM",

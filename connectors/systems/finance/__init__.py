@@ -21,7 +21,7 @@ from connectors.registry import COMMAND, Operator, Registry
 from connectors.restkit import idempotency_key
 from connectors.systems.finance.client import SYSTEM, BatchRejected, FinanceClient
 from connectors.systems.finance.simulator import FinanceSimulator, default_simulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 
 __all__ = [
     "SYSTEM",

@@ -24,7 +24,7 @@ from connectors.registry import COMMAND, QUERY, Operator, Registry
 from connectors.restkit import idempotency_key
 from connectors.systems.payments.client import SYSTEM, PaymentsClient
 from connectors.systems.payments.simulator import PaymentsSimulator, default_simulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 
 __all__ = ["SYSTEM", "PaymentsClient", "PaymentsSimulator", "register", "simulator"]
 

@@ -24,7 +24,7 @@ from connectors.registry import COMMAND, InvalidParameters, Operator, Registry
 from connectors.restkit import idempotency_key
 from connectors.systems.pspp.client import SYSTEM, PsppClient
 from connectors.systems.pspp.simulator import PsppSimulator, default_simulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 
 __all__ = ["SYSTEM", "PsppClient", "PsppSimulator", "register", "simulator"]
 

@@ -18,7 +18,7 @@ from connectors.config import SystemConfig, system_config
 from connectors.registry import OperatorFunc
 from connectors.systems.viss.client import Requester, VissClient
 from connectors.systems.viss.simulator import VissSimulator, default_simulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 
 Call = Callable[[VissClient, Mapping[str, Any], Requester], Any]
 _PURPOSE = "Pašvaldības pakalpojuma lietas izskatīšana: "

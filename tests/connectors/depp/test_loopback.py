@@ -16,7 +16,7 @@ from connectors.errors import Unavailable
 from connectors.systems.depp.demo import demo_pdf
 from connectors.systems.depp.operators import DeppOperators, depp_client
 from connectors.systems.depp.simulator import DeppSimulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 from tests.connectors.depp.conftest import RESIDENT_EADDRESS, RIGA_EADDRESS, b64, pdf
 
 

@@ -26,7 +26,7 @@ from connectors.systems.depp.operators import (
     municipality_eaddress,
 )
 from connectors.systems.depp.simulator import DeppSimulator, default_simulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 from forms.identifiers import is_registracijas_numurs
 from tests.conftest import MUNI
 from tests.connectors.depp.conftest import RESIDENT_EADDRESS, RIGA_EADDRESS, b64

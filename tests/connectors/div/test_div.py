@@ -19,7 +19,7 @@ from connectors.systems.depp.demo import demo_pdf
 from connectors.systems.div import register
 from connectors.systems.div.client import DivClient, DivSendResult
 from connectors.systems.div.simulator import DEMO_SENDER, DivSimulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 from tests.conftest import MUNI, T0
 from tests.connectors.depp.conftest import b64, pdf
 from tests.connectors.div.conftest import OTHER_INSTITUTION, RIGA

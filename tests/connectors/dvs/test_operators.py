@@ -10,7 +10,7 @@ import pytest
 from connectors.errors import InvalidRequest
 from connectors.registry import COMMAND, QUERY, default_registry
 from connectors.systems.dvs import DvsSimulator, simulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 from tests.connectors.dvs.conftest import CLERK
 
 

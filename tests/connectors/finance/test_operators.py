@@ -10,7 +10,7 @@ import pytest
 from connectors.errors import InvalidRequest
 from connectors.registry import COMMAND, default_registry
 from connectors.systems.finance import FinanceSimulator, simulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 from tests.connectors.finance.conftest import export_params, invoice
 
 

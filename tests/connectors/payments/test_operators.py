@@ -11,7 +11,7 @@ from connectors.errors import InvalidRequest, NotFound
 from connectors.registry import COMMAND, QUERY, default_registry
 from connectors.systems.payments import PaymentsSimulator, simulator
 from connectors.systems.payments.callback import payments_secret, verify_and_parse
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 from tests.connectors.payments.conftest import request_params
 
 

@@ -8,7 +8,7 @@ import pytest
 from connectors.errors import InvalidRequest
 from connectors.registry import COMMAND, default_registry
 from connectors.systems.pspp import PsppSimulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 from tests.connectors.pspp.factories import card
 
 

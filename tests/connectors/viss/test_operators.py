@@ -19,7 +19,7 @@ from connectors.registry import (
 )
 from connectors.systems.viss import register
 from connectors.systems.viss.simulator import VissSimulator, default_simulator
-from engine.interfaces import CallContext
+from core.contracts import CallContext
 
 from .conftest import NO_DOGS, OWNER
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from engine import calendar as calendar_module
-from engine.calendar import RIGA, WorkingCalendar
+from core import calendar as calendar_module
+from core.calendar import RIGA, WorkingCalendar
 
 
 @pytest.fixture(scope="module")
