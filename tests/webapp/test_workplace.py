@@ -187,3 +187,15 @@ def test_healthz_is_public(client: WebClient) -> None:
 def test_static_files_are_public(client: WebClient) -> None:
     with client.get("/static/pkip.css") as css:
         assert css.status_code == 200 and b"--focus" in css.data
+
+
+def test_favicon_is_served_to_everyone_and_named_by_every_page(
+    client: WebClient, specialist: WebClient
+) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file's header
+    response.close()
+    page = specialist.get("/cases/")
+    links = lxml_html.fromstring(page.data).xpath("//head/link[@rel='icon']/@href")
+    assert links and links[0].endswith("favicon.ico")
