@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""What the modeler pages ask of the database and the deployer (no Flask here:
-the views pass the municipality and the user).
+"""Process definitions as a municipality sees them: the versions in force, every
+version, validating and deploying an edited diagram. The modeler, the dashboard and
+the REST API call these (no Flask here: the views pass the municipality and the
+user).
 
 A municipality sees the base definitions (municipality ``""``) and its own variants.
 Validating and deploying an edited diagram use the same bundle, so a diagram that
