@@ -11,13 +11,14 @@ from sqlalchemy import func, select, text
 from domain.accounts.models import PLATFORM_ADMIN
 from domain.models import Municipality
 from engine.models import Incident, ProcessDefinition, ProcessInstance, UserTask
+from webapp import platform_of
 from webapp.auth import public, roles_required
 
 bp = Blueprint("status", __name__)
 
 
 def _platform() -> Any:
-    return current_app.extensions["pkip"]
+    return platform_of(current_app)
 
 
 @bp.get("/admin/status")

@@ -32,12 +32,11 @@ from domain import cases
 from domain.accounts.models import MUNICIPALITY_ADMIN, SUPERVISOR
 from domain.accounts.services import departments_of
 from engine.errors import Conflict, InvalidOperation, NotFound
-from webapp import transaction
+from webapp import labels, transaction
 from webapp.auth import current_user, roles_required
-from webapp.inbox import labels
-from webapp.inbox.support import engine_for, language, page_number
 from webapp.nav import roles_of
 from webapp.scoping import scoped
+from webapp.support import engine_for, language, page_number
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 CASE_ROLES = roles_of("cases.index")
