@@ -16,7 +16,6 @@ from domain.cases import (
     ServiceCase,
     instance_data,
     mask_identifier,
-    refresh_status,
     user_names,
 )
 from domain.inbox.query import Viewer
@@ -107,23 +106,16 @@ def assign(
 def complete(
     engine: ProcessEngine, viewer: Viewer, task_id: str, data: Mapping[str, Any]
 ) -> ProcessInstance:
-    """Validate and complete the task, run the case on, record the case status.
+    """Validate and complete the task and run the case on (the engine checks that
+    the task is still open; its after-advance hook records the case status).
 
     Raises ``FormValidationError`` (nothing changed), ``Conflict`` (someone else
     completed or holds it), ``NotFound``.
     """
-    row = get_task(engine, viewer, task_id)
-    if row.state != UserTask.READY:
-        raise Conflict(f"task {task_id} is already {row.state}")
-    instance = engine.complete_task(
+    get_task(engine, viewer, task_id)
+    return engine.complete_task(
         task_id, data, actor=viewer.username, municipality=viewer.municipality
     )
-    case = engine.session.scalars(
-        select(ServiceCase).where(ServiceCase.instance_id == instance.id)
-    ).first()
-    if case is not None:
-        refresh_status(engine.session, case, instance, now=engine.now())
-    return instance
 
 
 # -- the task page -------------------------------------------------------------------
