@@ -66,7 +66,6 @@ def index() -> str:
         page=page_number(),
     )
     from domain.inbox import process_names
-    from webapp.auth import current_municipality
 
     municipality = current_municipality()
     with transaction() as db:
