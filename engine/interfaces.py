@@ -23,6 +23,10 @@ class FormCatalogue(Protocol):
         """True when a form with this key exists."""
         ...
 
+    def schema(self, key: str) -> dict[str, Any]:
+        """A copy of form ``key``'s JSON schema; ``KeyError`` for an unknown key."""
+        ...
+
     def validate(self, key: str, data: Mapping[str, Any]) -> list[FieldError]:
         """Return the field errors of ``data`` against form ``key`` (empty = valid)."""
         ...

@@ -162,6 +162,7 @@ class JsonSchemaForms:
 
         A copy, because the compiled validator shares the original: a caller that
         edits the result must not change how later submissions are validated.
+        Raises KeyError for an unknown form key.
         """
         return copy.deepcopy(self._schemas[self._known(key)])
 

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -22,6 +21,7 @@ from connectors.audit import AuditTrail
 from connectors.registry import Registry, default_registry
 from core.db import make_engine, make_session_factory
 from core.settings import Settings
+from domain.cases.services import on_advance
 from domain.models import Municipality
 from engine.clock import real_now
 from engine.deploy import Deployer, DeployResult, read_files
@@ -55,7 +55,7 @@ class Platform:
             clock=clock or real_now,
             script_time_limit=self.settings.script_time_limit,
         )
-        self.engine_config.after_advance.append(_refresh_case_status)
+        self.engine_config.after_advance.append(on_advance)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -134,14 +134,3 @@ class Platform:
 
     def dispose(self) -> None:
         self.db.dispose()
-
-
-def _refresh_case_status(session: Session, instance: Any) -> None:
-    """Keep the service case's recorded status in step with its instance, whatever
-    advanced it (a clerk, a timer, a delivery, a payment)."""
-    from domain.cases import refresh_status
-    from domain.cases.services import cases_by_instance
-
-    case = cases_by_instance(session, [instance.id]).get(instance.id)
-    if case is not None:
-        refresh_status(session, case, instance, now=instance.updated_at)

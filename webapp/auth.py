@@ -44,6 +44,7 @@ from flask_wtf.csrf import CSRFProtect
 from core.db import utcnow
 from domain.accounts import services as accounts
 from domain.accounts.models import PLATFORM_ADMIN, ApiToken, User
+from webapp import platform_of
 
 SESSION_HOURS = 10
 """A working day and a bit: a session ends this long after sign-in."""
@@ -127,7 +128,7 @@ def is_api_request() -> bool:
 
 
 def _platform() -> Any:
-    return current_app.extensions["pkip"]
+    return platform_of(current_app)
 
 
 # -- signing in and out ------------------------------------------------------------

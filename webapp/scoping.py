@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Municipality scoping: every query a page or the API makes goes through these, so a
-user of one municipality never sees another's records — another municipality's id
-is answered with 404, exactly like an id that does not exist.
+"""Municipality scoping for pages and the API: domain/scoping.py with the signed-in
+municipality, and 404 for another municipality's id, exactly like an id that does
+not exist.
 
     stmt = scoped(select(UserTask), UserTask.municipality)
     inst = get_scoped_or_404(db, ProcessInstance, instance_id)
@@ -17,7 +17,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from engine.models import BASE_VARIANT
+from domain import scoping
 from webapp.auth import current_municipality
 
 T = TypeVar("T")
@@ -30,10 +30,9 @@ def scope_condition(
     include_base: bool = False,
 ) -> ColumnElement[bool]:
     """``column`` equals the current municipality (or is the shared base)."""
-    municipality = current_municipality()
-    if include_base:
-        return column.in_((municipality, BASE_VARIANT))
-    return column == municipality
+    return scoping.scope_condition(
+        column, current_municipality(), include_base=include_base
+    )
 
 
 def scoped(
@@ -43,16 +42,17 @@ def scoped(
     include_base: bool = False,
 ) -> S:
     """``stmt`` limited to the current municipality's rows."""
-    return stmt.where(scope_condition(column, include_base=include_base))
+    return scoping.scoped(
+        stmt, column, current_municipality(), include_base=include_base
+    )
 
 
 def in_scope(
     obj: Any, *, attribute: str = "municipality", include_base: bool = False
 ) -> bool:
-    value: str = getattr(obj, attribute)
-    if include_base and value == BASE_VARIANT:
-        return True
-    return value == current_municipality()
+    return scoping.in_scope(
+        obj, current_municipality(), attribute=attribute, include_base=include_base
+    )
 
 
 def get_scoped_or_404(
@@ -65,7 +65,14 @@ def get_scoped_or_404(
 ) -> T:
     """The row with primary key ``ident`` if it belongs to the current municipality;
     404 otherwise (also for ids of other municipalities)."""
-    obj = session.get(model, ident)
-    if obj is None or not in_scope(obj, attribute=attribute, include_base=include_base):
+    obj = scoping.get_scoped(
+        session,
+        model,
+        ident,
+        current_municipality(),
+        attribute=attribute,
+        include_base=include_base,
+    )
+    if obj is None:
         abort(404)
     return obj

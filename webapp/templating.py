@@ -20,6 +20,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import select
 
 from domain.models import Municipality
+from webapp import platform_of
 from webapp.auth import current_municipality, current_user
 from webapp.i18n import select_locale
 from webapp.nav import active_app, visible_apps
@@ -33,7 +34,7 @@ def _municipalities() -> tuple[Municipality | None, list[Municipality]]:
     every: list[Municipality] = []
     if user is not None:
         code = current_municipality()
-        with current_app.extensions["pkip"].transaction() as db:
+        with platform_of(current_app).transaction() as db:
             if user.is_platform_admin:
                 every = list(
                     db.scalars(select(Municipality).order_by(Municipality.name))

@@ -341,9 +341,11 @@ def refresh_status(
 ) -> bool:
     """Record the instance's current status on the case; True when it changed.
 
-    The case services call it after every operation they perform. Jobs that advance
-    instances on their own (timers, messages, deliveries) call
-    :func:`refresh_statuses` with the instances they moved.
+    The one owner of the case status. Whatever advances an instance (a clerk, a
+    timer, a message, a delivery) reaches it through :func:`on_advance`, the
+    engine's after-advance hook; the case services call it themselves only where
+    the engine does not advance: a case registered after its first advance
+    (:func:`start_case`) and a requeued delivery (:func:`retry_incident`).
     """
     instance = instance or session.get(ProcessInstance, case.instance_id)
     if instance is None:
@@ -357,6 +359,14 @@ def refresh_status(
     case.status_changed_at = now
     case.closed_at = (instance.ended_at or now) if status in CLOSED_STATUSES else None
     return True
+
+
+def on_advance(session: Session, instance: ProcessInstance) -> None:
+    """The engine's after-advance hook (the Platform registers it): keep the case's
+    recorded status in step with its instance, whatever advanced it."""
+    case = cases_by_instance(session, [instance.id]).get(instance.id)
+    if case is not None:
+        refresh_status(session, case, instance, now=instance.updated_at)
 
 
 def refresh_statuses(
@@ -385,6 +395,8 @@ def retry_incident(
     ):
         raise NotFound(f"incident {incident_id} not found")
     engine.retry_incident(incident_id, actor=actor, municipality=case.municipality)
+    # A retried step advanced the instance (on_advance recorded it); a requeued
+    # delivery did not, yet its wait is back in the status.
     refresh_status(engine.session, case, now=engine.now())
     return incident
 

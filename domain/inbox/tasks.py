@@ -16,11 +16,11 @@ from domain.cases import (
     ServiceCase,
     instance_data,
     mask_identifier,
-    refresh_status,
     user_names,
 )
 from domain.inbox.query import Viewer
 from engine.errors import Conflict, EngineError, NotFound
+from engine.interfaces import FormCatalogue
 from engine.models import ProcessInstance, UserTask
 from engine.runtime import ProcessEngine
 
@@ -106,23 +106,16 @@ def assign(
 def complete(
     engine: ProcessEngine, viewer: Viewer, task_id: str, data: Mapping[str, Any]
 ) -> ProcessInstance:
-    """Validate and complete the task, run the case on, record the case status.
+    """Validate and complete the task and run the case on (the engine checks that
+    the task is still open; its after-advance hook records the case status).
 
     Raises ``FormValidationError`` (nothing changed), ``Conflict`` (someone else
     completed or holds it), ``NotFound``.
     """
-    row = get_task(engine, viewer, task_id)
-    if row.state != UserTask.READY:
-        raise Conflict(f"task {task_id} is already {row.state}")
-    instance = engine.complete_task(
+    get_task(engine, viewer, task_id)
+    return engine.complete_task(
         task_id, data, actor=viewer.username, municipality=viewer.municipality
     )
-    case = engine.session.scalars(
-        select(ServiceCase).where(ServiceCase.instance_id == instance.id)
-    ).first()
-    if case is not None:
-        refresh_status(engine.session, case, instance, now=engine.now())
-    return instance
 
 
 # -- the task page -------------------------------------------------------------------
@@ -155,16 +148,12 @@ class TaskView:
         return mask_identifier(self.case.client_identifier) if self.case else ""
 
 
-def form_schema(engine: ProcessEngine, key: str | None) -> dict[str, Any] | None:
-    """The JSON schema of form ``key`` from the engine's form catalogue."""
-    if not key:
+def form_schema(forms: FormCatalogue, key: str | None) -> dict[str, Any] | None:
+    """The JSON schema of form ``key`` from the catalogue; None for no or an
+    unknown key."""
+    if not key or not forms.has(key):
         return None
-    forms = engine.config.forms
-    schema = getattr(forms, "schema", None)
-    if schema is None or not forms.has(key):
-        return None
-    found: dict[str, Any] = schema(key)
-    return found
+    return forms.schema(key)
 
 
 def initial_values(
@@ -199,7 +188,7 @@ def task_view(engine: ProcessEngine, viewer: Viewer, task_id: str) -> TaskView:
     earlier = [
         EarlierForm(t.name, str(t.form_key), schema, t.completed_at, t.completed_by)
         for t in done
-        if (schema := form_schema(engine, t.form_key)) is not None
+        if (schema := form_schema(engine.config.forms, t.form_key)) is not None
     ]
     data = (
         instance_data(engine, instance, task_id)
@@ -211,7 +200,7 @@ def task_view(engine: ProcessEngine, viewer: Viewer, task_id: str) -> TaskView:
         task=row,
         case=case,
         process_name=case.process_name if case else instance.definition.name,
-        schema=form_schema(engine, row.form_key),
+        schema=form_schema(engine.config.forms, row.form_key),
         data=data,
         earlier=earlier,
         colleagues=colleagues(session, viewer.municipality, row)

@@ -22,6 +22,7 @@ from flask_babel import ngettext, refresh
 from domain.accounts import services as accounts
 from domain.accounts.models import PLATFORM_ADMIN
 from domain.models import Municipality
+from webapp import platform_of
 from webapp.account.forms import LoginForm, ProfileForm
 from webapp.auth import (
     current_user,
@@ -40,7 +41,7 @@ bp = Blueprint("account", __name__)
 
 
 def _platform() -> Any:
-    return current_app.extensions["pkip"]
+    return platform_of(current_app)
 
 
 def _throttle() -> LoginThrottle:

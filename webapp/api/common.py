@@ -23,7 +23,7 @@ from webapp.auth import (
     current_municipality,
     current_user,
 )
-from webapp.inbox.support import current_viewer
+from webapp.support import current_viewer
 
 F = TypeVar("F", bound=Callable[..., Any])
 ERROR = ErrorSchema

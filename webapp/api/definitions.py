@@ -22,6 +22,7 @@ from domain.accounts.models import (
     SPECIALIST,
     SUPERVISOR,
 )
+from domain.definitions import process_summaries
 from engine.deploy import MAX_FILE_BYTES, DeployError, DeployProblem
 from engine.models import ProcessDefinition
 from webapp import platform_of, transaction
@@ -35,7 +36,6 @@ from webapp.api.schemas import (
     DeployFilesArgs,
 )
 from webapp.auth import current_municipality, current_user
-from webapp.modeler import services as modeler
 from webapp.scoping import get_scoped_or_404, scoped
 
 PATH = "definitions"
@@ -53,7 +53,7 @@ blp = Blueprint(
 
 def _in_force_ids(db: Session, municipality: str) -> set[int]:
     """Per process the version new instances start on (the modeler's rule)."""
-    return {s.in_force_id for s in modeler.process_summaries(db, municipality)}
+    return {s.in_force_id for s in process_summaries(db, municipality)}
 
 
 def _visible(db: Session, key: str | None = None) -> list[ProcessDefinition]:

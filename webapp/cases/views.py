@@ -25,19 +25,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from domain import cases
 from domain.accounts.models import MUNICIPALITY_ADMIN, SUPERVISOR
 from domain.accounts.services import departments_of
 from engine.errors import Conflict, InvalidOperation, NotFound
-from webapp import transaction
-from webapp.auth import current_user, roles_required
-from webapp.inbox import labels
-from webapp.inbox.support import engine_for, language, page_number
+from webapp import labels, transaction
+from webapp.auth import current_municipality, current_user, roles_required
 from webapp.nav import roles_of
-from webapp.scoping import scoped
+from webapp.support import engine_for, language, page_number
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 CASE_ROLES = roles_of("cases.index")
@@ -51,15 +48,10 @@ def _labels() -> dict[str, Any]:
 
 def _find(db: Any, number: str) -> cases.ServiceCase:
     """The case of the current municipality, or 404."""
-    found = db.scalars(
-        scoped(
-            select(cases.ServiceCase).where(cases.ServiceCase.number == number),
-            cases.ServiceCase.municipality,
-        )
-    ).first()
-    if found is None:
+    try:
+        return cases.get_case(db, number, current_municipality())
+    except NotFound:
         abort(404)
-    return found
 
 
 @bp.get("/")
@@ -74,7 +66,6 @@ def index() -> str:
         page=page_number(),
     )
     from domain.inbox import process_names
-    from webapp.auth import current_municipality
 
     municipality = current_municipality()
     with transaction() as db:

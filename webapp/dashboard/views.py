@@ -6,7 +6,7 @@
 | ``dashboard.index`` | GET ``/dashboard/?process=<key>`` |
 | ``dashboard.diagram`` | GET ``/dashboard/processes/<key>/diagram.bpmn`` (in force) |
 
-How each figure is computed is in ``webapp/dashboard/services.py``.
+How each figure is computed is in ``domain/supervision.py``.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from domain import supervision
+from domain.definitions import process_summaries
 from engine.models import ProcessDefinition
 from webapp import platform_of, transaction
 from webapp.auth import current_municipality, roles_required
 from webapp.charts import Series, grouped_bar_chart
-from webapp.dashboard import services
 from webapp.i18n import lvdate
-from webapp.modeler.services import process_summaries
 from webapp.nav import roles_of
 from webapp.scoping import get_scoped_or_404
 
@@ -38,14 +38,14 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 ROLES = roles_of("dashboard.index")
 
 
-def _case_url(incident: services.OpenIncident) -> str | None:
+def _case_url(incident: supervision.OpenIncident) -> str | None:
     """The case page of the incident's service case (pages are by case number)."""
     if incident.case_number is None or "cases.show" not in current_app.view_functions:
         return None
     return url_for("cases.show", number=incident.case_number)
 
 
-def _chart(weeks: list[services.Week]) -> Any:
+def _chart(weeks: list[supervision.Week]) -> Any:
     labels = [lvdate(w.start)[:5] for w in weeks]
     return grouped_bar_chart(
         title=_("Cases started and completed per week"),
@@ -72,28 +72,28 @@ def index() -> str:
     platform = platform_of(current_app)
     config = platform.engine_config
     municipality = current_municipality()
-    frame = services.frame(config.clock(), config.calendar)
+    frame = supervision.frame(config.clock(), config.calendar)
     chosen = request.args.get("process") or None
     with transaction() as db:
         processes = process_summaries(db, municipality)
         names = {p.key: p.name for p in processes}
-        target_of = services.targets(db, [p.in_force_id for p in processes])
-        deadlines = services.deadlines(db, municipality, frame, names)
-        incident_total, incidents = services.open_incidents(db, municipality)
-        cycles = services.cycle_times(
+        target_of = supervision.targets(db, [p.in_force_id for p in processes])
+        deadlines = supervision.deadlines(db, municipality, frame, names)
+        incident_total, incidents = supervision.open_incidents(db, municipality)
+        cycles = supervision.cycle_times(
             db,
             municipality,
             frame,
             config.calendar,
             {k: (names[k], target_of.get(k)) for k in names},
         )
-        weeks = services.weekly(db, municipality, frame)
+        weeks = supervision.weekly(db, municipality, frame)
         if chosen is not None and chosen not in names:
             abort(404)
         if chosen is None and processes:
             chosen = processes[0].key
         waiting = (
-            services.waiting_by_element(db, municipality, chosen, frame.now)
+            supervision.waiting_by_element(db, municipality, chosen, frame.now)
             if chosen
             else []
         )
@@ -124,10 +124,10 @@ def index() -> str:
             for w in waiting
         ],
         limits={
-            "at_risk_days": services.AT_RISK_WORKING_DAYS,
-            "breached_days": services.BREACHED_DAYS,
-            "cycle_days": services.CYCLE_TIME_DAYS,
-            "incidents": services.INCIDENT_LIMIT,
+            "at_risk_days": supervision.AT_RISK_WORKING_DAYS,
+            "breached_days": supervision.BREACHED_DAYS,
+            "cycle_days": supervision.CYCLE_TIME_DAYS,
+            "incidents": supervision.INCIDENT_LIMIT,
         },
     )
 

@@ -20,12 +20,11 @@ from domain.accounts.models import SUPERVISOR
 from domain.accounts.services import departments_of
 from engine.errors import Conflict, InvalidOperation, NotFound
 from engine.models import UserTask
-from webapp import transaction
+from webapp import labels, transaction
 from webapp.auth import roles_required, safe_next
-from webapp.inbox import labels
-from webapp.inbox.support import current_viewer, engine_for, page_number, platform
 from webapp.nav import roles_of
 from webapp.scoping import get_scoped_or_404
+from webapp.support import current_viewer, engine_for, page_number, platform
 
 bp = Blueprint("inbox", __name__)
 INBOX_ROLES = roles_of("inbox.index")

@@ -27,11 +27,11 @@ from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from domain import definitions
 from engine.deploy import DeployError, DeployProblem
 from engine.models import ProcessDefinition
 from webapp import transaction
 from webapp.auth import roles_required
-from webapp.modeler import services
 from webapp.modeler.forms import TARGET_VARIANT
 from webapp.modeler.views import (
     ROLES,
@@ -64,13 +64,13 @@ def _problems(problems: list[DeployProblem], status: int) -> Response:
 
 def _posted() -> tuple[bytes, str]:
     """The diagram and the target from the JSON body; 413 over the size limit."""
-    if (request.content_length or 0) > 2 * services.MAX_FILE_BYTES:
+    if (request.content_length or 0) > 2 * definitions.MAX_FILE_BYTES:
         abort(413)  # even a JSON-escaped 5 MB diagram is smaller
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("xml"), str):
         abort(400, _('Send JSON: {"xml": "<the diagram>"}.'))
     xml = payload["xml"].encode("utf-8")
-    if len(xml) > services.MAX_FILE_BYTES:
+    if len(xml) > definitions.MAX_FILE_BYTES:
         abort(413)
     target = payload.get("target") or TARGET_VARIANT
     if not isinstance(target, str):
@@ -88,7 +88,7 @@ def validate(definition_id: int) -> Response:
             definition = get_scoped_or_404(
                 db, ProcessDefinition, definition_id, include_base=True
             )
-            services.check(deployer(db), definition, xml, municipality=municipality)
+            definitions.check(deployer(db), definition, xml, municipality=municipality)
     except DeployError as exc:
         return _problems(exc.problems, 422)
     return jsonify(valid=True, message=_("The diagram is valid."), problems=[])
@@ -104,7 +104,7 @@ def deploy(definition_id: int) -> Response:
             definition = get_scoped_or_404(
                 db, ProcessDefinition, definition_id, include_base=True
             )
-            outcome = services.deploy(
+            outcome = definitions.deploy(
                 deployer(db),
                 definition,
                 xml,

@@ -34,13 +34,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from domain import definitions
 from engine.deploy import DeployError, DeployProblem
 from engine.diagram_diff import DiagramDiffError, diff_diagrams
 from engine.models import BASE_VARIANT, ProcessDefinition
 from webapp import platform_of, transaction
 from webapp.auth import AuthUser, current_municipality, current_user, roles_required
 from webapp.i18n import select_locale as lang
-from webapp.modeler import services
 from webapp.modeler.forms import TARGET_BASE, TARGET_VARIANT, UploadForm
 from webapp.modeler.labels import element_types
 from webapp.nav import roles_of
@@ -81,12 +81,12 @@ def _file_name(definition: ProcessDefinition) -> str:
 @roles_required(*ROLES)
 def index() -> str:
     with transaction() as db:
-        processes = services.process_summaries(db, current_municipality())
+        processes = definitions.process_summaries(db, current_municipality())
     return render_template("modeler/index.html", processes=processes)
 
 
-def _versions_or_404(db: Any, key: str) -> list[services.Version]:
-    found = services.versions(db, key, current_municipality())
+def _versions_or_404(db: Any, key: str) -> list[definitions.Version]:
+    found = definitions.versions(db, key, current_municipality())
     if not found:
         abort(404)
     return found
@@ -125,19 +125,19 @@ def upload(key: str) -> Any:
         form.target.data = TARGET_VARIANT
     if not form.validate_on_submit():
         return _process_page(key, form)
-    content = form.bpmn_file.data.read(services.MAX_FILE_BYTES + 1)
-    if len(content) > services.MAX_FILE_BYTES:
+    content = form.bpmn_file.data.read(definitions.MAX_FILE_BYTES + 1)
+    if len(content) > definitions.MAX_FILE_BYTES:
         problem = DeployProblem(key, "", _("The file is larger than 5 MB."))
         return _process_page(key, form, [problem])
     municipality = target_municipality(form.target.data or TARGET_VARIANT)
     try:
         with transaction() as db:
-            definition = services.newest(
+            definition = definitions.newest(
                 db, key, current_municipality()
-            ) or services.newest(db, key, BASE_VARIANT)
+            ) or definitions.newest(db, key, BASE_VARIANT)
             if definition is None:
                 abort(404)
-            outcome = services.deploy(
+            outcome = definitions.deploy(
                 deployer(db),
                 definition,
                 content,
@@ -150,7 +150,7 @@ def upload(key: str) -> Any:
     return redirect(url_for(".process", key=key))
 
 
-def deployed_message(outcome: services.DeployOutcome) -> str:
+def deployed_message(outcome: definitions.DeployOutcome) -> str:
     # Not created: the diagram says what the version in force says (only its
     # formatting may differ, engine/canonical.py), which may be the base's.
     if not outcome.created and outcome.municipality == BASE_VARIANT:
@@ -206,12 +206,12 @@ def edit(definition_id: int) -> str:
             "version": definition.version,
             "municipality": definition.municipality,
         }
-        groups = services.departments(db, current_municipality())
+        groups = definitions.departments(db, current_municipality())
     return render_template(
         "modeler/edit.html",
         definition=context,
         may_deploy_base=signed_in().is_platform_admin,
-        forms=services.form_choices(
+        forms=definitions.form_choices(
             platform_of(current_app).engine_config.forms, lang()
         ),
         groups=groups,
@@ -226,9 +226,9 @@ def diff(key: str) -> str:
     municipality = current_municipality()
     with transaction() as db:
         _versions_or_404(db, key)
-        base = services.newest(db, key, BASE_VARIANT)
+        base = definitions.newest(db, key, BASE_VARIANT)
         variant = (
-            services.newest(db, key, municipality)
+            definitions.newest(db, key, municipality)
             if municipality != BASE_VARIANT
             else None
         )

@@ -18,11 +18,10 @@ from domain import cases
 from domain.accounts.models import SUPERVISOR
 from engine.errors import NotFound
 from forms.render import merge_errors, parse_submission, render_form
-from webapp import transaction
+from webapp import labels, transaction
 from webapp.auth import current_municipality, current_user, roles_required
-from webapp.inbox import labels
-from webapp.inbox.support import engine_for, form_schema, language, platform
 from webapp.nav import roles_of
+from webapp.support import engine_for, form_schema, language, platform
 
 bp = Blueprint("start", __name__, url_prefix="/start")
 START_ROLES = roles_of("start.index")

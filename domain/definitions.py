@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""What the modeler pages ask of the database and the deployer (no Flask here:
-the views pass the municipality and the user).
+"""Process definitions as a municipality sees them: the versions in force, every
+version, validating and deploying an edited diagram. The modeler, the dashboard and
+the REST API call these (no Flask here: the views pass the municipality and the
+user).
 
 A municipality sees the base definitions (municipality ``""``) and its own variants.
 Validating and deploying an edited diagram use the same bundle, so a diagram that
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from domain.accounts.models import User
 from domain.accounts.services import departments_of
 from engine.deploy import MAX_FILE_BYTES, Deployer, DeployError, DeployProblem
+from engine.interfaces import FormCatalogue
 from engine.models import BASE_VARIANT, ProcessDefinition
 
 __all__ = [
@@ -264,19 +266,18 @@ def deploy(
 
 
 # -- what the properties panel offers ------------------------------------------------
-def form_choices(forms: Any, language: str) -> list[tuple[str, str]]:
+def form_choices(forms: FormCatalogue, language: str) -> list[tuple[str, str]]:
     """(key, title) of every form a user task may name, sorted by title.
 
     ``forms`` is the platform's form catalogue; one that cannot list its forms (the
-    ``FormCatalogue`` protocol only answers ``has``) offers none, and the panel
-    then keeps whatever key the diagram has."""
+    ``FormCatalogue`` protocol has no ``keys``) offers none, and the panel then
+    keeps whatever key the diagram has."""
     keys = getattr(forms, "keys", None)
-    schema = getattr(forms, "schema", None)
     if keys is None:
         return []
     choices = []
     for key in keys():
-        found = schema(key) if schema is not None else {}
+        found = forms.schema(key)
         title = found.get("x-title-en") if language == "en" else None
         title = title or found.get("title") or key
         choices.append((str(key), str(title)))

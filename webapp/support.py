@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""What the inbox, case and start pages share: the viewer, the engine, the
-language, and turning the domain's errors into pages."""
+"""What the blueprints share, so that none imports another's modules: the
+platform, the engine, the viewer, the language, the page number and a form's
+schema."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ from typing import Any
 from flask import current_app, request
 from sqlalchemy.orm import Session
 
+from domain import inbox
 from domain.accounts.models import SUPERVISOR
 from domain.inbox import Viewer
 from engine.runtime import ProcessEngine
+from pkip.platform import Platform
+from webapp import platform_of
 from webapp.auth import current_municipality, current_user
 from webapp.i18n import select_locale
 
 
-def platform() -> Any:
-    return current_app.extensions["pkip"]
+def platform() -> Platform:
+    """The current app's platform."""
+    return platform_of(current_app)
 
 
 def engine_for(db: Session) -> ProcessEngine:
@@ -50,11 +55,4 @@ def page_number() -> int:
 
 def form_schema(key: str | None) -> dict[str, Any] | None:
     """The JSON schema of form ``key`` from the platform's form catalogue."""
-    if not key:
-        return None
-    forms = platform().engine_config.forms
-    getter = getattr(forms, "schema", None)
-    if getter is None or not forms.has(key):
-        return None
-    schema: dict[str, Any] = getter(key)
-    return schema
+    return inbox.form_schema(platform().engine_config.forms, key)

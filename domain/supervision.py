@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The supervisor dashboard's numbers, computed in the database (no Flask here).
+"""Supervision: the dashboard's numbers, computed in the database (no Flask here).
 
 Every query filters on the municipality column of the table it reads and groups
 in SQL; Python only sums a few hundred grouped rows. "Now" is the engine's clock
