@@ -26,6 +26,14 @@ class UserTaskOperations(EngineCore):
             raise NotFound(f"task {task_id} not found")
         return row
 
+    def ready_task(self, task_id: str, municipality: str | None = None) -> UserTask:
+        """The task, if it is still open: the one place that tells a finished or
+        cancelled task from a ready one (callers above pass the ``Conflict`` on)."""
+        row = self.get_task(task_id, municipality)
+        if row.state != UserTask.READY:
+            raise Conflict(f"task {task_id} is already {row.state}")
+        return row
+
     def complete_task(
         self,
         task_id: str,
@@ -35,9 +43,7 @@ class UserTaskOperations(EngineCore):
         municipality: str | None = None,
     ) -> ProcessInstance:
         """Validate the form data, complete the task and run to the next wait state."""
-        row = self.get_task(task_id, municipality)
-        if row.state != UserTask.READY:
-            raise Conflict(f"task {task_id} is already {row.state}")
+        row = self.ready_task(task_id, municipality)
         if row.assignee is not None and row.assignee != actor:
             raise Conflict(f"task {task_id} is claimed by another user")
         if row.form_key:
@@ -87,9 +93,7 @@ class UserTaskOperations(EngineCore):
         municipality: str | None = None,
         force: bool = False,
     ) -> UserTask:
-        row = self.get_task(task_id, municipality)
-        if row.state != UserTask.READY:
-            raise Conflict(f"task {task_id} is already {row.state}")
+        row = self.ready_task(task_id, municipality)
         if row.assignee != user and not force:
             raise Conflict(f"task {task_id} is not claimed by {user}")
         row.assignee = None
@@ -102,9 +106,7 @@ class UserTaskOperations(EngineCore):
         self, task_id: str, *, assignee: str, by: str, municipality: str | None = None
     ) -> UserTask:
         """A supervisor hands a ready task to a colleague."""
-        row = self.get_task(task_id, municipality)
-        if row.state != UserTask.READY:
-            raise Conflict(f"task {task_id} is already {row.state}")
+        row = self.ready_task(task_id, municipality)
         row.assignee = assignee
         row.claimed_at = self.now()
         self._event_for(row, "assigned", actor=by, details={"assignee": assignee})
