@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from connectors.config import LIVE, ConnectorConfigError, system_config
 from connectors.errors import ConnectorError, Unavailable
 from connectors.registry import audited_call
+from connectors.soapkit import mask_identifiers
 from connectors.systems.depp.client import DeppClient
 from connectors.systems.depp.envelope import Attachment
 from connectors.systems.depp.models import (
@@ -55,7 +56,6 @@ from connectors.systems.depp.models import (
 )
 from connectors.systems.depp.operators import SYSTEM as DEPP
 from connectors.systems.depp.operators import depp_client
-from connectors.systems.depp.soap import mask_identifiers
 from connectors.systems.div.client import DivClient
 from connectors.systems.div.operators import SYSTEM as DIV
 from connectors.systems.div.operators import div_client

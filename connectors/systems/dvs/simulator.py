@@ -36,7 +36,7 @@ from connectors.simkit import (
     with_faults,
 )
 from connectors.systems.dvs import fixtures, soap_server
-from connectors.systems.dvs.schemas import (
+from connectors.systems.dvs.contract import (
     DvsError,
     check_document,
     check_personal_code,

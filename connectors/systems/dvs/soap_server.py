@@ -18,7 +18,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 from werkzeug.wrappers import Request, Response
 
-from connectors.systems.dvs.schemas import SOAP_OF_WIRE, DvsError
+from connectors.systems.dvs.contract import SOAP_OF_WIRE, DvsError
 
 if TYPE_CHECKING:
     from connectors.systems.dvs.simulator import DvsSimulator

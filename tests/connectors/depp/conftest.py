@@ -10,7 +10,7 @@ import pytest
 
 from connectors.systems.depp import envelope as env
 from connectors.systems.depp.client import DeppClient
-from connectors.systems.depp.demo import demo_edoc, demo_pdf
+from connectors.systems.depp.fixtures import demo_edoc, demo_pdf
 from connectors.systems.depp.simulator import DeppSimulator
 from connectors.transport import in_process_session
 from engine.clock import ManualClock

@@ -16,10 +16,10 @@ from connectors.errors import (
     Rejected,
     Unavailable,
 )
+from connectors.soapkit import SOAP12_NS, mask_identifiers
 from connectors.systems.depp.client import DeppClient
-from connectors.systems.depp.demo import demo_pdf
+from connectors.systems.depp.fixtures import demo_pdf
 from connectors.systems.depp.simulator import DeppSimulator
-from connectors.systems.depp.soap import SOAP12_NS, mask_identifiers
 from connectors.transport import in_process_session
 from tests.connectors.depp.conftest import BASE_URL, RESIDENT_EADDRESS, send
 

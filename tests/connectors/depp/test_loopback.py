@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from connectors.errors import Unavailable
-from connectors.systems.depp.demo import demo_pdf
+from connectors.systems.depp.fixtures import demo_pdf
 from connectors.systems.depp.operators import DeppOperators, depp_client
 from connectors.systems.depp.simulator import DeppSimulator
 from core.contracts import CallContext

@@ -15,7 +15,7 @@ from connectors.errors import (
 )
 from connectors.registry import COMMAND, Registry, default_registry
 from connectors.systems.depp import envelope as env
-from connectors.systems.depp.demo import demo_pdf
+from connectors.systems.depp.fixtures import demo_pdf
 from connectors.systems.div import register
 from connectors.systems.div.client import DivClient, DivSendResult
 from connectors.systems.div.simulator import DEMO_SENDER, DivSimulator
