@@ -16,6 +16,7 @@ from sqlalchemy import select
 from connectors.errors import Unavailable
 from connectors.systems.depp import envelope as env
 from connectors.systems.depp.client import DeppClient
+from connectors.systems.depp.inbox import DeppInbox
 from connectors.systems.depp.models import (
     HANDED_OVER,
     PENDING,
@@ -32,7 +33,7 @@ from engine.models import ProcessInstance
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform
 from tasks import edelivery
-from tasks.edelivery import DeppInbox, poll_depp, poll_div
+from tasks.edelivery import poll_depp, poll_div
 from tests.conftest import MUNI, OTHER_MUNI, T0
 from tests.connectors.depp.conftest import RESIDENT_EADDRESS, pdf
 

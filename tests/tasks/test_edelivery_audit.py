@@ -18,15 +18,17 @@ from sqlalchemy import select
 from connectors.errors import Unavailable
 from connectors.models import ConnectorCall
 from connectors.systems.depp.client import DeppClient
+from connectors.systems.depp.inbox import DeppInbox
 from connectors.systems.depp.models import ReceivedMessage
 from connectors.systems.depp.simulator import DeppSimulator
 from connectors.systems.div.client import DivClient
+from connectors.systems.div.inbox import DivInbox
 from connectors.systems.div.simulator import DivSimulator
 from connectors.transport import in_process_session
 from engine.clock import ManualClock
 from pkip.platform import Platform
 from tasks import edelivery
-from tasks.edelivery import DeppInbox, poll_depp, poll_div
+from tasks.edelivery import poll_depp, poll_div
 from tests.conftest import MUNI
 from tests.connectors.depp.conftest import RESIDENT, RESIDENT_EADDRESS
 
@@ -205,7 +207,7 @@ def test_div_calls_are_audited_under_div(
 def test_polling_names_are_not_operators_diagrams_can_call(
     committed: Platform,
 ) -> None:
-    for inbox in (edelivery.DeppInbox, edelivery.DivInbox):
+    for inbox in (DeppInbox, DivInbox):
         for name in astuple(inbox.operations):
             assert name.startswith(f"{inbox.channel}.")
             assert not committed.connectors.has_operator(name)
