@@ -130,8 +130,8 @@ def test_every_list_fetch_and_confirm_is_one_signed_row(
 def test_failed_calls_are_audited_with_their_error(
     committed: Platform, sim: DeppSimulator, client: DeppClient
 ) -> None:
-    sim.faults.inject("soap_fault", fault_code="NotFound", operation="GetMessage")
-    sim.faults.inject("soap_fault", operation="ConfirmMessage")
+    sim.faults.inject("GetMessage", "soap_fault", code="NotFound")
+    sim.faults.inject("ConfirmMessage", "soap_fault")
     report = poll_depp(committed, MUNI, client=client)
     assert (report.fetch_failed, report.confirm_failed) == (1, 1)
     # the last call (the failed confirm) comes after the poll's last transaction
@@ -147,11 +147,11 @@ def test_failed_calls_are_audited_with_their_error(
 def test_a_poll_stopped_by_an_outage_still_writes_its_calls(
     committed: Platform, sim: DeppSimulator, client: DeppClient
 ) -> None:
-    sim.faults.inject("http500", operation="GetMessageList")
+    sim.faults.inject("GetMessageList", "http500")
     with pytest.raises(Unavailable):
         poll_depp(committed, MUNI, client=client)
     assert _outcomes(committed) == [(LIST, "unavailable")]
-    sim.faults.inject("timeout", operation="GetMessage")
+    sim.faults.inject("GetMessage", "timeout")
     with pytest.raises(Unavailable):
         poll_depp(committed, MUNI, client=client)
     assert _outcomes(committed)[1:] == [(LIST, "ok"), (GET, "unavailable")]
@@ -186,7 +186,7 @@ def test_div_calls_are_audited_under_div(
     committed: Platform, div_sim: DivSimulator, div: DivClient
 ) -> None:
     committed.deploy([BPMN / "div_intake.bpmn"], deployed_by="tests")
-    div_sim.faults.inject("http500", operation="Confirm")
+    div_sim.faults.inject("Confirm", "http500")
     poll_div(committed, MUNI, client=div)
     poll_div(committed, MUNI, client=div)
     calls = _calls(committed)

@@ -117,7 +117,7 @@ def test_faults_map_to_connector_errors(
     code: str,
     error: type[ConnectorError],
 ) -> None:
-    div_sim.faults.inject(kind, fault_code=code, operation="ListIncoming")
+    div_sim.faults.inject("ListIncoming", kind, code=code)
     with pytest.raises(error):
         div.list_incoming()
     assert len(div.list_incoming()) == 1
@@ -126,7 +126,7 @@ def test_faults_map_to_connector_errors(
 def test_a_lost_reply_then_a_retry_sends_once(
     div: DivClient, div_sim: DivSimulator
 ) -> None:
-    div_sim.faults.inject("http500", operation="SendDocument", after_processing=True)
+    div_sim.faults.inject("SendDocument", "http500", after_processing=True)
     with pytest.raises(Unavailable):
         _send(div, "outbox-5")
     assert _send(div, "outbox-5").duplicate is True
