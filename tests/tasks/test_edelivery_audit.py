@@ -9,7 +9,6 @@ These tests commit for real (``committed``): the poll owns its transactions.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import astuple
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ from connectors.systems.depp.inbox import DeppInbox
 from connectors.systems.depp.models import ReceivedMessage
 from connectors.systems.depp.simulator import DeppSimulator
 from connectors.systems.div.client import DivClient
-from connectors.systems.div.inbox import DivInbox
 from connectors.systems.div.simulator import DivSimulator
 from connectors.transport import in_process_session
 from engine.clock import ManualClock
@@ -202,12 +200,3 @@ def test_div_calls_are_audited_under_div(
     assert calls[2].instance_id is not None
     assert calls[4].instance_id == calls[2].instance_id
     _assert_signed_and_without_personal_codes(committed)
-
-
-def test_polling_names_are_not_operators_diagrams_can_call(
-    committed: Platform,
-) -> None:
-    for inbox in (DeppInbox, DivInbox):
-        for name in astuple(inbox.operations):
-            assert name.startswith(f"{inbox.channel}.")
-            assert not committed.connectors.has_operator(name)
