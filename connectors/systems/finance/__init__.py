@@ -2,7 +2,7 @@
 """Finance systems (Horizon/GVedis, Ozols): export of approved invoices and received
 payments in PKIP's own format (``CONTRACT.md``).
 
-``client`` sends a batch, ``simulator`` imports it, ``format`` writes and reads the
+``client`` sends a batch, ``simulator`` imports it, ``contract`` writes and reads the
 file, ``export`` turns records into it, ``operators`` holds ``finance.export`` and
 ``register``.
 """

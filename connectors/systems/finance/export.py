@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from connectors.restkit import FieldProblem, FieldsRefused
-from connectors.systems.finance.format import (
+from connectors.systems.finance.contract import (
     INVOICE_FIELDS,
     PAYMENT_FIELDS,
     FormatError,

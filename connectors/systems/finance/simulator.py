@@ -33,7 +33,7 @@ from connectors.simkit import (
     problem,
     with_faults,
 )
-from connectors.systems.finance.format import Batch, FormatError, parse
+from connectors.systems.finance.contract import Batch, FormatError, parse
 
 OPERATIONS = ("export",)
 _KEEP_REFUSED = 50
