@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from connectors.config import LIVE, ConnectorConfigError, system_config
-from connectors.systems.depp.envelope import Attachment
+from connectors.systems.depp.contract import Attachment
 
 
 @dataclass(frozen=True)

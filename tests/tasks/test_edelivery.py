@@ -14,7 +14,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from connectors.errors import Unavailable
-from connectors.systems.depp import envelope as env
+from connectors.systems.depp import contract as env
 from connectors.systems.depp.client import DeppClient
 from connectors.systems.depp.inbox import DeppInbox
 from connectors.systems.depp.models import (

@@ -5,8 +5,8 @@
 interface for e-address; ``CONTRACT.md`` in words); ``client`` speaks it through zeep,
 ``simulator`` serves it in memory, ``operators`` are what diagrams call and
 ``register``, ``inbox`` is what the polling job (``tasks.edelivery.poll_depp``) reads
-through, ``models`` stores what it received, ``envelope`` is the message format (DIV
-carries it too) and ``fixtures`` the demo documents.
+through, ``models`` stores what it received, ``contract`` is the message envelope
+and its rules (DIV carries it too) and ``fixtures`` the demo documents.
 """
 
 from __future__ import annotations

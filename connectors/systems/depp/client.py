@@ -22,7 +22,7 @@ from connectors.soapkit import (
     soap_errors,
     zeep_service,
 )
-from connectors.systems.depp import envelope as env
+from connectors.systems.depp import contract as env
 from core.calendar import WorkingCalendar
 
 WSDL = Path(__file__).parent / "wsdl" / "depp.wsdl"

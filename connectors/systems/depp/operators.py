@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from connectors.config import ConnectorConfigError, http_session, system_config
 from connectors.registry import COMMAND, QUERY, InvalidParameters, Operator, Registry
-from connectors.systems.depp import envelope as env
+from connectors.systems.depp import contract as env
 from connectors.systems.depp.client import DeppClient
 from connectors.systems.depp.simulator import DeppSimulator, default_simulator
 from core.contracts import CallContext

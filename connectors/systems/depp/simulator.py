@@ -32,7 +32,7 @@ from connectors.soapkit import (
     decode_base64,
     xs_datetime,
 )
-from connectors.systems.depp import envelope as env
+from connectors.systems.depp import contract as env
 from connectors.systems.depp.fixtures import demo_edoc, demo_pdf
 from connectors.systems.depp.store import Mailboxes
 from core.calendar import RIGA, WorkingCalendar

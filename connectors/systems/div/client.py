@@ -17,7 +17,7 @@ from connectors.soapkit import (
     soap_errors,
     zeep_service,
 )
-from connectors.systems.depp import envelope as env
+from connectors.systems.depp import contract as env
 from forms.identifiers import is_registracijas_numurs
 
 WSDL = Path(__file__).parent / "wsdl" / "div.wsdl"

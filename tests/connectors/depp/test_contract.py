@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from connectors.errors import InvalidRequest, NotFound, Rejected
-from connectors.systems.depp import envelope as env
+from connectors.systems.depp import contract as env
 from connectors.systems.depp.client import DeppClient
 from connectors.systems.depp.fixtures import demo_pdf
 from connectors.systems.depp.simulator import DeppSimulator

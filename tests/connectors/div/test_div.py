@@ -14,7 +14,7 @@ from connectors.errors import (
     Unavailable,
 )
 from connectors.registry import COMMAND, Registry, default_registry
-from connectors.systems.depp import envelope as env
+from connectors.systems.depp import contract as env
 from connectors.systems.depp.fixtures import demo_pdf
 from connectors.systems.div import register
 from connectors.systems.div.client import DivClient, DivSendResult
