@@ -37,7 +37,7 @@ from tasks.edelivery import poll_depp, poll_div
 from tests.conftest import MUNI, OTHER_MUNI, T0
 from tests.connectors.depp.conftest import RESIDENT_EADDRESS, pdf
 
-BPMN = Path(__file__).resolve().parents[1] / "connectors" / "depp" / "bpmn"
+BPMN = Path(__file__).resolve().parent / "bpmn"
 RIGA_EADDRESS = "_DEFAULT@90011524360"
 JELGAVA_EADDRESS = "_DEFAULT@90000042516"
 

@@ -30,7 +30,7 @@ from tasks.edelivery import poll_depp, poll_div
 from tests.conftest import MUNI
 from tests.connectors.depp.conftest import RESIDENT, RESIDENT_EADDRESS
 
-BPMN = Path(__file__).resolve().parents[1] / "connectors" / "depp" / "bpmn"
+BPMN = Path(__file__).resolve().parent / "bpmn"
 RIGA_EADDRESS = "_DEFAULT@90011524360"
 LIST, GET, CONFIRM = (
     "depp.get_message_list",

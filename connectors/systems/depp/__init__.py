@@ -11,6 +11,8 @@ and its rules (DIV carries it too) and ``fixtures`` the demo documents.
 
 from __future__ import annotations
 
-from connectors.systems.depp.operators import register
+from connectors.systems.depp.client import DeppClient
+from connectors.systems.depp.operators import SYSTEM, register
+from connectors.systems.depp.simulator import DeppSimulator
 
-__all__ = ["register"]
+__all__ = ["SYSTEM", "DeppClient", "DeppSimulator", "register"]

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
-from connectors.systems.div.operators import register
+from connectors.systems.div.client import DivClient
+from connectors.systems.div.operators import SYSTEM, register
+from connectors.systems.div.simulator import DivSimulator
 
-__all__ = ["register"]
+__all__ = ["SYSTEM", "DivClient", "DivSimulator", "register"]

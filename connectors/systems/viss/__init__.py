@@ -22,6 +22,8 @@ simulated unless ``PKIP_VISS_MODE=live`` with ``PKIP_VISS_URL``.
 
 from __future__ import annotations
 
+from connectors.systems.viss.client import VissClient
 from connectors.systems.viss.operators import register
+from connectors.systems.viss.simulator import VissSimulator
 
-__all__ = ["register"]
+__all__ = ["VissClient", "VissSimulator", "register"]
