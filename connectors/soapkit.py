@@ -219,6 +219,11 @@ class SoapServer:
         # one validation at a time: the schema's error log is shared state
         self._schema_lock = threading.Lock()
 
+    def inject(self, operation: str, kind: str, count: int = 1, **options: Any) -> None:
+        """The next ``count`` calls of ``operation`` (``"*"``: any) fail as ``kind``
+        says; ``options`` as :meth:`FaultPlan.inject`."""
+        self.faults.inject(operation, kind, count, **options)
+
     # -- reading -------------------------------------------------------------------
     def read_body(self, request: Request) -> bytes:
         limit = self.max_request_bytes

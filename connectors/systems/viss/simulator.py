@@ -145,11 +145,6 @@ class VissSimulator(SoapServer):
         self._received: deque[Received] = deque(maxlen=history)
 
     # -- control --------------------------------------------------------------------
-    def inject(self, operation: str, fault: str, count: int = 1) -> None:
-        """Make the next ``count`` requests of ``operation`` (an operator name such as
-        ``ur.company``, or ``"*"``) fail with ``fault`` (one of :data:`FAULTS`)."""
-        self.faults.inject(operation, fault, count)
-
     def pending(self) -> dict[str, list[str]]:
         """Faults injected and not yet used, per operation."""
         return self.faults.pending()
