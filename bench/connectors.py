@@ -42,7 +42,7 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.cpu import machine_busy_seconds, tree_cpu_seconds  # noqa: E402
-from connectors.systems.depp.demo import demo_pdf  # noqa: E402
+from connectors.systems.depp.fixtures import demo_pdf  # noqa: E402
 from connectors.systems.depp.simulator import default_simulator  # noqa: E402
 from core.contracts import CallContext  # noqa: E402
 from core.settings import Settings  # noqa: E402

@@ -195,15 +195,14 @@ def audited_call(
 def default_registry(audit: AuditHook | None = None) -> Registry:
     """Every system under ``connectors.systems`` registered.
 
-    A system is a module or package in ``connectors/systems/`` with a function
-    ``register(registry)``; adding one needs no change here.
+    A system is a package in ``connectors/systems/`` whose ``operators`` module has a
+    function ``register(registry)`` (the template in ``connectors/README.md``);
+    adding one needs no change here.
     """
     from connectors import systems
 
     registry = Registry(audit=audit)
     for info in pkgutil.iter_modules(systems.__path__, prefix="connectors.systems."):
-        module = importlib.import_module(info.name)
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(registry)
+        module = importlib.import_module(f"{info.name}.operators")
+        module.register(registry)
     return registry

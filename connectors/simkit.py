@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: EUPL-1.2
 """What every simulator of an outside system needs, written once.
 
-Fault injection (``FaultPlan``), deduplication of commands by idempotency key
-(``IdempotencyLedger``), personal codes masked for display, a small Latvian HTML page,
-RFC 9457 problem replies, and a loopback HTTP server for tests that need a real socket.
+Fault injection (``FaultPlan``, the one plan of every simulator, REST and SOAP),
+deduplication of commands by idempotency key (``IdempotencyLedger``), personal codes
+masked for display, a small Latvian HTML page, RFC 9457 problem replies, and a
+loopback HTTP server for tests that need a real socket. The SOAP simulators' wire
+side is ``connectors.soapkit``.
 
-The PSPP, payments, DVS and finance simulators share it.
-
-Fault semantics, the same in every simulator:
+Fault semantics of the REST simulators (PSPP, payments, DVS, finance; ``with_faults``):
 
 * ``http500`` — the request is refused before it is processed (5xx, or a SOAP fault);
 * ``timeout`` — the request **is processed**, then the reply is held back for
@@ -16,6 +16,9 @@ Fault semantics, the same in every simulator:
   the sender cannot know whether the command took effect — exactly the case the
   idempotency key exists for;
 * ``malformed`` — the request is processed and the reply is garbage.
+
+The SOAP simulators add kinds of their own wire (``soap_fault``, ``xml_bomb``,
+``truncated``, ``rejected``), documented beside them.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import hashlib
 import html
 import json
 import threading
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,45 +41,114 @@ from werkzeug.wrappers import Request, Response
 from connectors.transport import WSGIApp
 
 FAULTS = ("timeout", "http500", "malformed")
+ANY = "*"  # a fault injected for any operation
 T = TypeVar("T")
 
 
-class FaultPlan:
-    """Faults queued per operation: the next ``count`` calls fail the given way."""
+@dataclass(frozen=True)
+class Fault:
+    """One injected failure, as a simulator takes it from the plan.
 
-    def __init__(self, operations: Iterable[str], stall_seconds: float = 2.0) -> None:
-        self.operations = frozenset(operations)
+    ``delay`` is how long a ``timeout`` holds the reply (the plan's ``stall_seconds``
+    when None); ``after_processing`` and ``code`` are for the simulators that read
+    them (the SOAP 1.2 ones: serve the failure after the request took effect, and
+    the code of an injected SOAP fault).
+    """
+
+    kind: str
+    operation: str
+    delay: float | None = None
+    after_processing: bool = False
+    code: str = "Unavailable"
+
+
+class FaultPlan:
+    """The failures every simulator serves on demand: one plan, one set of rules.
+
+    Faults are queued per operation (or for :data:`ANY`) in the order injected; the
+    next call of an operation takes the first queued for it, else the first queued
+    for any operation. Taken under a lock, so tests may inject while other threads
+    call. A simulator decides what each kind looks like on its wire.
+    """
+
+    def __init__(
+        self,
+        operations: Iterable[str] | None = None,
+        stall_seconds: float = 2.0,
+        *,
+        kinds: Iterable[str] = FAULTS,
+        codes: Iterable[str] = ("Unavailable",),
+    ) -> None:
+        self.operations = None if operations is None else frozenset(operations)
+        self.kinds = tuple(kinds)
+        self.codes = frozenset(codes)
         self.stall_seconds = stall_seconds
-        self._queued: dict[str, list[str]] = {}
+        self.served: Counter[str] = Counter()
+        self._queued: dict[str, deque[Fault]] = {}
         self._lock = threading.Lock()
         self._released = threading.Event()
 
-    def inject(self, operation: str, fault: str, count: int = 1) -> None:
-        if operation not in self.operations:
+    def inject(
+        self,
+        operation: str,
+        fault: str,
+        count: int = 1,
+        *,
+        delay: float | None = None,
+        after_processing: bool = False,
+        code: str = "Unavailable",
+    ) -> None:
+        """The next ``count`` calls of ``operation`` (or of any, :data:`ANY`) fail
+        the way ``fault`` says."""
+        if self.operations is not None and operation not in (self.operations | {ANY}):
             known = ", ".join(sorted(self.operations))
             raise ValueError(f"unknown operation {operation!r} (known: {known})")
-        if fault not in FAULTS:
-            raise ValueError(f"unknown fault {fault!r} (known: {', '.join(FAULTS)})")
+        if fault not in self.kinds:
+            raise ValueError(
+                f"unknown fault {fault!r} (known: {', '.join(self.kinds)})"
+            )
+        if code not in self.codes:
+            raise ValueError(f"unknown fault code {code!r}")
         if count < 1:
             raise ValueError("count must be at least 1")
+        planned = Fault(fault, operation, delay, after_processing, code)
         with self._lock:
-            self._queued.setdefault(operation, []).extend([fault] * count)
+            self._queued.setdefault(operation, deque()).extend([planned] * count)
             self._released.clear()
 
-    def take(self, operation: str) -> str | None:
+    def take(self, operation: str) -> Fault | None:
         """The fault for this call of ``operation``, if one is queued."""
         with self._lock:
-            queue = self._queued.get(operation)
-            return queue.pop(0) if queue else None
+            for key in (operation, ANY):
+                queue = self._queued.get(key)
+                if queue:
+                    fault = queue.popleft()
+                    self.served[fault.kind] += 1
+                    return fault
+        return None
 
-    def stall(self) -> None:
-        """Hold a reply back (``clear()`` lets every held reply go at once)."""
-        self._released.wait(self.stall_seconds)
+    def pending(self) -> dict[str, list[str]]:
+        """Faults injected and not yet served, per operation."""
+        with self._lock:
+            return {
+                op: [f.kind for f in queue]
+                for op, queue in self._queued.items()
+                if queue
+            }
+
+    def stall(self, fault: Fault | None = None) -> None:
+        """Hold a reply back for the fault's delay (``release()`` or ``clear()``
+        lets every held reply go at once)."""
+        delay = fault.delay if fault is not None else None
+        self._released.wait(self.stall_seconds if delay is None else delay)
+
+    def release(self) -> None:
+        self._released.set()
 
     def clear(self) -> None:
         with self._lock:
             self._queued.clear()
-            self._released.set()
+        self.release()
 
 
 class IdempotencyConflict(Exception):
@@ -206,13 +279,14 @@ def with_faults(
 ) -> Response:
     """Run a JSON handler under the plan's next fault for ``operation``."""
     fault = plan.take(operation)
-    if fault == "http500":
+    kind = fault.kind if fault is not None else None
+    if kind == "http500":
         return problem(500, "Iekšēja servera kļūda (simulēta)")
     response = handler()
-    if fault == "timeout":
-        plan.stall()
+    if kind == "timeout":
+        plan.stall(fault)
         return problem(504, "Atbilde netika sagatavota laikā (simulēta)")
-    if fault == "malformed":
+    if kind == "malformed":
         return Response(MALFORMED_JSON, status=200, content_type="application/json")
     return response
 

@@ -34,18 +34,18 @@ from __future__ import annotations
 import logging
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from connectors.config import LIVE, ConnectorConfigError, system_config
 from connectors.errors import ConnectorError, Unavailable
+from connectors.inbox import Inbox, Incoming, system_mode
 from connectors.registry import audited_call
+from connectors.soapkit import mask_identifiers
 from connectors.systems.depp.client import DeppClient
-from connectors.systems.depp.envelope import Attachment
+from connectors.systems.depp.inbox import DeppInbox
 from connectors.systems.depp.models import (
     HANDED_OVER,
     PENDING,
@@ -55,129 +55,14 @@ from connectors.systems.depp.models import (
 )
 from connectors.systems.depp.operators import SYSTEM as DEPP
 from connectors.systems.depp.operators import depp_client
-from connectors.systems.depp.soap import mask_identifiers
 from connectors.systems.div.client import DivClient
+from connectors.systems.div.inbox import DivInbox
 from connectors.systems.div.operators import SYSTEM as DIV
 from connectors.systems.div.operators import div_client
 from core.contracts import CallContext
 from pkip.platform import Platform
 
 log = logging.getLogger(__name__)
-
-DEPP_MESSAGE = "edelivery_received"
-DIV_MESSAGE = "div_received"
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """A received message or document, the same shape from either channel."""
-
-    message_id: str
-    sender: str
-    document_kind: str
-    title: str
-    sent_at: datetime
-    attachments: tuple[Attachment, ...]
-    in_reply_to: str | None = None
-    document_number: str | None = None
-
-
-@dataclass(frozen=True)
-class InboxOperations:
-    """The names a channel's calls have in the audit."""
-
-    list: str
-    fetch: str
-    confirm: str
-
-
-def system_mode(system: str, municipality: str | None = None) -> str:
-    """``simulated`` or ``live``, as the audit records it; a misconfigured system
-    counts as live (its calls fail with the setting at fault)."""
-    try:
-        return system_config(system, municipality).mode
-    except ConnectorConfigError:
-        return LIVE
-
-
-class Inbox(Protocol):
-    """One municipality's incoming list on one channel."""
-
-    channel: str
-    message_name: str
-    correlation_key: str
-    system: str
-    mode: str
-    operations: InboxOperations
-
-    def list_ids(self, limit: int) -> list[str]: ...
-
-    def fetch(self, message_id: str) -> Incoming: ...
-
-    def confirm(self, message_id: str) -> None: ...
-
-
-class DeppInbox:
-    channel = "depp"
-    message_name = DEPP_MESSAGE
-    correlation_key = "depp_message_id"
-    system = DEPP
-    operations = InboxOperations(
-        "depp.get_message_list", "depp.get_message", "depp.confirm_message"
-    )
-
-    def __init__(self, client: DeppClient, mode: str | None = None) -> None:
-        self.client = client
-        self.mode = mode or system_mode(self.system)
-
-    def list_ids(self, limit: int) -> list[str]:
-        return [m.message_id for m in self.client.get_message_list(limit)]
-
-    def fetch(self, message_id: str) -> Incoming:
-        m = self.client.get_message(message_id)
-        return Incoming(
-            m.message_id,
-            m.sender,
-            m.document_kind,
-            m.title,
-            m.sent_at,
-            m.attachments,
-            in_reply_to=m.in_reply_to,
-        )
-
-    def confirm(self, message_id: str) -> None:
-        self.client.confirm_message(message_id)
-
-
-class DivInbox:
-    channel = "div"
-    message_name = DIV_MESSAGE
-    correlation_key = "div_document_id"
-    system = DIV
-    operations = InboxOperations("div.list_incoming", "div.get_document", "div.confirm")
-
-    def __init__(self, client: DivClient, mode: str | None = None) -> None:
-        self.client = client
-        self.mode = mode or system_mode(self.system)
-
-    def list_ids(self, limit: int) -> list[str]:
-        return [d.document_id for d in self.client.list_incoming(limit)]
-
-    def fetch(self, message_id: str) -> Incoming:
-        d = self.client.get_document(message_id)
-        return Incoming(
-            d.document_id,
-            d.sender,
-            d.document_kind,
-            d.title,
-            d.sent_at,
-            d.attachments,
-            in_reply_to=d.in_reply_to,
-            document_number=d.document_number,
-        )
-
-    def confirm(self, message_id: str) -> None:
-        self.client.confirm(message_id)
 
 
 @dataclass

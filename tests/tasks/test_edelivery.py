@@ -14,8 +14,9 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from connectors.errors import Unavailable
-from connectors.systems.depp import envelope as env
+from connectors.systems.depp import contract as env
 from connectors.systems.depp.client import DeppClient
+from connectors.systems.depp.inbox import DeppInbox
 from connectors.systems.depp.models import (
     HANDED_OVER,
     PENDING,
@@ -32,11 +33,11 @@ from engine.models import ProcessInstance
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform
 from tasks import edelivery
-from tasks.edelivery import DeppInbox, poll_depp, poll_div
+from tasks.edelivery import poll_depp, poll_div
 from tests.conftest import MUNI, OTHER_MUNI, T0
 from tests.connectors.depp.conftest import RESIDENT_EADDRESS, pdf
 
-BPMN = Path(__file__).resolve().parents[1] / "connectors" / "depp" / "bpmn"
+BPMN = Path(__file__).resolve().parent / "bpmn"
 RIGA_EADDRESS = "_DEFAULT@90011524360"
 JELGAVA_EADDRESS = "_DEFAULT@90000042516"
 
@@ -156,7 +157,7 @@ def test_a_failed_confirm_is_retried_without_storing_or_starting_again(
     committed: Platform, sim: DeppSimulator, client: DeppClient
 ) -> None:
     _deploy(committed, "edelivery_intake.bpmn")
-    sim.faults.inject("soap_fault", count=2, operation="ConfirmMessage")
+    sim.faults.inject("ConfirmMessage", "soap_fault", count=2)
     first = poll_depp(committed, MUNI, client=client)
     assert (first.stored, first.confirmed, first.confirm_failed) == (2, 0, 2)
     assert all(r.confirmed_at is None for r in _rows(committed))
@@ -293,10 +294,10 @@ def test_a_message_to_two_municipalities_is_stored_for_each(
 def test_an_unreachable_service_stops_the_poll(
     committed: Platform, sim: DeppSimulator, client: DeppClient
 ) -> None:
-    sim.faults.inject("http500", operation="GetMessageList")
+    sim.faults.inject("GetMessageList", "http500")
     with pytest.raises(Unavailable):
         poll_depp(committed, MUNI, client=client)
-    sim.faults.inject("timeout", operation="GetMessage")
+    sim.faults.inject("GetMessage", "timeout")
     with pytest.raises(Unavailable):
         poll_depp(committed, MUNI, client=client)
     assert _rows(committed) == []
@@ -306,7 +307,7 @@ def test_an_unreachable_service_stops_the_poll(
 def test_a_message_gone_between_list_and_fetch_is_skipped(
     committed: Platform, sim: DeppSimulator, client: DeppClient
 ) -> None:
-    sim.faults.inject("soap_fault", fault_code="NotFound", operation="GetMessage")
+    sim.faults.inject("GetMessage", "soap_fault", code="NotFound")
     report = poll_depp(committed, MUNI, client=client)
     assert (report.fetch_failed, report.stored, report.confirmed) == (1, 1, 1)
     assert poll_depp(committed, MUNI, client=client).stored == 1
@@ -323,7 +324,7 @@ def test_div_documents_are_received_the_same_way(
         session=in_process_session(base, div_sim),
         institution=RIGA_EADDRESS.removeprefix("_DEFAULT@"),
     )
-    div_sim.faults.inject("http500", operation="Confirm")
+    div_sim.faults.inject("Confirm", "http500")
     first = poll_div(committed, MUNI, client=div)
     assert (first.stored, first.handed_over, first.confirm_failed) == (1, 1, 1)
     second = poll_div(committed, MUNI, client=div)
@@ -340,7 +341,7 @@ def test_poll_all_polls_both_channels_and_survives_an_outage(
     committed: Platform, monkeypatch: pytest.MonkeyPatch, clock: ManualClock
 ) -> None:
     depp_sim, div_sim = DeppSimulator(clock=clock), DivSimulator(clock=clock)
-    depp_sim.faults.inject("http500", count=10)
+    depp_sim.faults.inject("*", "http500", count=10)
     monkeypatch.setattr(edelivery, "depp_client", lambda m: _client(depp_sim))
     base = "http://div.sim.pkip"
     monkeypatch.setattr(

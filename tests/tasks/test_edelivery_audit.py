@@ -9,7 +9,6 @@ These tests commit for real (``committed``): the poll owns its transactions.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import astuple
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from connectors.errors import Unavailable
 from connectors.models import ConnectorCall
 from connectors.systems.depp.client import DeppClient
+from connectors.systems.depp.inbox import DeppInbox
 from connectors.systems.depp.models import ReceivedMessage
 from connectors.systems.depp.simulator import DeppSimulator
 from connectors.systems.div.client import DivClient
@@ -26,11 +26,11 @@ from connectors.transport import in_process_session
 from engine.clock import ManualClock
 from pkip.platform import Platform
 from tasks import edelivery
-from tasks.edelivery import DeppInbox, poll_depp, poll_div
+from tasks.edelivery import poll_depp, poll_div
 from tests.conftest import MUNI
 from tests.connectors.depp.conftest import RESIDENT, RESIDENT_EADDRESS
 
-BPMN = Path(__file__).resolve().parents[1] / "connectors" / "depp" / "bpmn"
+BPMN = Path(__file__).resolve().parent / "bpmn"
 RIGA_EADDRESS = "_DEFAULT@90011524360"
 LIST, GET, CONFIRM = (
     "depp.get_message_list",
@@ -128,8 +128,8 @@ def test_every_list_fetch_and_confirm_is_one_signed_row(
 def test_failed_calls_are_audited_with_their_error(
     committed: Platform, sim: DeppSimulator, client: DeppClient
 ) -> None:
-    sim.faults.inject("soap_fault", fault_code="NotFound", operation="GetMessage")
-    sim.faults.inject("soap_fault", operation="ConfirmMessage")
+    sim.faults.inject("GetMessage", "soap_fault", code="NotFound")
+    sim.faults.inject("ConfirmMessage", "soap_fault")
     report = poll_depp(committed, MUNI, client=client)
     assert (report.fetch_failed, report.confirm_failed) == (1, 1)
     # the last call (the failed confirm) comes after the poll's last transaction
@@ -145,11 +145,11 @@ def test_failed_calls_are_audited_with_their_error(
 def test_a_poll_stopped_by_an_outage_still_writes_its_calls(
     committed: Platform, sim: DeppSimulator, client: DeppClient
 ) -> None:
-    sim.faults.inject("http500", operation="GetMessageList")
+    sim.faults.inject("GetMessageList", "http500")
     with pytest.raises(Unavailable):
         poll_depp(committed, MUNI, client=client)
     assert _outcomes(committed) == [(LIST, "unavailable")]
-    sim.faults.inject("timeout", operation="GetMessage")
+    sim.faults.inject("GetMessage", "timeout")
     with pytest.raises(Unavailable):
         poll_depp(committed, MUNI, client=client)
     assert _outcomes(committed)[1:] == [(LIST, "ok"), (GET, "unavailable")]
@@ -184,7 +184,7 @@ def test_div_calls_are_audited_under_div(
     committed: Platform, div_sim: DivSimulator, div: DivClient
 ) -> None:
     committed.deploy([BPMN / "div_intake.bpmn"], deployed_by="tests")
-    div_sim.faults.inject("http500", operation="Confirm")
+    div_sim.faults.inject("Confirm", "http500")
     poll_div(committed, MUNI, client=div)
     poll_div(committed, MUNI, client=div)
     calls = _calls(committed)
@@ -200,12 +200,3 @@ def test_div_calls_are_audited_under_div(
     assert calls[2].instance_id is not None
     assert calls[4].instance_id == calls[2].instance_id
     _assert_signed_and_without_personal_codes(committed)
-
-
-def test_polling_names_are_not_operators_diagrams_can_call(
-    committed: Platform,
-) -> None:
-    for inbox in (edelivery.DeppInbox, edelivery.DivInbox):
-        for name in astuple(inbox.operations):
-            assert name.startswith(f"{inbox.channel}.")
-            assert not committed.connectors.has_operator(name)

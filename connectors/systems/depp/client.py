@@ -16,13 +16,13 @@ from pathlib import Path
 import requests
 
 from connectors.errors import Unavailable
-from connectors.systems.depp import envelope as env
-from connectors.systems.depp.soap import (
+from connectors.soapkit import (
     aware_datetime,
     required,
     soap_errors,
     zeep_service,
 )
+from connectors.systems.depp import contract as env
 from core.calendar import WorkingCalendar
 
 WSDL = Path(__file__).parent / "wsdl" / "depp.wsdl"

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from connectors.config import ConnectorConfigError, http_session, system_config
-from connectors.registry import InvalidParameters
-from connectors.systems.depp import envelope as env
+from connectors.registry import COMMAND, QUERY, InvalidParameters, Operator, Registry
+from connectors.systems.depp import contract as env
 from connectors.systems.depp.client import DeppClient
 from connectors.systems.depp.simulator import DeppSimulator, default_simulator
 from core.contracts import CallContext
@@ -224,3 +224,43 @@ class DeppOperators:
             raise InvalidParameters(f"{name}: identifier must be text")
         found = self.client(municipality).search_addressee(identifier)
         return {"active": found.active, "eaddress": found.eaddress}
+
+
+def register(
+    registry: Registry,
+    documents: DocumentSource | None = None,
+    simulator: DeppSimulator | None = None,
+) -> None:
+    """Register the operators; ``documents`` resolves document references,
+    ``simulator`` replaces the process-wide one (tests)."""
+    config = system_config("DEPP")
+    operators = DeppOperators(documents=documents, simulator=simulator)
+    registry.register(
+        Operator(
+            name="depp.send",
+            system="DEPP",
+            description=(
+                "Nosūtīt dokumentu (PDF vai .edoc) uz oficiālo e-adresi; paziņots"
+                " otrajā darba dienā"
+            ),
+            mode=config.mode,
+            func=operators.send,
+            params=("recipients", "document_kind", "title"),
+            kind=COMMAND,
+            timeout=config.timeout,
+        )
+    )
+    registry.register(
+        Operator(
+            name="depp.search_addressee",
+            system="DEPP",
+            description=(
+                "Vai personai vai organizācijai (pēc koda) ir aktīva oficiālā e-adrese"
+            ),
+            mode=config.mode,
+            func=operators.search_addressee,
+            params=("identifier",),
+            kind=QUERY,
+            timeout=config.timeout,
+        )
+    )

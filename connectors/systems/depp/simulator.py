@@ -26,14 +26,14 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from connectors.systems.depp import envelope as env
-from connectors.systems.depp.demo import demo_edoc, demo_pdf
-from connectors.systems.depp.soap import (
+from connectors.soapkit import (
     SoapFault,
     SoapSimulator,
     decode_base64,
     xs_datetime,
 )
+from connectors.systems.depp import contract as env
+from connectors.systems.depp.fixtures import demo_edoc, demo_pdf
 from connectors.systems.depp.store import Mailboxes
 from core.calendar import RIGA, WorkingCalendar
 

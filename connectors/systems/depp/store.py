@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
-from connectors.systems.depp.soap import SoapFault
+from connectors.soapkit import SoapFault
 
 
 class Stored(Protocol):

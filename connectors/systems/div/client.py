@@ -11,13 +11,13 @@ from pathlib import Path
 
 import requests
 
-from connectors.systems.depp import envelope as env
-from connectors.systems.depp.soap import (
+from connectors.soapkit import (
     aware_datetime,
     required,
     soap_errors,
     zeep_service,
 )
+from connectors.systems.depp import contract as env
 from forms.identifiers import is_registracijas_numurs
 
 WSDL = Path(__file__).parent / "wsdl" / "div.wsdl"

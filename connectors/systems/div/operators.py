@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors.config import http_session, system_config
-from connectors.registry import InvalidParameters
+from connectors.registry import COMMAND, InvalidParameters, Operator, Registry
 from connectors.systems.depp.operators import (
     DocumentSource,
     attachments_from_params,
@@ -97,3 +97,25 @@ class DivOperators:
             "document_id": result.document_id,
             "sent_at": result.sent_at.isoformat(),
         }
+
+
+def register(
+    registry: Registry,
+    documents: DocumentSource | None = None,
+    simulator: DivSimulator | None = None,
+) -> None:
+    """Register the operators; ``documents`` resolves document references,
+    ``simulator`` replaces the process-wide one (tests)."""
+    config = system_config("DIV")
+    registry.register(
+        Operator(
+            name="div.send",
+            system="DIV",
+            description="Nosūtīt dokumentu citai iestādei (DIV)",
+            mode=config.mode,
+            func=DivOperators(documents=documents, simulator=simulator).send,
+            params=("recipient", "document_kind", "title"),
+            kind=COMMAND,
+            timeout=config.timeout,
+        )
+    )

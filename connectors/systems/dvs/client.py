@@ -38,7 +38,7 @@ from connectors.restkit import (
     json_object,
     send,
 )
-from connectors.systems.dvs.schemas import (
+from connectors.systems.dvs.contract import (
     WIRE_OF_SOAP,
     as_params,
     check_document,
@@ -69,7 +69,7 @@ class DvsClient(Protocol):
     def register_document(
         self, document: Mapping[str, Any], idempotency_key: str
     ) -> dict[str, Any]:
-        """Register a document (the wire shape of ``schemas``); returns
+        """Register a document (the wire shape of ``contract``); returns
         ``{document_id, registration_number, registered_at}``."""
         ...
 

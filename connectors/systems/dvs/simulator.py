@@ -36,7 +36,7 @@ from connectors.simkit import (
     with_faults,
 )
 from connectors.systems.dvs import fixtures, soap_server
-from connectors.systems.dvs.schemas import (
+from connectors.systems.dvs.contract import (
     DvsError,
     check_document,
     check_personal_code,
@@ -69,6 +69,7 @@ class DvsSimulator(Counted):
         self.product = product
         self.clock = clock
         self.faults = FaultPlan(OPERATIONS, stall_seconds)
+        self._soap = soap_server.DvsSoapServer(self)
         self._lock = threading.RLock()
         self.ledger = IdempotencyLedger(self._lock)
         self._urls = Map(
@@ -188,7 +189,7 @@ class DvsSimulator(Counted):
     def _on_soap(self, request: Request) -> Response:
         if request.method == "GET":
             return soap_server.wsdl_response()
-        return soap_server.handle(self, request)
+        return self._soap.handle(request)
 
     def _on_xsd(self, request: Request) -> Response:
         return soap_server.xsd_response()

@@ -1,15 +1,16 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The SOAP side of the DVS simulator: envelopes in and out, per ``wsdl/dvs.wsdl``.
 
-Requests are parsed without DTDs, entities or network access and validated against
+Reading and writing SOAP is ``connectors.soapkit.SoapServer``'s (SOAP 1.1 here):
+requests are parsed without DTDs, entities or network access and validated against
 ``wsdl/dvs.xsd``; a refusal is a SOAP 1.1 fault (HTTP 500) whose detail is a
-``DvsFault`` naming the kind of error and the field.
+``DvsFault`` naming the kind of error and the field. The fault plan is the
+simulator's own, shared with its REST side.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -18,13 +19,23 @@ from lxml import etree
 from lxml.builder import ElementMaker
 from werkzeug.wrappers import Request, Response
 
-from connectors.systems.dvs.schemas import SOAP_OF_WIRE, DvsError
+from connectors.soapkit import (
+    DTD,
+    NOT_SOAP,
+    NOT_XML,
+    SOAP11,
+    SOAP11_NS,
+    TOO_LARGE,
+    RequestRefused,
+    SoapServer,
+)
+from connectors.systems.dvs.contract import SOAP_OF_WIRE, DvsError
 
 if TYPE_CHECKING:
     from connectors.systems.dvs.simulator import DvsSimulator
 
 NS: Final = "urn:pkip:dvs:1"
-SOAP_ENV: Final = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP_ENV: Final = SOAP11_NS
 WSDL_DIR: Final = Path(__file__).with_name("wsdl")
 WSDL_PATH: Final = WSDL_DIR / "dvs.wsdl"
 XSD_PATH: Final = WSDL_DIR / "dvs.xsd"
@@ -39,13 +50,11 @@ _OPERATIONS: Final = {
     "GetUserSystemsRequest": "user_systems",
 }
 _E = ElementMaker(namespace=NS, nsmap={"tns": NS})
-_S = ElementMaker(namespace=SOAP_ENV, nsmap={"soap": SOAP_ENV})
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
 )
 _ELEMENT_RE = re.compile(r"Element '(?:\{[^}]*\})?([A-Za-z]+)'")
 _EXPECTED_RE = re.compile(r"Expected is .*?\{[^}]*\}([A-Za-z]+)")
-_schema_lock = threading.Lock()
 
 
 @cache
@@ -61,48 +70,6 @@ def xsd_response() -> Response:
     return Response(XSD_PATH.read_bytes(), content_type=XML)
 
 
-def _envelope(payload: etree._Element) -> Response:
-    document = _S.Envelope(_S.Body(payload))
-    body = etree.tostring(document, xml_declaration=True, encoding="utf-8")
-    return Response(body, content_type=XML)
-
-
-def fault(error: DvsError) -> Response:
-    side = "soap:Server" if error.code == "Unavailable" else "soap:Client"
-    detail = _E.DvsFault(_E.code(error.code))
-    if error.field:
-        detail.append(_E.field(SOAP_OF_WIRE.get(error.field, error.field)))
-    detail.append(_E.message(error.message))
-    document = _S.Envelope(
-        _S.Body(
-            _S.Fault(
-                etree.Element("faultcode"),
-                etree.Element("faultstring"),
-                etree.Element("detail"),
-            )
-        )
-    )
-    code_el, string_el, detail_el = document[0][0]
-    code_el.text = side
-    string_el.text = error.message
-    detail_el.append(detail)
-    body = etree.tostring(document, xml_declaration=True, encoding="utf-8")
-    return Response(body, status=500, content_type=XML)
-
-
-def _payload(raw: bytes) -> etree._Element:
-    try:
-        root = etree.fromstring(raw, _PARSER)
-    except etree.XMLSyntaxError:
-        raise DvsError("InvalidRequest", "Pieprasījums nav XML") from None
-    if root.getroottree().docinfo.doctype:
-        raise DvsError("InvalidRequest", "DTD nav atļauts")
-    body = root.find(f"{{{SOAP_ENV}}}Body")
-    if root.tag != f"{{{SOAP_ENV}}}Envelope" or body is None or len(body) == 0:
-        raise DvsError("InvalidRequest", "Nav SOAP 1.1 aploksnes")
-    return body[0]
-
-
 def _field_of(message: str) -> str | None:
     expected = _EXPECTED_RE.search(message)
     missing = "Missing child" in message or "not expected" in message
@@ -114,16 +81,6 @@ def _field_of(message: str) -> str | None:
     if wire:
         return wire
     return next((w for w, s in SOAP_OF_WIRE.items() if s == name), name)
-
-
-def _validate(payload: etree._Element) -> None:
-    schema = _schema()
-    with _schema_lock:
-        if schema.validate(payload):
-            return
-        message = str(schema.error_log.last_error.message)
-    # lxml's message quotes the value (possibly a personal code): keep only the field.
-    raise DvsError("InvalidRequest", "Neatbilst shēmai", _field_of(message))
 
 
 def _text(element: etree._Element, name: str) -> str | None:
@@ -187,28 +144,77 @@ _HANDLERS: Final = {
 }
 
 
-def handle(sim: DvsSimulator, request: Request) -> Response:
-    try:
-        payload = _payload(request.get_data())
-    except DvsError as error:
-        return fault(error)
-    name = etree.QName(payload).localname if payload.tag.startswith(f"{{{NS}}}") else ""
-    operation = _OPERATIONS.get(name)
-    if operation is None:
-        return fault(DvsError("InvalidRequest", "Nezināma operācija"))
-    planned = sim.faults.take(operation)
-    if planned == "http500":
-        return fault(DvsError("Unavailable", "Iekšēja servera kļūda (simulēta)"))
-    try:
-        _validate(payload)
-        response = _envelope(_HANDLERS[operation](sim, payload))
-    except DvsError as error:
-        response = fault(error)
-    if planned == "timeout":
-        sim.faults.stall()
-        return Response(
-            "Gateway Timeout (simulēts)", status=504, content_type="text/plain"
+_REFUSALS: Final = {
+    TOO_LARGE: "Pieprasījums ir par lielu",
+    DTD: "DTD nav atļauts",
+    NOT_XML: "Pieprasījums nav XML",
+    NOT_SOAP: "Nav SOAP 1.1 aploksnes",
+}
+
+
+class DvsSoapServer(SoapServer):
+    """``POST /soap`` of the DVS simulator."""
+
+    version = SOAP11
+    max_request_bytes = None  # the simulator's request class limits the size
+
+    def __init__(self, sim: DvsSimulator) -> None:
+        super().__init__(_schema(), sim.faults)
+        self.sim = sim
+
+    def refuse(self, error: DvsError) -> Response:
+        detail = _E.DvsFault(_E.code(error.code))
+        if error.field:
+            detail.append(_E.field(SOAP_OF_WIRE.get(error.field, error.field)))
+        detail.append(_E.message(error.message))
+        return self.fault(
+            sender=error.code != "Unavailable", reason=error.message, detail=detail
         )
-    if planned == "malformed":
-        return Response(MALFORMED, status=200, content_type=XML)
-    return response
+
+    def _payload(self, request: Request) -> etree._Element:
+        try:
+            children = self.read_envelope(self.read_body(request))
+        except RequestRefused as exc:
+            raise DvsError("InvalidRequest", _REFUSALS[exc.reason]) from None
+        if not children:
+            raise DvsError("InvalidRequest", _REFUSALS[NOT_SOAP])
+        payload: etree._Element = children[0]
+        return payload
+
+    def _validate(self, payload: etree._Element) -> None:
+        error = self.schema_error(payload)
+        if error is None:
+            return
+        # lxml's message quotes the value (possibly a personal code): keep the field.
+        field = _field_of(str(error.message))
+        raise DvsError("InvalidRequest", "Neatbilst shēmai", field)
+
+    def handle(self, request: Request) -> Response:
+        try:
+            payload = self._payload(request)
+        except DvsError as error:
+            return self.refuse(error)
+        tag = payload.tag
+        name = etree.QName(payload).localname if tag.startswith(f"{{{NS}}}") else ""
+        operation = _OPERATIONS.get(name)
+        if operation is None:
+            return self.refuse(DvsError("InvalidRequest", "Nezināma operācija"))
+        planned = self.faults.take(operation)
+        kind = planned.kind if planned is not None else None
+        if kind == "http500":
+            return self.refuse(
+                DvsError("Unavailable", "Iekšēja servera kļūda (simulēta)")
+            )
+        try:
+            self._validate(payload)
+            response = self.envelope(_HANDLERS[operation](self.sim, payload))
+        except DvsError as error:
+            response = self.refuse(error)
+        if kind == "timeout":
+            self.faults.stall(planned)
+            return Response(
+                "Gateway Timeout (simulēts)", status=504, content_type="text/plain"
+            )
+        if kind == "malformed":
+            return Response(MALFORMED, status=200, content_type=XML)
+        return response

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Client of a finance system's batch import (``FORMAT.md``, ``POST /batches``)."""
+"""Client of a finance system's batch import (``CONTRACT.md``, ``POST /batches``)."""
 
 from __future__ import annotations
 

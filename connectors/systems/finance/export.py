@@ -2,7 +2,7 @@
 """A finance export batch built from the operator's parameters.
 
 ``finance.export`` takes ``institution_reg_nr``, ``invoices`` and ``payments`` (lists
-of records whose keys are ``FORMAT.md``'s field names; amounts as ``"121.00"``, a
+of records whose keys are ``CONTRACT.md``'s field names; amounts as ``"121.00"``, a
 number or a Decimal; dates as ``YYYY-MM-DD`` or date objects; an invoice's ``summa``
 may be left out and is then ``summa_bez_pvn + pvn``), and optionally ``period_from``,
 ``period_to`` (default: the earliest and latest approval or payment date),
@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from connectors.restkit import FieldProblem, FieldsRefused
-from connectors.systems.finance.format import (
+from connectors.systems.finance.contract import (
     INVOICE_FIELDS,
     PAYMENT_FIELDS,
     FormatError,

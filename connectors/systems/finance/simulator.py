@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """A finance system's import (Horizon/GVedis, Ozols style) simulated.
 
-``POST /batches`` takes a file in PKIP finanšu eksports v1 (``FORMAT.md``), checks it
+``POST /batches`` takes a file in PKIP finanšu eksports v1 (``CONTRACT.md``), checks it
 with ``format.parse`` — structure, totals, checksum — and imports it once per
 ``Idempotency-Key``; a broken file is refused with 422 naming the line and the field.
 ``GET /`` lists imported and refused batches. Faults: operation ``export``.
@@ -33,7 +33,7 @@ from connectors.simkit import (
     problem,
     with_faults,
 )
-from connectors.systems.finance.format import Batch, FormatError, parse
+from connectors.systems.finance.contract import Batch, FormatError, parse
 
 OPERATIONS = ("export",)
 _KEEP_REFUSED = 50

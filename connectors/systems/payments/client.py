@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""REST/JSON client of the payment module (see ``schemas`` for the wire format)."""
+"""REST/JSON client of the payment module (see ``contract`` for the wire format)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from connectors.restkit import (
     json_object,
     send,
 )
-from connectors.systems.payments.schemas import build_request
+from connectors.systems.payments.contract import build_request
 from connectors.systems.payments.simulator import default_simulator
 from connectors.transport import WSGIApp
 

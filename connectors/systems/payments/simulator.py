@@ -50,7 +50,7 @@ from connectors.systems.payments.callback import (
     payments_secret,
     sign,
 )
-from connectors.systems.payments.schemas import check_request, format_cents
+from connectors.systems.payments.contract import check_request, format_cents
 
 log = logging.getLogger(__name__)
 

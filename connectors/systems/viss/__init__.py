@@ -14,7 +14,7 @@ registry, the education system VIIS and the Probation Service (PLUS).
 | ``results`` | replies as plain dicts |
 | ``simulator`` | ``VissSimulator``: the same contract as a WSGI app, fault injection |
 | ``fixtures`` | the simulator's deterministic registry data |
-| ``operators`` | the operators diagrams call, and ``register`` below |
+| ``operators`` | the operators diagrams call, and ``register`` |
 
 Settings: ``PKIP_VISS_*`` (see ``connectors.config``), per municipality too;
 simulated unless ``PKIP_VISS_MODE=live`` with ``PKIP_VISS_URL``.
@@ -22,40 +22,8 @@ simulated unless ``PKIP_VISS_MODE=live`` with ``PKIP_VISS_URL``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from connectors.config import system_config
-from connectors.registry import QUERY, Operator, Registry
-from connectors.systems.viss.contract import BY_OPERATOR
-from connectors.systems.viss.operators import SPECS, VissConnector
+from connectors.systems.viss.client import VissClient
+from connectors.systems.viss.operators import register
 from connectors.systems.viss.simulator import VissSimulator
 
-__all__ = ["register"]
-
-
-def register(
-    registry: Registry,
-    *,
-    simulator: VissSimulator | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> None:
-    """Register every VISS operator (all queries) on ``registry``.
-
-    ``simulator`` and ``environ`` are for tests: by default the process's simulator
-    and the real environment.
-    """
-    config = system_config("VISS", environ=environ)
-    connector = VissConnector(simulator, environ)
-    for spec in SPECS:
-        registry.register(
-            Operator(
-                name=spec.name,
-                system=BY_OPERATOR[spec.name].system,
-                description=spec.description,
-                mode=config.mode,
-                func=connector.operator_func(spec),
-                params=spec.params,
-                kind=QUERY,
-                timeout=config.timeout,
-            )
-        )
+__all__ = ["VissClient", "VissSimulator", "register"]

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.config import SystemConfig, system_config
-from connectors.registry import OperatorFunc
+from connectors.registry import QUERY, Operator, OperatorFunc, Registry
 from connectors.systems.viss.client import Requester, VissClient
+from connectors.systems.viss.contract import BY_OPERATOR
 from connectors.systems.viss.simulator import VissSimulator, default_simulator
 from core.contracts import CallContext
 
@@ -162,3 +163,31 @@ class VissConnector:
 
         call.__name__ = spec.name.replace(".", "_")
         return call
+
+
+def register(
+    registry: Registry,
+    *,
+    simulator: VissSimulator | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """Register every VISS operator (all queries) on ``registry``.
+
+    ``simulator`` and ``environ`` are for tests: by default the process's simulator
+    and the real environment.
+    """
+    config = system_config("VISS", environ=environ)
+    connector = VissConnector(simulator, environ)
+    for spec in SPECS:
+        registry.register(
+            Operator(
+                name=spec.name,
+                system=BY_OPERATOR[spec.name].system,
+                description=spec.description,
+                mode=config.mode,
+                func=connector.operator_func(spec),
+                params=spec.params,
+                kind=QUERY,
+                timeout=config.timeout,
+            )
+        )

@@ -13,8 +13,8 @@ is a SOAP 1.1 fault whose detail holds a ``c:ServiceError`` code.
 
 **Fault injection.** ``simulator.inject("ur.company", "http500", count=2)`` makes the
 next two ``ur.company`` requests fail that way (``"*"`` matches any operation); the
-faults are kept per operation in order and taken under a lock, so tests may inject
-while other threads call. The kinds:
+faults are kept in the shared ``simkit.FaultPlan`` (per operation, in order, under a
+lock, so tests may inject while other threads call). The kinds:
 
 * ``timeout`` — the reply does not come in time. In-process (the default,
   ``hang_seconds=None``) there is no socket whose timeout could fire, so the
@@ -44,11 +44,18 @@ from functools import lru_cache
 from typing import Any, Final
 
 import requests
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
 from lxml import etree
 from werkzeug.wrappers import Request, Response
 
+from connectors.simkit import Fault, FaultPlan
+from connectors.soapkit import (
+    DTD,
+    NOT_XML,
+    SOAP11,
+    TOO_LARGE,
+    RequestRefused,
+    SoapServer,
+)
 from connectors.systems.viss import fixtures
 from connectors.systems.viss.contract import (
     ACCESS_DENIED,
@@ -60,7 +67,6 @@ from connectors.systems.viss.contract import (
     NOT_FOUND,
     NS,
     SCHEMA_FILES,
-    SOAP_ENV_NS,
     WSDL_DIR,
     WSDL_PATH,
     Operation,
@@ -75,7 +81,6 @@ log = logging.getLogger(__name__)
 
 TIMEOUT = "timeout"
 FAULTS: Final = (TIMEOUT, "http500", "soap_fault", "malformed", "truncated", "rejected")
-ANY: Final = "*"
 MAX_BODY: Final = 64 * 1024
 _XML: Final = "text/xml; charset=utf-8"
 _PARSER: Final = etree.XMLParser(
@@ -116,8 +121,10 @@ class Received:
     outcome: str
 
 
-class VissSimulator:
+class VissSimulator(SoapServer):
     """The WSGI app. Thread-safe: requests may arrive from several threads."""
+
+    version = SOAP11
 
     def __init__(
         self,
@@ -127,57 +134,35 @@ class VissSimulator:
         max_body: int = MAX_BODY,
         history: int = 100,
     ) -> None:
+        # the messages are checked by contract.schema_errors (one XSD per registry)
+        super().__init__(
+            None, FaultPlan(BY_OPERATOR, hang_seconds or 0.0, kinds=FAULTS)
+        )
         self.hang_seconds = hang_seconds
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
-        self.max_body = max_body
+        self.max_body = self.max_request_bytes = max_body
         self._lock = threading.Lock()
-        self._faults: dict[str, deque[str]] = {}
         self._received: deque[Received] = deque(maxlen=history)
-        self._released = threading.Event()
 
     # -- control --------------------------------------------------------------------
-    def inject(self, operation: str, fault: str, count: int = 1) -> None:
-        """Make the next ``count`` requests of ``operation`` (an operator name such as
-        ``ur.company``, or ``"*"``) fail with ``fault`` (one of :data:`FAULTS`)."""
-        if operation != ANY and operation not in BY_OPERATOR:
-            raise ValueError(f"unknown operation {operation!r}")
-        if fault not in FAULTS:
-            raise ValueError(f"unknown fault {fault!r}; one of {', '.join(FAULTS)}")
-        if count < 1:
-            raise ValueError("count must be at least 1")
-        with self._lock:
-            self._faults.setdefault(operation, deque()).extend([fault] * count)
-            if fault == TIMEOUT:
-                self._released.clear()
-
     def pending(self) -> dict[str, list[str]]:
         """Faults injected and not yet used, per operation."""
-        with self._lock:
-            return {op: list(q) for op, q in self._faults.items() if q}
+        return self.faults.pending()
 
     def clear(self) -> None:
         """Forget injected faults and recorded requests; wake held replies."""
+        self.faults.clear()
         with self._lock:
-            self._faults.clear()
             self._received.clear()
-        self.release()
 
     def release(self) -> None:
         """Let every reply held by a ``timeout`` fault go now."""
-        self._released.set()
+        self.faults.release()
 
     def received(self) -> list[Received]:
         """The requests answered, newest first."""
         with self._lock:
             return list(reversed(self._received))
-
-    def _take_fault(self, operation: str) -> str | None:
-        with self._lock:
-            for key in (operation, ANY):
-                queue = self._faults.get(key)
-                if queue:
-                    return queue.popleft()
-        return None
 
     def _record(self, entry: Received) -> None:
         with self._lock:
@@ -211,7 +196,7 @@ class VissSimulator:
             payload = self._read_payload(request)
             operation = self._operation(request, payload)
         except _BadRequest as exc:
-            return fault_response(
+            return self.service_error(
                 "Client", INVALID_REQUEST, exc.message, status=exc.status
             )
         header = _header(payload)
@@ -230,46 +215,40 @@ class VissSimulator:
                 )
             )
 
-        fault = self._take_fault(operation.operator)
+        fault = self.faults.take(operation.operator)
         if fault is not None:
-            record(fault)
-            log.info("VISS simulator: injected %s on %s", fault, operation.operator)
+            record(fault.kind)
+            log.info(
+                "VISS simulator: injected %s on %s", fault.kind, operation.operator
+            )
             return self._faulty(fault, operation, payload, header)
         try:
             body = HANDLERS[operation.operator](operation, payload, self.clock())
         except Refusal as exc:
             record(exc.code)
-            return fault_response(
+            return self.service_error(
                 "Client", exc.code, exc.message, header.get("requestId")
             )
         record("ok")
-        return _xml_response(self._reply(operation, header, body))
+        return self.respond(self._reply(operation, header, body))
 
     def _read_payload(self, request: Request) -> etree._Element:
-        if (request.content_length or 0) > self.max_body:
-            raise _BadRequest("Pieprasījums ir pārāk liels", status=413)
-        data = request.stream.read(self.max_body + 1)
-        if len(data) > self.max_body:
-            raise _BadRequest("Pieprasījums ir pārāk liels", status=413)
         try:
-            SafeET.fromstring(
-                data, forbid_dtd=True, forbid_entities=True, forbid_external=True
-            )
-        except DefusedXmlException as exc:
-            raise _BadRequest(
-                f"XML ar DTD vai entītijām netiek pieņemts ({type(exc).__name__})"
-            ) from exc
-        except SafeET.ParseError as exc:
-            raise _BadRequest("Pieprasījums nav korekts XML") from exc
-        envelope = etree.fromstring(data, parser=_PARSER)
-        body = envelope.find(f"{{{SOAP_ENV_NS}}}Body")
-        if (
-            envelope.tag != f"{{{SOAP_ENV_NS}}}Envelope"
-            or body is None
-            or len(body) != 1
-        ):
+            children = self.read_envelope(self.read_body(request))
+        except RequestRefused as exc:
+            if exc.reason == TOO_LARGE:
+                raise _BadRequest("Pieprasījums ir pārāk liels", status=413) from exc
+            if exc.reason == DTD:
+                raise _BadRequest(
+                    f"XML ar DTD vai entītijām netiek pieņemts ({exc.cause})"
+                ) from exc
+            if exc.reason == NOT_XML:
+                raise _BadRequest("Pieprasījums nav korekts XML") from exc
+            children = []
+        if len(children) != 1:
             raise _BadRequest("Gaidīta SOAP 1.1 aploksne ar vienu pieprasījumu")
-        return body[0]
+        payload: etree._Element = children[0]
+        return payload
 
     def _operation(self, request: Request, payload: etree._Element) -> Operation:
         operation = BY_REQUEST_TAG.get(payload.tag)
@@ -291,36 +270,34 @@ class VissSimulator:
             header={"requestId": header["requestId"], "answeredAt": self.clock()},
             **body,
         )
-        envelope = etree.Element(
-            f"{{{SOAP_ENV_NS}}}Envelope", nsmap={"soap": SOAP_ENV_NS}
-        )
-        soap_body = etree.SubElement(envelope, f"{{{SOAP_ENV_NS}}}Body")
+        envelope, soap_body = self.new_envelope()
         element.render(soap_body, value)
         return envelope
 
     def _faulty(
         self,
-        fault: str,
+        planned: Fault,
         operation: Operation,
         payload: etree._Element,
         header: dict[str, str],
     ) -> Response:
+        fault = planned.kind
         if fault == TIMEOUT:
             if self.hang_seconds is None:
                 raise SimulatedTimeout("VISS simulators: atbilde nepienāca laikā")
-            self._released.wait(self.hang_seconds)
+            self.faults.stall(planned)
         elif fault == "http500":
             page = "<html><body><h1>500 Iekšēja servera kļūda</h1></body></html>"
             return Response(page, status=500, mimetype="text/html")
         elif fault == "soap_fault":
-            return fault_response(
+            return self.service_error(
                 "Server",
                 INTERNAL,
                 "Reģistrs īslaicīgi nav pieejams",
                 header.get("requestId"),
             )
         elif fault == "rejected":
-            return fault_response(
+            return self.service_error(
                 "Client",
                 ACCESS_DENIED,
                 "Iestādei nav tiesību uz šiem datiem",
@@ -329,7 +306,7 @@ class VissSimulator:
         try:
             body = HANDLERS[operation.operator](operation, payload, self.clock())
         except Refusal as exc:
-            return fault_response(
+            return self.service_error(
                 "Client", exc.code, exc.message, header.get("requestId")
             )
         envelope = self._reply(operation, header, body)
@@ -342,6 +319,30 @@ class VissSimulator:
         if fault == "truncated":
             raw = raw[: len(raw) // 2]
         return Response(raw, status=200, content_type=_XML)
+
+    def service_error(
+        self,
+        kind: str,
+        code: str,
+        message: str,
+        request_id: str | None = None,
+        status: int = 500,
+    ) -> Response:
+        """A SOAP 1.1 fault (``kind`` is Client or Server) with a ServiceError
+        detail."""
+        common = f"{{{COMMON_NS}}}"
+        error = etree.Element(f"{common}ServiceError")
+        etree.SubElement(error, f"{common}code").text = code
+        etree.SubElement(error, f"{common}message").text = message
+        if request_id:
+            etree.SubElement(error, f"{common}requestId").text = request_id
+        return self.fault(
+            sender=kind == "Client",
+            reason=message,
+            detail=error,
+            status=status,
+            c=COMMON_NS,
+        )
 
     # -- the page -------------------------------------------------------------------
     def page(self) -> str:
@@ -386,31 +387,6 @@ Personas kodi ir maskēti. Līgums: <a href="?wsdl">WSDL</a>.</p>
 </body>
 </html>
 """
-
-
-def fault_response(
-    kind: str, code: str, message: str, request_id: str | None = None, status: int = 500
-) -> Response:
-    """A SOAP 1.1 fault (``kind`` is Client or Server) with a ServiceError detail."""
-    soap = f"{{{SOAP_ENV_NS}}}"
-    common = f"{{{COMMON_NS}}}"
-    envelope = etree.Element(
-        f"{soap}Envelope", nsmap={"soap": SOAP_ENV_NS, "c": COMMON_NS}
-    )
-    fault = etree.SubElement(etree.SubElement(envelope, f"{soap}Body"), f"{soap}Fault")
-    etree.SubElement(fault, "faultcode").text = f"soap:{kind}"
-    etree.SubElement(fault, "faultstring").text = message
-    error = etree.SubElement(etree.SubElement(fault, "detail"), f"{common}ServiceError")
-    etree.SubElement(error, f"{common}code").text = code
-    etree.SubElement(error, f"{common}message").text = message
-    if request_id:
-        etree.SubElement(error, f"{common}requestId").text = request_id
-    return _xml_response(envelope, status)
-
-
-def _xml_response(envelope: etree._Element, status: int = 200) -> Response:
-    raw = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
-    return Response(raw, status=status, content_type=_XML)
 
 
 def _header(payload: etree._Element) -> dict[str, str]:

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from connectors.systems.depp import envelope as env
+from connectors.systems.depp import contract as env
 from connectors.systems.depp.client import DeppClient
-from connectors.systems.depp.demo import demo_edoc, demo_pdf
+from connectors.systems.depp.fixtures import demo_edoc, demo_pdf
 from connectors.systems.depp.simulator import DeppSimulator
 from connectors.transport import in_process_session
 from engine.clock import ManualClock

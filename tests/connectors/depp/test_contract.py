@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from connectors.errors import InvalidRequest, NotFound, Rejected
-from connectors.systems.depp import envelope as env
+from connectors.systems.depp import contract as env
 from connectors.systems.depp.client import DeppClient
-from connectors.systems.depp.demo import demo_pdf
+from connectors.systems.depp.fixtures import demo_pdf
 from connectors.systems.depp.simulator import DeppSimulator
 from engine.clock import ManualClock
 from tests.conftest import T0

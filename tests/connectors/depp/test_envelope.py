@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from connectors.errors import InvalidRequest
-from connectors.systems.depp import envelope as env
-from connectors.systems.depp.demo import demo_edoc, demo_pdf
+from connectors.systems.depp import contract as env
+from connectors.systems.depp.fixtures import demo_edoc, demo_pdf
 from core.calendar import WorkingCalendar
 from tests.connectors.depp.conftest import b64, pdf
 

@@ -16,10 +16,10 @@ from connectors.errors import (
     Rejected,
     Unavailable,
 )
+from connectors.soapkit import SOAP12_NS, mask_identifiers
 from connectors.systems.depp.client import DeppClient
-from connectors.systems.depp.demo import demo_pdf
+from connectors.systems.depp.fixtures import demo_pdf
 from connectors.systems.depp.simulator import DeppSimulator
-from connectors.systems.depp.soap import SOAP12_NS, mask_identifiers
 from connectors.transport import in_process_session
 from tests.connectors.depp.conftest import BASE_URL, RESIDENT_EADDRESS, send
 
@@ -39,7 +39,7 @@ NS = "http://pkip.lv/schemas/depp/2026/1"
 def test_every_injected_fault_is_unavailable(
     client: DeppClient, sim: DeppSimulator, kind: str, message: str
 ) -> None:
-    sim.faults.inject(kind)
+    sim.faults.inject("*", kind)
     with pytest.raises(Unavailable, match=message) as caught:
         client.get_message_list()
     assert caught.value.retryable
@@ -59,7 +59,7 @@ def test_every_injected_fault_is_unavailable(
 def test_fault_codes_map_to_connector_errors(
     client: DeppClient, sim: DeppSimulator, code: str, error: type[ConnectorError]
 ) -> None:
-    sim.faults.inject("soap_fault", fault_code=code)
+    sim.faults.inject("*", "soap_fault", code=code)
     with pytest.raises(error):
         client.search_addressee("161175-19997")
 
@@ -67,12 +67,12 @@ def test_fault_codes_map_to_connector_errors(
 def test_faults_count_and_target_one_operation(
     client: DeppClient, sim: DeppSimulator
 ) -> None:
-    sim.faults.inject("http500", count=2, operation="SendMessage")
+    sim.faults.inject("SendMessage", "http500", count=2)
     assert client.search_addressee("161175-19997").active  # other operations pass
     for _ in range(2):
         with pytest.raises(Unavailable):
             send(client)
-    assert sim.faults.pending == 0
+    assert sim.faults.pending() == {}
     assert send(client).duplicate is False
     assert (sim.received_total, sim.unique) == (1, 1)
 
@@ -82,7 +82,7 @@ def test_a_lost_reply_then_a_retry_sends_once(
 ) -> None:
     """The outbox's case: the send took effect, the reply was lost, the retry with
     the same key must not send again."""
-    sim.faults.inject("timeout", operation="SendMessage", after_processing=True)
+    sim.faults.inject("SendMessage", "timeout", after_processing=True)
     with pytest.raises(Unavailable):
         send(client, "instance-9:task-3")
     assert sim.unique == 1  # it did arrive
@@ -94,9 +94,9 @@ def test_a_lost_reply_then_a_retry_sends_once(
 
 def test_unknown_fault_kinds_are_refused(sim: DeppSimulator) -> None:
     with pytest.raises(ValueError, match="unknown fault"):
-        sim.faults.inject("meteor")
+        sim.faults.inject("*", "meteor")
     with pytest.raises(ValueError, match="count"):
-        sim.faults.inject("timeout", count=0)
+        sim.faults.inject("*", "timeout", count=0)
 
 
 # -- raw SOAP: what the simulator refuses by itself ----------------------------------

@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from connectors.errors import Unavailable
-from connectors.systems.depp.demo import demo_pdf
+from connectors.systems.depp.fixtures import demo_pdf
 from connectors.systems.depp.operators import DeppOperators, depp_client
 from connectors.systems.depp.simulator import DeppSimulator
 from core.contracts import CallContext
@@ -65,7 +65,7 @@ def test_every_operation_over_a_socket(server: str, sim: DeppSimulator) -> None:
 
 def test_a_slow_service_times_out(server: str, sim: DeppSimulator) -> None:
     client = depp_client("RIGA", environ=_live(server, timeout="0.3"))
-    sim.faults.inject("timeout", delay=10)
+    sim.faults.inject("*", "timeout", delay=10)
     started = time.monotonic()
     with pytest.raises(Unavailable, match="no reply in time"):
         client.get_message_list()
@@ -75,13 +75,13 @@ def test_a_slow_service_times_out(server: str, sim: DeppSimulator) -> None:
 
 def test_http_errors_and_faults_over_a_socket(server: str, sim: DeppSimulator) -> None:
     client = depp_client("RIGA", environ=_live(server))
-    sim.faults.inject("http500")
+    sim.faults.inject("*", "http500")
     with pytest.raises(Unavailable):
         client.get_message_list()
-    sim.faults.inject("soap_fault")
+    sim.faults.inject("*", "soap_fault")
     with pytest.raises(Unavailable, match="simulēta kļūme"):
         client.get_message_list()
-    sim.faults.inject("malformed")
+    sim.faults.inject("*", "malformed")
     with pytest.raises(Unavailable, match="malformed"):
         client.get_message_list()
 

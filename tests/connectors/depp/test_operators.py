@@ -17,9 +17,9 @@ from connectors.registry import (
     Registry,
     default_registry,
 )
-from connectors.systems.depp import envelope as env
+from connectors.systems.depp import contract as env
 from connectors.systems.depp import register
-from connectors.systems.depp.demo import demo_edoc, demo_pdf
+from connectors.systems.depp.fixtures import demo_edoc, demo_pdf
 from connectors.systems.depp.operators import (
     DeppOperators,
     demo_registration_number,

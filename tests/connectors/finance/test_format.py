@@ -8,8 +8,8 @@ import hashlib
 import pytest
 
 from connectors.restkit import FieldsRefused
+from connectors.systems.finance.contract import FormatError, parse
 from connectors.systems.finance.export import build_batch
-from connectors.systems.finance.format import FormatError, parse
 from tests.connectors.finance.conftest import export_params, invoice, payment
 
 

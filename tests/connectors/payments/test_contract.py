@@ -15,7 +15,7 @@ from connectors.errors import NotFound, Rejected, Unavailable
 from connectors.restkit import FieldsRefused
 from connectors.systems.payments import PaymentsClient, PaymentsSimulator
 from connectors.systems.payments.callback import verify_and_parse
-from connectors.systems.payments.schemas import AmountError, to_cents
+from connectors.systems.payments.contract import AmountError, to_cents
 from connectors.systems.payments.simulator import PaymentClosed
 from tests.connectors.payments.conftest import SECRET, Clock, request_params
 

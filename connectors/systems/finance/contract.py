@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""PKIP finanšu eksports v1 (``FORMAT.md``): write a batch, and read one back refusing
+"""PKIP finanšu eksports v1 (``CONTRACT.md``): write a batch, and read one back refusing
 anything that breaks a rule, with the line, the field and the reason.
 
 The simulator accepts exactly what :func:`parse` accepts, and the client checks what

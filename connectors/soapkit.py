@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""SOAP 1.2 plumbing shared by the DEPP and DIV connectors: both sides of the wire.
+"""The SOAP kit every SOAP connector shares (DEPP, DIV, DVS, VISS): both sides of
+the wire, as ``restkit`` is for REST and ``simkit`` for every simulator.
 
 Client side: a zeep service bound to a WSDL in the repository and to a requests
 session (the simulator in-process, or the live endpoint), and :func:`soap_errors`,
 which turns everything that can go wrong on the wire into the four connector errors.
 
-Simulator side: :class:`SoapSimulator`, a small WSGI app that reads a request safely
-(a size limit; defusedxml refuses any DTD or entity before lxml sees the bytes),
-validates the payload against the contract's XSD, dispatches it to a handler by the
-payload element's name, validates the reply too, and answers with a SOAP 1.2 envelope
-or fault. :class:`FaultPlan` injects the outside world's failures on demand.
+Simulator side: :class:`SoapServer`, the one base of the SOAP simulators — reads a
+request safely (a size limit; defusedxml refuses any DTD or entity before lxml sees
+the bytes), validates against the contract's XSD, writes SOAP 1.1 or 1.2 envelopes
+and faults, and keeps the fault plan (``simkit.FaultPlan``, the one every simulator
+uses). :class:`SoapSimulator` is its SOAP 1.2 WSGI app for the DEPP and DIV
+contracts: dispatch by the payload element's name, ``ServiceFault`` details.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import binascii
 import re
 import threading
 from abc import ABC, abstractmethod
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,9 +44,12 @@ from connectors.errors import (
     Rejected,
     Unavailable,
 )
+from connectors.simkit import Fault, FaultPlan
 
 SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope"
 SOAP12_CONTENT_TYPE = "application/soap+xml; charset=utf-8"
+SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP11_CONTENT_TYPE = "text/xml; charset=utf-8"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 # The codes of a fault's Detail and Subcode, and the error each becomes in the client.
@@ -165,6 +169,157 @@ def required(value: Any, name: str, where: str) -> Any:
 # -- simulator side ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SoapVersion:
+    """What differs on the wire between SOAP 1.1 and 1.2."""
+
+    envelope_ns: str
+    content_type: str
+    prefix: str  # of the envelope namespace, as fault codes name it
+
+
+SOAP11 = SoapVersion(SOAP11_NS, SOAP11_CONTENT_TYPE, "soap")
+SOAP12 = SoapVersion(SOAP12_NS, SOAP12_CONTENT_TYPE, "env")
+
+# Why a request could not be read; each simulator words it in its own reply.
+TOO_LARGE = "too_large"
+DTD = "dtd"
+NOT_XML = "not_xml"
+NOT_SOAP = "not_soap"
+
+
+class RequestRefused(Exception):
+    """A request :class:`SoapServer` could not read: ``reason`` is one of
+    :data:`TOO_LARGE`, :data:`DTD`, :data:`NOT_XML`, :data:`NOT_SOAP`."""
+
+    def __init__(self, reason: str, cause: Exception | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.cause = type(cause).__name__ if cause is not None else ""
+
+
+class SoapServer:
+    """The one base of PKIP's SOAP simulators (DEPP, DIV, DVS, VISS): reading a
+    request safely, checking it against the contract, writing envelopes and faults,
+    in SOAP 1.1 or 1.2, with a :class:`~connectors.simkit.FaultPlan`.
+
+    Reading: at most ``max_request_bytes`` (None: no limit of its own); defusedxml
+    refuses any DTD or entity before lxml sees the bytes; lxml then parses without
+    entities, network or comments (``huge_tree`` only where long base64 text nodes
+    are expected, which is safe because no DTD gets through).
+    """
+
+    version: SoapVersion = SOAP12
+    max_request_bytes: int | None = 1024 * 1024
+    huge_tree = False
+
+    def __init__(self, schema: Any, faults: FaultPlan) -> None:
+        self.schema = schema
+        self.faults = faults
+        # one validation at a time: the schema's error log is shared state
+        self._schema_lock = threading.Lock()
+
+    def inject(self, operation: str, kind: str, count: int = 1, **options: Any) -> None:
+        """The next ``count`` calls of ``operation`` (``"*"``: any) fail as ``kind``
+        says; ``options`` as :meth:`FaultPlan.inject`."""
+        self.faults.inject(operation, kind, count, **options)
+
+    # -- reading -------------------------------------------------------------------
+    def read_body(self, request: Request) -> bytes:
+        limit = self.max_request_bytes
+        if limit is None:
+            return bytes(request.get_data())
+        if request.content_length is not None and request.content_length > limit:
+            raise RequestRefused(TOO_LARGE)
+        data = request.stream.read(limit + 1)
+        if len(data) > limit:
+            raise RequestRefused(TOO_LARGE)
+        return bytes(data)
+
+    def read_envelope(self, data: bytes) -> list[Any]:
+        """The element children of the envelope's Body."""
+        try:
+            safe_etree.fromstring(
+                data, forbid_dtd=True, forbid_entities=True, forbid_external=True
+            )
+        except defusedxml.DefusedXmlException as exc:
+            raise RequestRefused(DTD, exc) from exc
+        except ParseError as exc:
+            raise RequestRefused(NOT_XML, exc) from exc
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=self.huge_tree,
+            remove_comments=True,
+        )
+        root = etree.fromstring(data, parser)
+        ns = self.version.envelope_ns
+        body = root.find(f"{{{ns}}}Body")
+        if root.tag != f"{{{ns}}}Envelope" or body is None:
+            raise RequestRefused(NOT_SOAP)
+        return [child for child in body if isinstance(child.tag, str)]
+
+    def schema_error(self, element: Any) -> Any:
+        """lxml's last error of ``element`` against the contract, None if it fits."""
+        with self._schema_lock:
+            if self.schema.validate(element):
+                return None
+            return self.schema.error_log.last_error
+
+    # -- writing -------------------------------------------------------------------
+    def new_envelope(self, **nsmap: str) -> tuple[Any, Any]:
+        """An empty envelope and its Body (``nsmap``: more prefixes to declare)."""
+        ns = self.version.envelope_ns
+        envelope = etree.Element(
+            f"{{{ns}}}Envelope", nsmap={self.version.prefix: ns, **nsmap}
+        )
+        return envelope, etree.SubElement(envelope, f"{{{ns}}}Body")
+
+    def respond(self, envelope: Any, status: int = 200) -> Response:
+        data = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
+        return Response(data, status=status, content_type=self.version.content_type)
+
+    def envelope(self, payload: Any, status: int = 200) -> Response:
+        envelope, body = self.new_envelope()
+        body.append(payload)
+        return self.respond(envelope, status)
+
+    def fault(
+        self,
+        *,
+        sender: bool,
+        reason: str,
+        detail: Any,
+        status: int = 500,
+        subcode: str | None = None,
+        **nsmap: str,
+    ) -> Response:
+        """A SOAP fault: Client/Sender when the request is at fault, else
+        Server/Receiver; ``detail`` is the contract's fault element."""
+        v = self.version
+        envelope, body = self.new_envelope(**nsmap)
+        fault = etree.SubElement(body, f"{{{v.envelope_ns}}}Fault")
+        if v is SOAP11:
+            side = "Client" if sender else "Server"
+            etree.SubElement(fault, "faultcode").text = f"{v.prefix}:{side}"
+            etree.SubElement(fault, "faultstring").text = reason
+            etree.SubElement(fault, "detail").append(detail)
+            return self.respond(envelope, status)
+        s = f"{{{v.envelope_ns}}}"
+        code = etree.SubElement(fault, f"{s}Code")
+        side = "Sender" if sender else "Receiver"
+        etree.SubElement(code, f"{s}Value").text = f"{v.prefix}:{side}"
+        if subcode is not None:
+            sub = etree.SubElement(code, f"{s}Subcode")
+            etree.SubElement(sub, f"{s}Value").text = subcode
+        text = etree.SubElement(etree.SubElement(fault, f"{s}Reason"), f"{s}Text")
+        text.set(f"{{{XML_NS}}}lang", "lv")
+        text.text = reason
+        etree.SubElement(fault, f"{s}Detail").append(detail)
+        return self.respond(envelope, status)
+
+
 class SoapFault(Exception):
     """A fault the simulator answers with; ``code`` is a key of FAULT_ERRORS."""
 
@@ -182,77 +337,6 @@ class SoapFault(Exception):
 
 FAULT_KINDS = ("timeout", "http500", "soap_fault", "malformed", "xml_bomb")
 
-
-@dataclass
-class InjectedFault:
-    kind: str
-    remaining: int
-    operation: str | None
-    delay: float
-    after_processing: bool
-    fault_code: str
-
-
-class FaultPlan:
-    """Failures to serve instead of replies, in the order they were injected.
-
-    kinds: ``timeout`` (wait ``delay`` seconds, then 504: a client with a shorter
-    timeout gives up first), ``http500`` (an HTML error page), ``soap_fault`` (a
-    SOAP fault, Receiver/Unavailable unless ``fault_code`` says otherwise),
-    ``malformed`` (200 with broken XML), ``xml_bomb`` (200 with an entity bomb).
-    ``after_processing`` serves the failure *after* the request took effect: a lost
-    reply, the case an idempotency key exists for.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: list[InjectedFault] = []
-        self.served: Counter[str] = Counter()
-
-    def inject(
-        self,
-        kind: str,
-        *,
-        count: int = 1,
-        operation: str | None = None,
-        delay: float = 0.0,
-        after_processing: bool = False,
-        fault_code: str = "Unavailable",
-    ) -> None:
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
-        if fault_code not in FAULT_ERRORS:
-            raise ValueError(f"unknown fault code {fault_code!r}")
-        if count < 1:
-            raise ValueError("count must be at least 1")
-        with self._lock:
-            self._faults.append(
-                InjectedFault(
-                    kind, count, operation, delay, after_processing, fault_code
-                )
-            )
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    @property
-    def pending(self) -> int:
-        with self._lock:
-            return sum(f.remaining for f in self._faults)
-
-    def take(self, operation: str) -> InjectedFault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.operation in (None, operation):
-                    fault.remaining -= 1
-                    if fault.remaining == 0:
-                        self._faults.remove(fault)
-                    self.served[fault.kind] += 1
-                    return fault
-        return None
-
-
 Handler = Callable[[Any], Any]  # request payload element -> reply payload element
 
 _BOMB = (
@@ -262,21 +346,36 @@ _BOMB = (
     b'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope">'
     b"<env:Body>&lol3;</env:Body></env:Envelope>"
 )
+_REFUSALS = {
+    TOO_LARGE: "pieprasījums ir par lielu",
+    DTD: "DTD un entītijas nav atļautas",
+    NOT_XML: "nekorekts XML",
+    NOT_SOAP: "gaidīta SOAP 1.2 aploksne",
+}
 
 
-class SoapSimulator(ABC):
-    """WSGI base of a SOAP 1.2 simulator: POST is the service, GET a page."""
+class SoapSimulator(SoapServer, ABC):
+    """A SOAP 1.2 simulator of PKIP's DEPP and DIV contracts: POST is the service,
+    GET a page; operations are dispatched by the payload element's name, faults
+    carry a ``ServiceFault`` detail.
+
+    Fault kinds (:data:`FAULT_KINDS`): ``timeout`` (wait the fault's ``delay``, 0 by
+    default, then 504: a client with a shorter timeout gives up first), ``http500``
+    (an HTML error page), ``soap_fault`` (a SOAP fault, Receiver/Unavailable unless
+    ``code`` says otherwise), ``malformed`` (200 with broken XML), ``xml_bomb`` (200
+    with an entity bomb). ``after_processing`` serves the failure *after* the
+    request took effect: a lost reply, the case an idempotency key exists for.
+    """
 
     namespace: str
     schema_path: Path
-    max_request_bytes = 1024 * 1024
+    huge_tree = True  # attachments travel as base64 text
 
     def __init__(self) -> None:
-        self.faults = FaultPlan()
-        self.schema = etree.XMLSchema(etree.parse(str(self.schema_path)))
-        # one validation at a time: the schema's error log is shared state
-        self._schema_lock = threading.Lock()
-        self._wake = threading.Event()
+        super().__init__(
+            etree.XMLSchema(etree.parse(str(self.schema_path))),
+            FaultPlan(stall_seconds=0.0, kinds=FAULT_KINDS, codes=FAULT_ERRORS),
+        )
         self._handlers: dict[str, Handler] = {}
         # What went wrong inside the simulator itself (tests assert it stays empty).
         self.internal_errors: list[str] = []
@@ -286,7 +385,7 @@ class SoapSimulator(ABC):
 
     def close(self) -> None:
         """Wake a request sleeping in an injected timeout (server shutdown)."""
-        self._wake.set()
+        self.faults.release()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -307,7 +406,7 @@ class SoapSimulator(ABC):
     def _post(self, request: Request) -> Response:
         operation = "?"
         try:
-            payload = self._payload(self._body(request))
+            payload = self._payload(request)
             operation = etree.QName(payload).localname.removesuffix("Request")
             handler = self._handlers.get(operation)
             if handler is None or etree.QName(payload).namespace != self.namespace:
@@ -320,51 +419,26 @@ class SoapSimulator(ABC):
             self._check(reply, "atbilde")
             if fault is not None:
                 return self._serve(fault)
-            return self._envelope(reply)
+            return self.envelope(reply)
         except SoapFault as exc:
             return self._fault(exc)
         except Exception as exc:  # noqa: BLE001 - a simulator answers, never raises
             self.internal_errors.append(f"{operation}: {type(exc).__name__}: {exc}")
             return self._fault(SoapFault("Unavailable", f"iekšēja kļūda ({operation})"))
 
-    def _body(self, request: Request) -> bytes:
-        limit = self.max_request_bytes
-        if request.content_length is not None and request.content_length > limit:
-            raise SoapFault("InvalidRequest", "pieprasījums ir par lielu")
-        data = request.stream.read(limit + 1)
-        if len(data) > limit:
-            raise SoapFault("InvalidRequest", "pieprasījums ir par lielu")
-        return bytes(data)
-
-    def _payload(self, data: bytes) -> Any:
+    def _payload(self, request: Request) -> Any:
         try:
-            safe_etree.fromstring(data, forbid_dtd=True)
-        except defusedxml.DefusedXmlException as exc:
-            raise SoapFault("InvalidRequest", "DTD un entītijas nav atļautas") from exc
-        except ParseError as exc:
-            raise SoapFault("InvalidRequest", "nekorekts XML") from exc
-        # No DTD got through, so lxml may read long text nodes (base64 content).
-        parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=True,
-            remove_comments=True,
-        )
-        root = etree.fromstring(data, parser)
-        if root.tag != f"{{{SOAP12_NS}}}Envelope":
-            raise SoapFault("InvalidRequest", "gaidīta SOAP 1.2 aploksne")
-        body = root.find(f"{{{SOAP12_NS}}}Body")
-        children = [] if body is None else [c for c in body if isinstance(c.tag, str)]
+            children = self.read_envelope(self.read_body(request))
+        except RequestRefused as exc:
+            raise SoapFault("InvalidRequest", _REFUSALS[exc.reason]) from exc
         if len(children) != 1:
             raise SoapFault("InvalidRequest", "SOAP Body jābūt vienam elementam")
         return children[0]
 
     def _check(self, element: Any, what: str) -> None:
-        with self._schema_lock:
-            if self.schema.validate(element):
-                return
-            error = self.schema.error_log.last_error
+        error = self.schema_error(element)
+        if error is None:
+            return
         message = re.sub(r"The value '[^']*'", "The value", str(error.message))
         step = str(error.path or "").rsplit("/", 1)[-1]  # /d:Envelope/d:Title[1]
         field = step.split("[")[0].split(":")[-1] or None
@@ -387,46 +461,24 @@ class SoapSimulator(ABC):
                 node.append(child)
         return node
 
-    def _wrap(self, payload: Any) -> bytes:
-        env = etree.Element(f"{{{SOAP12_NS}}}Envelope", nsmap={"env": SOAP12_NS})
-        etree.SubElement(env, f"{{{SOAP12_NS}}}Body").append(payload)
-        data: bytes = etree.tostring(env, xml_declaration=True, encoding="utf-8")
-        return data
-
-    def _envelope(self, payload: Any, status: int = 200) -> Response:
-        return Response(
-            self._wrap(payload), status=status, content_type=SOAP12_CONTENT_TYPE
-        )
-
     def _fault(self, exc: SoapFault) -> Response:
-        s = f"{{{SOAP12_NS}}}"
-        fault = etree.Element(
-            f"{s}Fault", nsmap={"env": SOAP12_NS, "d": self.namespace}
+        detail = self.element(
+            "ServiceFault",
+            self.element("Code", text=exc.code),
+            self.element("Field", text=exc.field) if exc.field else None,
         )
-        code = etree.SubElement(fault, f"{s}Code")
-        etree.SubElement(code, f"{s}Value").text = (
-            "env:Sender" if exc.from_sender else "env:Receiver"
+        return self.fault(
+            sender=exc.from_sender,
+            reason=exc.message,
+            detail=detail,
+            status=400 if exc.from_sender else 500,
+            subcode=f"d:{exc.code}",
+            d=self.namespace,
         )
-        sub = etree.SubElement(code, f"{s}Subcode")
-        etree.SubElement(sub, f"{s}Value").text = f"d:{exc.code}"
-        reason = etree.SubElement(fault, f"{s}Reason")
-        text = etree.SubElement(reason, f"{s}Text")
-        text.set(f"{{{XML_NS}}}lang", "lv")
-        text.text = exc.message
-        detail = etree.SubElement(fault, f"{s}Detail")
-        detail.append(
-            self.element(
-                "ServiceFault",
-                self.element("Code", text=exc.code),
-                self.element("Field", text=exc.field) if exc.field else None,
-            )
-        )
-        return self._envelope(fault, status=400 if exc.from_sender else 500)
 
-    def _serve(self, fault: InjectedFault) -> Response:
+    def _serve(self, fault: Fault) -> Response:
         if fault.kind == "timeout":
-            if fault.delay > 0:
-                self._wake.wait(fault.delay)
+            self.faults.stall(fault)
             return Response("Gateway Timeout", status=504, content_type="text/plain")
         if fault.kind == "http500":
             return Response(
@@ -435,7 +487,7 @@ class SoapSimulator(ABC):
                 content_type="text/html",
             )
         if fault.kind == "soap_fault":
-            return self._fault(SoapFault(fault.fault_code, "simulēta kļūme"))
+            return self._fault(SoapFault(fault.code, "simulēta kļūme"))
         if fault.kind == "malformed":
             body = (
                 b'<?xml version="1.0"?><env:Envelope xmlns:env="' + SOAP12_NS.encode()

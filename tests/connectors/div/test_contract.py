@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""DIV: every operation through the client against the simulator, faults, div.send."""
+"""DIV: every operation through the client against the simulator, faults, the page."""
 
 from __future__ import annotations
 
@@ -13,15 +13,11 @@ from connectors.errors import (
     Rejected,
     Unavailable,
 )
-from connectors.registry import COMMAND, Registry, default_registry
-from connectors.systems.depp import envelope as env
-from connectors.systems.depp.demo import demo_pdf
-from connectors.systems.div import register
+from connectors.systems.depp import contract as env
 from connectors.systems.div.client import DivClient, DivSendResult
 from connectors.systems.div.simulator import DEMO_SENDER, DivSimulator
-from core.contracts import CallContext
-from tests.conftest import MUNI, T0
-from tests.connectors.depp.conftest import b64, pdf
+from tests.conftest import T0
+from tests.connectors.depp.conftest import pdf
 from tests.connectors.div.conftest import OTHER_INSTITUTION, RIGA
 
 
@@ -117,7 +113,7 @@ def test_faults_map_to_connector_errors(
     code: str,
     error: type[ConnectorError],
 ) -> None:
-    div_sim.faults.inject(kind, fault_code=code, operation="ListIncoming")
+    div_sim.faults.inject("ListIncoming", kind, code=code)
     with pytest.raises(error):
         div.list_incoming()
     assert len(div.list_incoming()) == 1
@@ -126,39 +122,11 @@ def test_faults_map_to_connector_errors(
 def test_a_lost_reply_then_a_retry_sends_once(
     div: DivClient, div_sim: DivSimulator
 ) -> None:
-    div_sim.faults.inject("http500", operation="SendDocument", after_processing=True)
+    div_sim.faults.inject("SendDocument", "http500", after_processing=True)
     with pytest.raises(Unavailable):
         _send(div, "outbox-5")
     assert _send(div, "outbox-5").duplicate is True
     assert (div_sim.unique, div_sim.duplicates) == (1, 1)
-
-
-def test_div_send_operator(div_sim: DivSimulator) -> None:
-    assert default_registry().operator("div.send").kind == COMMAND
-    registry = Registry(backoff=0)
-    register(registry, simulator=div_sim)
-    params = {
-        "recipient": OTHER_INSTITUTION,
-        "document_kind": "Atbilde",
-        "title": "Atbilde uz vēstuli",
-        "attachments": [
-            {"name": "atbilde.pdf", "mime": env.PDF, "content_base64": b64(demo_pdf())}
-        ],
-        "document_number": "2-1/77",
-        "in_reply_to": "their-doc-1",
-    }
-    context = CallContext(municipality=MUNI, idempotency_key="outbox-div-1")
-    result = registry.call("div.send", params, context)
-    assert result == {
-        "document_id": result["document_id"],
-        "sent_at": "2026-03-02T07:00:00+00:00",
-    }
-    assert registry.call("div.send", params, context) == result
-    [stored] = div_sim.store.items()
-    assert (stored.sender, stored.in_reply_to) == (RIGA, "their-doc-1")
-    assert div_sim.duplicates == 1
-    with pytest.raises(InvalidRequest):
-        registry.call("div.send", {**params, "recipient": 42}, context)
 
 
 def test_the_page_lists_exchanged_documents(

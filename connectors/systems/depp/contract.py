@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The e-address message envelope: addresses, attachments and their rules.
+"""The e-address message envelope: addresses, attachments and their rules (the
+contract in code, beside ``wsdl/`` and ``CONTRACT.md``; DIV carries it too).
 
 The same checks run in the client (before anything is sent) and in the simulator
 (which must refuse what a careless client would send), so both raise

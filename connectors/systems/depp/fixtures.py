@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from connectors.systems.depp.envelope import ASICE
+from connectors.systems.depp.contract import ASICE
 
 
 def demo_pdf(text: str = "Iesniegums") -> bytes:
