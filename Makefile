@@ -44,6 +44,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy engine connectors
+	$(BIN)/lint-imports --no-cache  # the rules between rooms: .importlinter
 
 bench: install-dev
 	$(BIN)/python bench/engine.py

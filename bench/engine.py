@@ -35,7 +35,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from connectors.registry import default_registry  # noqa: E402
+from connectors.systems import default_registry  # noqa: E402
 from core.contracts import CallContext  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from engine.models import ProcessInstance, UserTask  # noqa: E402

@@ -14,7 +14,19 @@ from datetime import datetime
 from typing import Protocol
 
 from connectors.config import LIVE, ConnectorConfigError, system_config
-from connectors.systems.depp.contract import Attachment
+
+
+class IncomingFile(Protocol):
+    """A file of an incoming message, whichever system's type carries it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def mime(self) -> str: ...
+
+    @property
+    def content(self) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -26,7 +38,7 @@ class Incoming:
     document_kind: str
     title: str
     sent_at: datetime
-    attachments: tuple[Attachment, ...]
+    attachments: tuple[IncomingFile, ...]
     in_reply_to: str | None = None
     document_number: str | None = None
 

@@ -16,9 +16,7 @@ same way through :func:`audited_call`.
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -190,19 +188,3 @@ def audited_call(
                     attempt=attempt,
                 )
             )
-
-
-def default_registry(audit: AuditHook | None = None) -> Registry:
-    """Every system under ``connectors.systems`` registered.
-
-    A system is a package in ``connectors/systems/`` whose ``operators`` module has a
-    function ``register(registry)`` (the template in ``connectors/README.md``);
-    adding one needs no change here.
-    """
-    from connectors import systems
-
-    registry = Registry(audit=audit)
-    for info in pkgutil.iter_modules(systems.__path__, prefix="connectors.systems."):
-        module = importlib.import_module(f"{info.name}.operators")
-        module.register(registry)
-    return registry

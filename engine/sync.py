@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -30,10 +30,39 @@ from engine.models import (
     ProcessInstance,
     UserTask,
 )
-from engine.workflow import PkipWorkflow
+from engine.workflow import PkipWorkflow, StateSerializer
 
 if TYPE_CHECKING:
-    from engine.advance import EngineCore
+    from sqlalchemy.orm import Session
+
+    from core.calendar import WorkingCalendar
+    from engine.scripting import RestrictedScriptEngine
+
+
+class _HostConfig(Protocol):
+    @property
+    def serializer(self) -> StateSerializer: ...
+
+    @property
+    def calendar(self) -> WorkingCalendar: ...
+
+
+class RecorderHost(Protocol):
+    """What the recorder uses of the engine (``EngineCore`` satisfies it); a protocol,
+    so that the module that advances and the one that records don't import each
+    other."""
+
+    @property
+    def session(self) -> Session: ...
+
+    @property
+    def config(self) -> _HostConfig: ...
+
+    @property
+    def scripts(self) -> RestrictedScriptEngine: ...
+
+    def now(self) -> datetime: ...
+
 
 log = logging.getLogger(__name__)
 MAX_ERROR_TEXT = 2000
@@ -51,7 +80,7 @@ class AdvanceRecorder:
 
     def __init__(
         self,
-        engine: EngineCore,
+        engine: RecorderHost,
         instance: ProcessInstance,
         wf: PkipWorkflow,
         *,

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.audit import AuditTrail
-from connectors.registry import Registry, default_registry
+from connectors.registry import Registry
+from connectors.systems import default_registry
 from core.db import make_engine, make_session_factory
 from core.settings import Settings
 from domain.cases.services import on_advance

@@ -325,7 +325,7 @@ def connectors() -> None:
 @connectors.command("list")
 @click.pass_context
 def connectors_list(ctx: click.Context) -> None:
-    from connectors.registry import default_registry
+    from connectors.systems import default_registry
 
     for op in default_registry().operators():
         click.echo(f"{op.name:<24} {op.system:<8} {op.mode:<10} {op.description}")
@@ -379,7 +379,7 @@ def bpmn_run(
 
     Extra FILES (called processes, DMN) may follow the first.
     """
-    from connectors.registry import default_registry
+    from connectors.systems import default_registry
     from engine.deploy import DeployError, read_files
     from engine.runner import RunFailed, run_diagram
     from forms.validation import default_forms

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from lxml import etree
 from lxml.builder import ElementMaker
@@ -32,7 +32,27 @@ from connectors.soapkit import (
 from connectors.systems.dvs.contract import SOAP_OF_WIRE, DvsError
 
 if TYPE_CHECKING:
-    from connectors.systems.dvs.simulator import DvsSimulator
+    from connectors.simkit import FaultPlan
+
+
+class DvsSimulator(Protocol):
+    """What the SOAP side needs of the simulator (``simulator.DvsSimulator``); a
+    protocol, so that the simulator imports its SOAP side and not the reverse."""
+
+    faults: FaultPlan
+
+    def register(self, doc: dict[str, Any], key: str, protocol: str) -> dict[str, Any]:
+        """Register a document (idempotent per ``key``)."""
+        ...
+
+    def unfinished(self, code: object, protocol: str) -> dict[str, Any]:
+        """A user's count of unfinished work."""
+        ...
+
+    def systems(self, code: object, protocol: str) -> dict[str, Any]:
+        """The systems a user may use."""
+        ...
+
 
 NS: Final = "urn:pkip:dvs:1"
 SOAP_ENV: Final = SOAP11_NS

@@ -15,8 +15,8 @@ from connectors.registry import (
     QUERY,
     InvalidParameters,
     Registry,
-    default_registry,
 )
+from connectors.systems import default_registry
 from connectors.systems.depp import contract as env
 from connectors.systems.depp import register
 from connectors.systems.depp.fixtures import demo_edoc, demo_pdf

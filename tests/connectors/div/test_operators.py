@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from connectors.errors import InvalidRequest
-from connectors.registry import COMMAND, Registry, default_registry
+from connectors.registry import COMMAND, Registry
+from connectors.systems import default_registry
 from connectors.systems.depp import contract as env
 from connectors.systems.depp.fixtures import demo_pdf
 from connectors.systems.div import register

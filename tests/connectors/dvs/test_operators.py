@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from connectors.errors import InvalidRequest
-from connectors.registry import COMMAND, QUERY, default_registry
+from connectors.registry import COMMAND, QUERY
+from connectors.systems import default_registry
 from connectors.systems.dvs import DvsSimulator, simulator
 from core.contracts import CallContext
 from tests.connectors.dvs.conftest import CLERK

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from connectors.errors import InvalidRequest
-from connectors.registry import COMMAND, default_registry
+from connectors.registry import COMMAND
+from connectors.systems import default_registry
 from connectors.systems.finance import FinanceSimulator, simulator
 from core.contracts import CallContext
 from tests.connectors.finance.conftest import export_params, invoice

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from connectors.errors import InvalidRequest, NotFound
-from connectors.registry import COMMAND, QUERY, default_registry
+from connectors.registry import COMMAND, QUERY
+from connectors.systems import default_registry
 from connectors.systems.payments import PaymentsSimulator, simulator
 from connectors.systems.payments.callback import payments_secret, verify_and_parse
 from core.contracts import CallContext

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from connectors.errors import InvalidRequest
-from connectors.registry import COMMAND, default_registry
+from connectors.registry import COMMAND
+from connectors.systems import default_registry
 from connectors.systems.pspp import PsppSimulator
 from core.contracts import CallContext
 from tests.connectors.pspp.factories import card

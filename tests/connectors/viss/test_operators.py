@@ -15,8 +15,8 @@ from connectors.registry import (
     CallRecord,
     InvalidParameters,
     Registry,
-    default_registry,
 )
+from connectors.systems import default_registry
 from connectors.systems.viss import register
 from connectors.systems.viss.simulator import VissSimulator, default_simulator
 from core.contracts import CallContext
