@@ -28,6 +28,7 @@ from engine.deploy import Deployer, DeployResult, read_files
 from engine.interfaces import FormCatalogue
 from engine.outbox import RetryPolicy
 from engine.runtime import EngineConfig, ProcessEngine
+from engine.workflow import StateSerializer
 from forms.validation import default_forms
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -49,9 +50,11 @@ class Platform:
         self.audit = AuditTrail(self.settings.secret_key)
         self.connectors = connectors or default_registry(audit=self.audit)
         self.retry_policy = RetryPolicy()
+        self.pii = self.settings.pii_vault()
         self.engine_config = EngineConfig(
             connectors=self.connectors,
             forms=forms or default_forms(),
+            serializer=StateSerializer(vault=self.pii),
             clock=clock or real_now,
             script_time_limit=self.settings.script_time_limit,
         )
@@ -100,6 +103,7 @@ class Platform:
         with self.db.begin() as connection:
             cfg = self.alembic_config()
             cfg.attributes["connection"] = connection
+            cfg.attributes["pii_vault"] = self.pii  # data migrations seal with it
             command.upgrade(cfg, "heads")
 
     def deploy(
