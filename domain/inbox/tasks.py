@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from domain.cases import (
     ServiceCase,
     instance_data,
-    mask_identifier,
     refresh_status,
     user_names,
 )
@@ -152,7 +151,7 @@ class TaskView:
 
     @property
     def client_masked(self) -> str:
-        return mask_identifier(self.case.client_identifier) if self.case else ""
+        return self.case.client_masked if self.case else ""
 
 
 def form_schema(engine: ProcessEngine, key: str | None) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from domain.accounts.models import (
 )
 from domain.cases.models import OFFICE, ServiceCase
 from engine.models import Incident, ProcessInstance, UserTask
+from pkip.platform import Platform
 from tests.conftest import MUNI, OTHER_MUNI, T0
 from tests.webapp.conftest import WebClient
 from webapp.dashboard import services
@@ -102,7 +103,7 @@ def ilze(make_user: Callable[..., User]) -> User:
 
 @pytest.fixture
 def seeded(
-    db_session: Session, deployed: dict[str, int], ilze: User
+    db_session: Session, deployed: dict[str, int], ilze: User, platform: Platform
 ) -> dict[str, ProcessInstance]:
     s = Seed(db_session, deployed)
     a = s.instance("tree_felling", started=T0 - HOUR)
@@ -171,18 +172,17 @@ def seeded(
                 status=status,
             )
         )
-    db_session.add(  # a's service case: the incident links to its page
-        ServiceCase(
-            number="PKIP-2026-000042",
-            municipality=MUNI,
-            instance_id=a.id,
-            process_key=a.process_key,
-            process_name="Koku ciršanas atļauja",
-            client_name="Jānis Bērziņš",
-            client_identifier="161175-19997",
-            channel=OFFICE,
-        )
+    case = ServiceCase(  # a's service case: the incident links to its page
+        number="PKIP-2026-000042",
+        municipality=MUNI,
+        instance_id=a.id,
+        process_key=a.process_key,
+        process_name="Koku ciršanas atļauja",
+        client_name="Jānis Bērziņš",
+        channel=OFFICE,
     )
+    case.set_client_identifier(platform.pii, "161175-19997")
+    db_session.add(case)
     db_session.flush()
     return {"a": a, "b": b, "c": c, "other": other}
 

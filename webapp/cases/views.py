@@ -98,7 +98,6 @@ def index() -> str:
         flt=flt,
         processes=processes,
         link=link,
-        mask=cases.mask_identifier,
     )
 
 
