@@ -82,11 +82,33 @@ class MaskingFilter(logging.Filter):
     """A logging filter that masks personal codes in every record it passes."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format is logging's to report
+            return True
         masked = mask_identifiers(message)
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+def install_log_masking() -> None:
+    """Mask personal codes in every log record this process makes, whichever logger
+    or handler it goes to (idempotent; the platform installs it at start)."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "pkip_masking", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        _MASKING_FILTER.filter(record)
+        return record
+
+    factory.pkip_masking = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+_MASKING_FILTER = MaskingFilter()
 
 
 def normalize(value: str) -> str:
@@ -128,6 +150,12 @@ def parse_keys(text: str) -> list[tuple[str, bytes]]:
             raise PiiError(f"PKIP_PII_KEYS: key id {kid!r} appears twice")
         keys.append((kid, _decode_key(material, f"PKIP_PII_KEYS {kid}")))
     return keys
+
+
+def development_keys() -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The public development keys (hash key, encryption keys): for tests that
+    build vaults of their own beside the platform's."""
+    return _DEV_HASH_KEY, [_DEV_KEY]
 
 
 def new_key() -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from connectors.audit import AuditTrail
 from connectors.registry import Registry, default_registry
 from core.db import make_engine, make_session_factory
+from core.pii import install_log_masking
 from core.settings import Settings
 from domain.models import Municipality
 from engine.clock import real_now
@@ -45,6 +46,7 @@ class Platform:
         forms: FormCatalogue | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
+        install_log_masking()  # no personal code in any log line of this process
         self.db = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.db)
         self.audit = AuditTrail(self.settings.secret_key)

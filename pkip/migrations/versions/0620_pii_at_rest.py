@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import context, op
 
 import core.db
-from core.pii import PiiVault, is_sealed
+from core.pii import PiiVault, is_sealed, mask_identifiers, scrub_personal_codes
 from core.settings import Settings
 
 revision = "0620"
@@ -96,6 +96,45 @@ def upgrade() -> None:
             "ix_service_cases_retention", ["purged_at", "closed_at"], unique=False
         )
     _convert_states(lambda text: vault.encrypt(text, STATE_CONTEXT), sealed=False)
+    _mask_stored_texts()
+
+
+def _mask_stored_texts() -> None:
+    """Incident texts and delivered outbox parameters written before the engine
+    masked them at the source (masking cannot be undone: the downgrade leaves them)."""
+    bind = op.get_bind()
+    incidents = sa.table(
+        "incidents", sa.column("id", sa.Integer), sa.column("message", sa.Text)
+    )
+    found = bind.execute(sa.select(incidents.c.id, incidents.c.message)).all()
+    for row_id, message in found:
+        if message and mask_identifiers(message) != message:
+            bind.execute(
+                incidents.update()
+                .where(incidents.c.id == row_id)
+                .values(message=mask_identifiers(message))
+            )
+    outbox = sa.table(
+        "outbox_messages",
+        sa.column("id", sa.Integer),
+        sa.column("status", sa.String),
+        sa.column("params", sa.JSON),
+        sa.column("last_error", sa.Text),
+    )
+    rows = bind.execute(
+        sa.select(outbox.c.id, outbox.c.params, outbox.c.last_error).where(
+            outbox.c.status == "delivered"
+        )
+    ).all()
+    for row_id, params, last_error in rows:
+        bind.execute(
+            outbox.update()
+            .where(outbox.c.id == row_id)
+            .values(
+                params=scrub_personal_codes(params),
+                last_error=mask_identifiers(last_error) if last_error else None,
+            )
+        )
 
 
 def downgrade() -> None:
