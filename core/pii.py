@@ -38,6 +38,7 @@ PREFIX = "pii1:"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 _KEY_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+_FULL_IDENTIFIER_RE = re.compile(r"(?<![0-9])[0-9]{6}-?[0-9]{5}(?![0-9])")
 _IDENTIFIER_RE = re.compile(r"(?<![0-9])([0-9]{2})[0-9]{4}-?[0-9]{4}([0-9])(?![0-9])")
 
 # Publicly known keys for development and tests only (production refuses them).
@@ -56,6 +57,26 @@ def mask_identifiers(text: str) -> str:
     such as ``int(applicant_code)`` quotes the value it could not convert.
     """
     return _IDENTIFIER_RE.sub(r"\1****-****\2", text)
+
+
+def find_identifiers(value: Any) -> list[str]:
+    """The personal codes / registration numbers in ``value`` (JSON-like), without
+    hyphens, each once, in the order found (dict keys sorted: a stable order)."""
+    found: dict[str, None] = {}
+
+    def walk(item: Any) -> None:
+        if isinstance(item, dict):
+            for key in sorted(item, key=str):
+                walk(item[key])
+        elif isinstance(item, (list, tuple)):
+            for element in item:
+                walk(element)
+        elif isinstance(item, (str, int)) and not isinstance(item, bool):
+            for match in _FULL_IDENTIFIER_RE.finditer(str(item)):
+                found.setdefault(match.group(0).replace("-", ""), None)
+
+    walk(value)
+    return list(found)
 
 
 def scrub_personal_codes(value: Any) -> Any:

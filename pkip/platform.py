@@ -49,10 +49,10 @@ class Platform:
         install_log_masking()  # no personal code in any log line of this process
         self.db = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.db)
-        self.audit = AuditTrail(self.settings.secret_key)
+        self.pii = self.settings.pii_vault()
+        self.audit = AuditTrail(self.settings.secret_key, vault=self.pii)
         self.connectors = connectors or default_registry(audit=self.audit)
         self.retry_policy = RetryPolicy()
-        self.pii = self.settings.pii_vault()
         self.engine_config = EngineConfig(
             connectors=self.connectors,
             forms=forms or default_forms(),

@@ -133,3 +133,15 @@ def test_the_platform_masks_every_log_record(
     with caplog.at_level(logging.INFO, logger="any.room"):
         logging.getLogger("any.room").info("applicant %s refused", "16117519997")
     assert "16****-****7" in caplog.text and "16117519997" not in caplog.text
+
+
+def test_identifiers_are_found_in_call_parameters() -> None:
+    from core.pii import find_identifiers
+
+    params = {
+        "z": "kods 161175-19997",
+        "a": ["_PRIVATE@16117519997", 40003521600, True],
+        "n": 123456789012,  # 12 digits: not a code
+    }
+    assert find_identifiers(params) == ["16117519997", "40003521600"]
+    assert find_identifiers({"amount": 80}) == []

@@ -4,8 +4,9 @@
 A service case's client identifier becomes a look-up hash, a ciphertext and a masked
 form (docs/personal-data.md); existing rows are converted, and every instance state
 still stored as plain JSON is sealed, with the keys of ``PKIP_PII_HASH_KEY`` and
-``PKIP_PII_KEYS`` (the platform's own when it migrates). The downgrade opens them
-again.
+``PKIP_PII_KEYS`` (the platform's own when it migrates). Stored incident texts and
+delivered outbox parameters are masked. Connector calls get the look-up hash of the
+person they were about. The downgrade opens the sealed values again.
 
 Revision ID: 0620
 Revises: 0510
@@ -97,6 +98,9 @@ def upgrade() -> None:
         )
     _convert_states(lambda text: vault.encrypt(text, STATE_CONTEXT), sealed=False)
     _mask_stored_texts()
+    with op.batch_alter_table("connector_calls", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("subject_hash", sa.String(64), nullable=True))
+        batch_op.create_index("ix_connector_calls_subject", ["subject_hash"])
 
 
 def _mask_stored_texts() -> None:
@@ -139,6 +143,9 @@ def _mask_stored_texts() -> None:
 
 def downgrade() -> None:
     vault = _vault()
+    with op.batch_alter_table("connector_calls", schema=None) as batch_op:
+        batch_op.drop_index("ix_connector_calls_subject")
+        batch_op.drop_column("subject_hash")
     _convert_states(lambda text: vault.decrypt(text, STATE_CONTEXT), sealed=True)
     with op.batch_alter_table("service_cases", schema=None) as batch_op:
         batch_op.add_column(sa.Column("client_identifier", sa.String(32)))
