@@ -21,6 +21,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import logging
 import os
 import re
@@ -270,6 +271,28 @@ class PiiVault:
         if not sep:
             raise PiiError("a sealed value without its key id")
         return kid, body
+
+
+SEALED_KEY = "_sealed"
+"""The one key of a JSON object stored sealed (``seal_json``)."""
+
+
+def seal_json(value: dict[str, Any], vault: PiiVault, context: str) -> dict[str, Any]:
+    """``value`` as ``{"_sealed": "pii1:…"}`` when it holds a personal code, else as
+    it is (parameters without personal data stay readable for operators)."""
+    if not find_identifiers(value):
+        return value
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return {SEALED_KEY: vault.encrypt(text, context)}
+
+
+def open_json(value: Any, vault: PiiVault | None, context: str) -> Any:
+    """The inverse of :func:`seal_json` (a value that is not sealed is returned)."""
+    if not (isinstance(value, dict) and set(value) == {SEALED_KEY}):
+        return value
+    if vault is None:
+        raise PiiError("a sealed value, and no PKIP_PII_KEYS here to open it")
+    return json.loads(vault.decrypt(value[SEALED_KEY], context))
 
 
 def is_sealed(text: str | None) -> bool:

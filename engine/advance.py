@@ -163,7 +163,11 @@ class EngineCore:
             instance_id=instance.id, municipality=instance.municipality, actor=actor
         )
         self.scripts.outbox = OutboxWriter(
-            self.session, instance.id, instance.municipality, self.config.clock
+            self.session,
+            instance.id,
+            instance.municipality,
+            self.config.clock,
+            self.config.vault,
         )
         watermark = time.time()
         error: Exception | None = None

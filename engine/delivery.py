@@ -15,12 +15,17 @@ from SpiffWorkflow.util.task import TaskState
 from core.pii import mask_identifiers, scrub_personal_codes
 from engine.advance import EngineCore, find_task
 from engine.models import DELIVERED, FAILED, Incident, OutboxMessage, ProcessInstance
-from engine.outbox import RetryPolicy
+from engine.outbox import RetryPolicy, message_params
 from engine.workflow import PkipWorkflow
 
 
 class DeliveryOperations(EngineCore):
     """Outcomes of outbox deliveries (a mixin of ``ProcessEngine``)."""
+
+    def outbox_params(self, message: OutboxMessage) -> Any:
+        """What to call the message's operator with (its parameters are stored
+        sealed while they hold a personal code)."""
+        return message_params(message, self.config.vault)
 
     def mark_delivered(self, message: OutboxMessage, result: Any) -> None:
         """The outside system accepted a command (the case continues separately,
@@ -29,7 +34,9 @@ class DeliveryOperations(EngineCore):
         # Sent: the parameters are kept for the operator's eyes only, with every
         # personal code masked (docs/personal-data.md); a failed message keeps
         # them whole, its retry needs them.
-        message.params = scrub_personal_codes(message.params)
+        message.params = scrub_personal_codes(
+            message_params(message, self.config.vault)
+        )
         message.result = result
         message.delivered_at = self.now()
         message.last_error = None

@@ -16,6 +16,7 @@ from alembic import command
 from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import Connection, make_url
 
+from core.pii import open_json
 from core.settings import Settings
 from pkip.platform import Platform
 
@@ -122,9 +123,10 @@ def test_upgrade_converts_existing_rows_and_downgrade_restores(
         meta.reflect(conn, only=["outbox_messages"])
         outbox = meta.tables["outbox_messages"]
         params = dict(conn.execute(select(outbox.c.status, outbox.c.params)).all())
-        assert params == {
-            "delivered": {"recipient": "_PRIVATE@16****-****7"},
-            "pending": {"recipient": f"_PRIVATE@{CODE}"},  # still to be sent
+        assert params["delivered"] == {"recipient": "_PRIVATE@16****-****7"}
+        assert set(params["pending"]) == {"_sealed"}  # still to be sent: sealed
+        assert open_json(params["pending"], vault, "outbox_messages.params") == {
+            "recipient": f"_PRIVATE@{CODE}"
         }
 
     _migrate(platform, "0510", down=True)
@@ -134,3 +136,7 @@ def test_upgrade_converts_existing_rows_and_downgrade_restores(
         assert "client_identifier_sealed" not in case
         state = conn.execute(text("SELECT state FROM process_instances")).scalar_one()
         assert state == STATE
+        pending = conn.execute(
+            text("SELECT params FROM outbox_messages WHERE status = 'pending'")
+        ).scalar_one()
+        assert CODE in str(pending)

@@ -149,9 +149,11 @@ def test_the_probe_leaves_no_personal_code_in_clear(
     [message] = db_session.scalars(
         select(OutboxMessage).where(OutboxMessage.instance_id == case.instance_id)
     ).all()
-    # waiting to be sent, the command needs its parameters whole
-    assert message.params["owner_code"] == CODE
-    assert clear_copies(db_session) == ["outbox_messages.params"]
+    # waiting to be sent, the command keeps its parameters whole, sealed
+    assert set(message.params) == {"_sealed"}
+    engine = ProcessEngine(db_session, probe_platform.engine_config)
+    assert engine.outbox_params(message)["owner_code"] == CODE
+    assert clear_copies(db_session) == []
 
     stats = outbox.deliver_due(probe_platform)
     assert (stats.delivered, stats.confirmed) == (1, 1)

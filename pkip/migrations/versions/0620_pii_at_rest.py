@@ -21,7 +21,14 @@ import sqlalchemy as sa
 from alembic import context, op
 
 import core.db
-from core.pii import PiiVault, is_sealed, mask_identifiers, scrub_personal_codes
+from core.pii import (
+    PiiVault,
+    is_sealed,
+    mask_identifiers,
+    open_json,
+    scrub_personal_codes,
+    seal_json,
+)
 from core.settings import Settings
 
 revision = "0620"
@@ -31,6 +38,7 @@ depends_on = None
 
 CLIENT_CONTEXT = "service_cases.client_identifier"
 STATE_CONTEXT = "process_instances.state"
+PARAMS_CONTEXT = "outbox_messages.params"
 BATCH = 500
 
 
@@ -97,15 +105,16 @@ def upgrade() -> None:
             "ix_service_cases_retention", ["purged_at", "closed_at"], unique=False
         )
     _convert_states(lambda text: vault.encrypt(text, STATE_CONTEXT), sealed=False)
-    _mask_stored_texts()
+    _mask_stored_texts(vault)
     with op.batch_alter_table("connector_calls", schema=None) as batch_op:
         batch_op.add_column(sa.Column("subject_hash", sa.String(64), nullable=True))
         batch_op.create_index("ix_connector_calls_subject", ["subject_hash"])
 
 
-def _mask_stored_texts() -> None:
+def _mask_stored_texts(vault: PiiVault) -> None:
     """Incident texts and delivered outbox parameters written before the engine
-    masked them at the source (masking cannot be undone: the downgrade leaves them)."""
+    masked them at the source (masking cannot be undone: the downgrade leaves them);
+    parameters still to be sent are sealed."""
     bind = op.get_bind()
     incidents = sa.table(
         "incidents", sa.column("id", sa.Integer), sa.column("message", sa.Text)
@@ -126,16 +135,18 @@ def _mask_stored_texts() -> None:
         sa.column("last_error", sa.Text),
     )
     rows = bind.execute(
-        sa.select(outbox.c.id, outbox.c.params, outbox.c.last_error).where(
-            outbox.c.status == "delivered"
-        )
+        sa.select(outbox.c.id, outbox.c.status, outbox.c.params, outbox.c.last_error)
     ).all()
-    for row_id, params, last_error in rows:
+    for row_id, status, params, last_error in rows:
+        if status == "delivered":
+            params = scrub_personal_codes(params)
+        else:
+            params = seal_json(params, vault, PARAMS_CONTEXT)
         bind.execute(
             outbox.update()
             .where(outbox.c.id == row_id)
             .values(
-                params=scrub_personal_codes(params),
+                params=params,
                 last_error=mask_identifiers(last_error) if last_error else None,
             )
         )
@@ -143,6 +154,7 @@ def _mask_stored_texts() -> None:
 
 def downgrade() -> None:
     vault = _vault()
+    _open_params(vault)
     with op.batch_alter_table("connector_calls", schema=None) as batch_op:
         batch_op.drop_index("ix_connector_calls_subject")
         batch_op.drop_column("subject_hash")
@@ -174,6 +186,19 @@ def downgrade() -> None:
         batch_op.drop_column("client_masked")
         batch_op.drop_column("client_identifier_sealed")
         batch_op.drop_column("client_identifier_hash")
+
+
+def _open_params(vault: PiiVault) -> None:
+    bind = op.get_bind()
+    outbox = sa.table(
+        "outbox_messages", sa.column("id", sa.Integer), sa.column("params", sa.JSON)
+    )
+    for row_id, params in bind.execute(sa.select(outbox.c.id, outbox.c.params)).all():
+        opened = open_json(params, vault, PARAMS_CONTEXT)
+        if opened is not params:
+            bind.execute(
+                outbox.update().where(outbox.c.id == row_id).values(params=opened)
+            )
 
 
 def _convert_states(convert: Callable[[str], str], *, sealed: bool) -> None:
