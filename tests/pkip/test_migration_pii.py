@@ -90,6 +90,13 @@ def _seed(conn: Connection) -> None:
              error_type="ValueError", message=f"int(): '{CODE}'", attempts=1,
              status="open", created_at=NOW, updated_at=NOW),
     )  # fmt: skip
+    conn.execute(
+        t["edelivery_messages"].insert(),
+        dict(channel="depp", municipality="RIGA", message_id="m1",
+             sender="_PRIVATE@16117519997", document_kind="Iesniegums", title="T",
+             sent_at=NOW, received_at=NOW, attachments=[], handover="handed_over",
+             handover_attempts=1, instance_ids=[]),
+    )  # fmt: skip
     for n, status in enumerate(("delivered", "pending")):
         conn.execute(
             t["outbox_messages"].insert(),
@@ -119,6 +126,14 @@ def test_upgrade_converts_existing_rows_and_downgrade_restores(
         assert vault.decrypt(state, "process_instances.state") == STATE
         message = conn.execute(text("SELECT message FROM incidents")).scalar_one()
         assert message == "int(): '16****-****7'"
+        sender = conn.execute(
+            text("SELECT sender, sender_sealed, sender_hash FROM edelivery_messages")
+        ).one()
+        assert sender[0] == "_PRIVATE@16****-****7"
+        assert vault.decrypt(sender[1], "edelivery_messages.sender") == (
+            "_PRIVATE@16117519997"
+        )
+        assert sender[2] == vault.lookup_hash(CODE)
         meta = MetaData()
         meta.reflect(conn, only=["outbox_messages"])
         outbox = meta.tables["outbox_messages"]
@@ -140,3 +155,5 @@ def test_upgrade_converts_existing_rows_and_downgrade_restores(
             text("SELECT params FROM outbox_messages WHERE status = 'pending'")
         ).scalar_one()
         assert CODE in str(pending)
+        sender = conn.execute(text("SELECT sender FROM edelivery_messages")).scalar()
+        assert sender == "_PRIVATE@16117519997"

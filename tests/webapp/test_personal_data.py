@@ -12,11 +12,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import JSON, String, Text, cast, or_, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.contracts import CallContext
-from core.db import Base
 from domain import cases
 from engine.deploy import Deployer
 from engine.models import Incident, OutboxMessage
@@ -25,6 +24,7 @@ from pkip.platform import Platform
 from tasks import outbox
 from tests.conftest import MUNI
 from tests.engine import bpmn_snippets as b
+from tests.pii_scan import clear_copies
 from tests.webapp.api_support import TokenClient, make_token
 from tests.webapp.conftest import WebClient, make_app
 
@@ -102,26 +102,6 @@ def app(probe_platform: Platform, municipalities: tuple[str, str]) -> Flask:
     return make_app(probe_platform)
 
 
-def clear_copies(session: Session) -> list[str]:
-    """``table.column`` of every text or JSON column holding the code in clear."""
-    session.flush()
-    found = []
-    for table in Base.metadata.sorted_tables:
-        for column in table.columns:
-            if not isinstance(column.type, (String, Text, JSON)):
-                continue
-            value = cast(column, Text)
-            hit = session.execute(
-                select(text("1"))
-                .select_from(table)
-                .where(or_(*(value.like(f"%{form}%") for form in FORMS)))
-                .limit(1)
-            ).first()
-            if hit is not None:
-                found.append(f"{table.name}.{column.name}")
-    return found
-
-
 def _start_probe(probe_platform: Platform, db_session: Session) -> cases.ServiceCase:
     engine = ProcessEngine(db_session, probe_platform.engine_config)
     case = cases.start_case(
@@ -153,7 +133,7 @@ def test_the_probe_leaves_no_personal_code_in_clear(
     assert set(message.params) == {"_sealed"}
     engine = ProcessEngine(db_session, probe_platform.engine_config)
     assert engine.outbox_params(message)["owner_code"] == CODE
-    assert clear_copies(db_session) == []
+    assert clear_copies(db_session, CODE) == []
 
     stats = outbox.deliver_due(probe_platform)
     assert (stats.delivered, stats.confirmed) == (1, 1)
@@ -174,7 +154,7 @@ def test_the_probe_leaves_no_personal_code_in_clear(
     ).all()
     assert incident.element_id == "convert" and incident.error_type == "ValueError"
     assert "16****-****7" in incident.message
-    assert clear_copies(db_session) == []
+    assert clear_copies(db_session, CODE) == []
 
     page = as_role("specialist").get(f"/cases/{case.number}").get_data(as_text=True)
     assert "ValueError" in page and "16****-****7" in page

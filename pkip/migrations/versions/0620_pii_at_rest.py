@@ -5,8 +5,9 @@ A service case's client identifier becomes a look-up hash, a ciphertext and a ma
 form (docs/personal-data.md); existing rows are converted, and every instance state
 still stored as plain JSON is sealed, with the keys of ``PKIP_PII_HASH_KEY`` and
 ``PKIP_PII_KEYS`` (the platform's own when it migrates). Stored incident texts and
-delivered outbox parameters are masked. Connector calls get the look-up hash of the
-person they were about. The downgrade opens the sealed values again.
+delivered outbox parameters are masked, waiting ones sealed. Connector calls get the
+look-up hash of the person they were about; received e-address messages keep their
+sender masked, sealed and hashed. The downgrade opens the sealed values again.
 
 Revision ID: 0620
 Revises: 0510
@@ -23,6 +24,7 @@ from alembic import context, op
 import core.db
 from core.pii import (
     PiiVault,
+    find_identifiers,
     is_sealed,
     mask_identifiers,
     open_json,
@@ -39,6 +41,7 @@ depends_on = None
 CLIENT_CONTEXT = "service_cases.client_identifier"
 STATE_CONTEXT = "process_instances.state"
 PARAMS_CONTEXT = "outbox_messages.params"
+SENDER_CONTEXT = "edelivery_messages.sender"
 BATCH = 500
 
 
@@ -109,6 +112,13 @@ def upgrade() -> None:
     with op.batch_alter_table("connector_calls", schema=None) as batch_op:
         batch_op.add_column(sa.Column("subject_hash", sa.String(64), nullable=True))
         batch_op.create_index("ix_connector_calls_subject", ["subject_hash"])
+    with op.batch_alter_table("edelivery_messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("sender_sealed", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("sender_hash", sa.String(64), nullable=True))
+        batch_op.create_index(
+            "ix_edelivery_messages_sender", ["municipality", "sender_hash"]
+        )
+    _seal_senders(vault)
 
 
 def _mask_stored_texts(vault: PiiVault) -> None:
@@ -155,6 +165,11 @@ def _mask_stored_texts(vault: PiiVault) -> None:
 def downgrade() -> None:
     vault = _vault()
     _open_params(vault)
+    _open_senders(vault)
+    with op.batch_alter_table("edelivery_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_edelivery_messages_sender")
+        batch_op.drop_column("sender_hash")
+        batch_op.drop_column("sender_sealed")
     with op.batch_alter_table("connector_calls", schema=None) as batch_op:
         batch_op.drop_index("ix_connector_calls_subject")
         batch_op.drop_column("subject_hash")
@@ -186,6 +201,49 @@ def downgrade() -> None:
         batch_op.drop_column("client_masked")
         batch_op.drop_column("client_identifier_sealed")
         batch_op.drop_column("client_identifier_hash")
+
+
+_SENDERS = sa.table(
+    "edelivery_messages",
+    sa.column("id", sa.Integer),
+    sa.column("sender", sa.String),
+    sa.column("sender_sealed", sa.Text),
+    sa.column("sender_hash", sa.String),
+)
+
+
+def _seal_senders(vault: PiiVault) -> None:
+    """Received messages' sender addresses (``_PRIVATE@<code>``) masked, sealed and
+    hashed, as ``ReceivedMessage.set_sender`` does."""
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(_SENDERS.c.id, _SENDERS.c.sender)).all()
+    for row_id, sender in rows:
+        codes = find_identifiers(sender or "")
+        if codes:
+            bind.execute(
+                _SENDERS.update()
+                .where(_SENDERS.c.id == row_id)
+                .values(
+                    sender=mask_identifiers(sender),
+                    sender_sealed=vault.encrypt(sender, SENDER_CONTEXT),
+                    sender_hash=vault.lookup_hash(codes[0]),
+                )
+            )
+
+
+def _open_senders(vault: PiiVault) -> None:
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.select(_SENDERS.c.id, _SENDERS.c.sender_sealed).where(
+            _SENDERS.c.sender_sealed.is_not(None)
+        )
+    ).all()
+    for row_id, sealed in rows:
+        bind.execute(
+            _SENDERS.update()
+            .where(_SENDERS.c.id == row_id)
+            .values(sender=vault.decrypt(sealed, SENDER_CONTEXT))
+        )
 
 
 def _open_params(vault: PiiVault) -> None:
