@@ -39,10 +39,8 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from core.pii import PiiVault, is_sealed
+from engine.models import STATE_CONTEXT
 from engine.outbox import PkipServiceTask
-
-STATE_CONTEXT = "process_instances.state"
-"""What an instance's sealed state is bound to (core/pii.py: the AEAD context)."""
 
 _NO_DEPTH_LIMIT = sys.maxsize
 _OPEN_STATES = TaskState.NOT_FINISHED_MASK | TaskState.ERROR

@@ -41,15 +41,18 @@ def rotate_cmd(ctx: click.Context, rehash: bool, batch: int) -> None:
     """Re-encrypt every sealed value under the newest key of PKIP_PII_KEYS (and seal
     instance states still stored plain). Safe to run while PKIP serves."""
     from domain.privacy import rotate
+    from pkip.schema import load_models
 
     platform = _platform(ctx)
     with platform.transaction() as session:
-        stats = rotate(session, platform.pii, rehash=rehash, batch=batch)
-    click.echo(
-        f"key {platform.pii.current_key_id}: {stats.cases} case clients, "
-        f"{stats.states} instance states re-encrypted"
-        + (f", {stats.skipped} changed meanwhile" if stats.skipped else "")
-    )
+        stats = rotate(session, platform.pii, load_models(), rehash=rehash, batch=batch)
+    click.echo(f"key {platform.pii.current_key_id}: {stats.total} value(s) renewed")
+    for name, count in sorted(stats.counts.items()):
+        click.echo(f"  {name}: {count}")
+    if stats.skipped:
+        click.echo(
+            f"  changed meanwhile (already under the newest key): {stats.skipped}"
+        )
 
 
 @pii.command("purge")

@@ -84,7 +84,9 @@ class ServiceCase(Base):
     service_code: Mapped[str | None] = mapped_column(String(50))
     client_name: Mapped[str] = mapped_column(String(255))
     client_identifier_hash: Mapped[str] = mapped_column(String(64))
-    client_identifier_sealed: Mapped[str] = mapped_column(Text)
+    client_identifier_sealed: Mapped[str] = mapped_column(
+        Text, info={"pii_context": CLIENT_CONTEXT}
+    )
     client_masked: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)

@@ -2,13 +2,12 @@
 """Personal data at rest: key rotation and the retention rule (docs/personal-data.md).
 The primitives (look-up hash, encryption, masking) are core/pii.py."""
 
+from domain.privacy.rotation import RotationStats, rotate, sealed_columns
 from domain.privacy.services import (
     PurgeResult,
-    RotationStats,
     due_for_purge,
     purge,
     retention_cutoff,
-    rotate,
 )
 
 __all__ = [
@@ -18,4 +17,5 @@ __all__ = [
     "purge",
     "retention_cutoff",
     "rotate",
+    "sealed_columns",
 ]

@@ -1,16 +1,13 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Personal data at rest: key rotation and the retention rule (docs/personal-data.md).
+"""Personal data at rest: the retention rule (docs/personal-data.md); key rotation is
+domain/privacy/rotation.py.
 
-- :func:`rotate` re-encrypts every sealed value under the newest key of
-  ``PKIP_PII_KEYS`` (and seals what is still plain); with ``rehash`` it recomputes
-  the look-up hashes after ``PKIP_PII_HASH_KEY`` changed.
 - :func:`purge` applies the retention rule: ``PKIP_PII_RETENTION_YEARS`` after a case
   closed, its client's personal data and the process data of its instance are erased;
   the case's number, service, channel, status and dates stay for statistics and the
   PSPP record.
 
-Both work in batches of their own transactions' size and only flush: the command or
-the job commits. No Flask here.
+It only flushes: the command or the job commits. No Flask here.
 """
 
 from __future__ import annotations
@@ -21,85 +18,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core.pii import PREFIX, PiiVault
 from domain.cases.models import CLOSED_STATUSES, ServiceCase
 from engine.models import OutboxMessage, ProcessInstance
 from engine.runtime import ProcessEngine
-from engine.workflow import STATE_CONTEXT
 
 PURGED_NAME = ""
 """What ``client_name`` becomes once erased (the column is required)."""
-
-
-@dataclass
-class RotationStats:
-    cases: int = 0
-    states: int = 0
-    skipped: int = 0
-    """States changed by an advance meanwhile (sealed under the newest key by it)."""
-
-
-def _not_current(column: object, vault: PiiVault) -> object:
-    current = f"{PREFIX}{vault.current_key_id}:".replace("_", r"\_")
-    return ~column.like(f"{current}%", escape="\\")  # type: ignore[attr-defined]
-
-
-def rotate(
-    session: Session, vault: PiiVault, *, rehash: bool = False, batch: int = 500
-) -> RotationStats:
-    """Re-encrypt case clients and instance states not sealed under the newest key;
-    with ``rehash`` also recompute every client's look-up hash."""
-    stats = RotationStats()
-    cond = [ServiceCase.client_identifier_sealed != ""]
-    if not rehash:
-        cond.append(_not_current(ServiceCase.client_identifier_sealed, vault))  # type: ignore[arg-type]
-    last = 0
-    while True:
-        rows = session.scalars(
-            select(ServiceCase)
-            .where(ServiceCase.id > last, *cond)
-            .order_by(ServiceCase.id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            break
-        for case in rows:
-            plain = case.client_identifier(vault)
-            case.set_client_identifier(vault, plain)
-            stats.cases += 1
-        last = rows[-1].id
-        session.flush()
-    _rotate_states(session, vault, stats, batch)
-    return stats
-
-
-def _rotate_states(
-    session: Session, vault: PiiVault, stats: RotationStats, batch: int
-) -> None:
-    table = ProcessInstance.__table__
-    last = ""
-    while True:
-        rows = session.execute(
-            select(table.c.id, table.c.version, table.c.state)
-            .where(table.c.id > last, _not_current(table.c.state, vault))  # type: ignore[arg-type]
-            .order_by(table.c.id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        for instance_id, version, state in rows:
-            # The version guard: an advance that wrote meanwhile wins (its state is
-            # sealed under the newest key already).
-            done = session.execute(
-                update(table)
-                .where(table.c.id == instance_id, table.c.version == version)
-                .values(state=vault.rotate(state, STATE_CONTEXT), version=version + 1)
-            )
-            if done.rowcount:  # type: ignore[attr-defined]
-                stats.states += 1
-            else:
-                stats.skipped += 1
-        last = rows[-1][0]
 
 
 # -- retention -----------------------------------------------------------------------

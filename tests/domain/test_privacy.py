@@ -25,6 +25,7 @@ from engine.models import ProcessInstance
 from engine.runtime import ProcessEngine
 from engine.workflow import StateSerializer
 from pkip.platform import Platform
+from pkip.schema import load_models
 from tests.conftest import MUNI, T0
 from tests.domain.conftest import DOG_OWNER
 
@@ -52,9 +53,9 @@ def test_rotation_moves_every_value_to_the_newest_key(
     k2 = parse_keys(f"k2:{new_key()}")
     both = PiiVault(DEV_HASH_KEY, [*k2, *DEV_KEYS])  # k2 new, dev still opens
 
-    stats = privacy.rotate(db_session, both, batch=1)
+    stats = privacy.rotate(db_session, both, load_models(), batch=1)
     assert (stats.cases, stats.skipped) == (2, 0) and stats.states >= 2
-    assert privacy.rotate(db_session, both).cases == 0  # nothing left to do
+    assert privacy.rotate(db_session, both, load_models()).total == 0  # all done
 
     only_k2 = PiiVault(DEV_HASH_KEY, k2)  # the old key can now be dropped
     for case in (first, second):
@@ -80,8 +81,8 @@ def test_rehash_after_the_hash_key_changed(
     case = start_case()
     rekeyed = PiiVault(parse_hash_key(new_key()), DEV_KEYS)
     assert not cases.cases_of_client(db_session, rekeyed, MUNI, DOG_OWNER)
-    stats = privacy.rotate(db_session, rekeyed, rehash=True)
-    assert stats.cases == 1
+    stats = privacy.rotate(db_session, rekeyed, load_models(), rehash=True)
+    assert stats.counts["service_cases.client_identifier_hash"] == 1
     found = cases.cases_of_client(db_session, rekeyed, MUNI, DOG_OWNER)
     assert [c.number for c in found] == [case.number]
 
@@ -138,3 +139,41 @@ def test_purge_erases_personal_data_of_cases_closed_long_enough_ago(
         db_session.refresh(case)
         assert case.purged_at is None and case.client_identifier(DEV) == DOG_OWNER
     assert privacy.purge(engine, years=5).numbers == []  # done once
+
+
+def test_rotation_covers_every_sealed_column_and_waiting_outbox_params(
+    start_case: StartCase, db_session: Session, platform: Platform
+) -> None:
+    from connectors.systems.depp.models import ReceivedMessage
+    from engine.outbox import OutboxWriter, message_params
+
+    case = start_case()
+    message = OutboxWriter(
+        db_session, case.instance_id, MUNI, lambda: T0, platform.pii
+    ).enqueue("t1", "send", "depp.send", {"recipient": f"_PRIVATE@{DOG_OWNER}"})
+    received = ReceivedMessage(
+        channel="depp", municipality=MUNI, message_id="m1", document_kind="X",
+        title="T", sent_at=T0, received_at=T0, attachments=[], instance_ids=[],
+    )  # fmt: skip
+    received.set_sender(platform.pii, f"_PRIVATE@{DOG_OWNER}")
+    db_session.add(received)
+    db_session.flush()
+    sealed = {f"{t.name}.{c.name}" for t, c in privacy.sealed_columns(load_models())}
+    assert sealed == {
+        "process_instances.state",
+        "edelivery_messages.sender_sealed",
+        "service_cases.client_identifier_sealed",
+    }
+
+    k2 = parse_keys(f"k2:{new_key()}")
+    stats = privacy.rotate(
+        db_session, PiiVault(DEV_HASH_KEY, [*k2, *DEV_KEYS]), load_models()
+    )
+    assert stats.counts["edelivery_messages.sender_sealed"] == 1
+    assert stats.counts["outbox_messages.params"] == 1
+    only_k2 = PiiVault(DEV_HASH_KEY, k2)
+    db_session.refresh(received)
+    db_session.refresh(message)
+    assert received.sender_address(only_k2) == f"_PRIVATE@{DOG_OWNER}"
+    assert message.params["_sealed"].startswith("pii1:k2:")
+    assert message_params(message, only_k2) == {"recipient": f"_PRIVATE@{DOG_OWNER}"}

@@ -61,13 +61,14 @@ def test_rotate_re_encrypts_under_the_newest_key(
     monkeypatch.setenv("PKIP_PII_KEYS", f"k2:{new_key()},{dev_id}:{dev}")
     result = cli.invoke(main, ["pii", "rotate"])
     assert result.exit_code == 0, result.output
-    assert "key k2: 2 case clients" in result.output
+    assert "service_cases.client_identifier_sealed: 2" in result.output
+    assert "process_instances.state: 2" in result.output
     with committed.transaction() as s:
         sealed = s.scalars(select(cases.ServiceCase.client_identifier_sealed)).all()
         states = s.execute(text("SELECT state FROM process_instances")).scalars()
         assert all(v.startswith("pii1:k2:") for v in [*sealed, *states])
     again = cli.invoke(main, ["pii", "rotate"])
-    assert "key k2: 0 case clients, 0 instance states" in again.output
+    assert "key k2: 0 value(s) renewed" in again.output
 
 
 def test_purge_dry_run_then_erase(

@@ -53,7 +53,9 @@ class ReceivedMessage(Base):
     sender: Mapped[str] = mapped_column(String(64))
     """The sender's address, masked when it holds a personal code
     (``_PRIVATE@16****-****7``); the whole address is in ``sender_sealed``."""
-    sender_sealed: Mapped[str | None] = mapped_column(Text)
+    sender_sealed: Mapped[str | None] = mapped_column(
+        Text, info={"pii_context": SENDER_CONTEXT}
+    )
     sender_hash: Mapped[str | None] = mapped_column(String(64))
     """The look-up hash of the code in the address (core/pii.py): messages of one
     person are found without the code being stored."""
