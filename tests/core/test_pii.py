@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 
 import pytest
@@ -25,9 +27,14 @@ def vault(keys: str, hash_key: str | None = None) -> PiiVault:
     return PiiVault(parse_hash_key(hash_key or HASH_KEY), parse_keys(keys))
 
 
-HASH_KEY = new_key()
-K1 = f"k1:{new_key()}"
-K2 = f"k2:{new_key()}"
+def _key(seed: str) -> str:
+    # fixed test keys: parametrized ids must be the same in every xdist worker
+    return base64.urlsafe_b64encode(hashlib.sha256(seed.encode()).digest()).decode()
+
+
+HASH_KEY = _key("hash")
+K1 = f"k1:{_key('one')}"
+K2 = f"k2:{_key('two')}"
 
 
 def test_lookup_hash_is_stable_keyed_and_ignores_the_hyphen() -> None:
