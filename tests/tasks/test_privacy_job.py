@@ -48,5 +48,5 @@ def test_the_job_purges_every_due_case_in_batches(
             case = cases.get_case(s, number, MUNI)
             assert case.purged_at is not None and case.client_masked == ""
         assert cases.get_case(s, recent, MUNI).purged_at is None
-    # the same through Celery (eager without a broker)
-    assert make_celery(committed).tasks["pkip.purge_personal_data"].delay().get() == 0
+    # the Celery task runs the same job (called in this process here)
+    assert make_celery(committed).tasks["pkip.purge_personal_data"]() == 0
