@@ -7,6 +7,8 @@ transaction (so an SQLite writer never waits on itself) or, when it rolls back, 
 transaction of their own — the calls happened either way. Each row carries an
 HMAC-SHA256 over its fields with the platform secret: a changed row no longer
 verifies (``AuditTrail.verify``); ids are sequential, so a removed row leaves a gap.
+A call whose parameters held a personal code keeps that code's look-up hash
+(core/pii.py), never the code: :meth:`AuditTrail.calls_about` finds them.
 
 Code that calls outside systems between its transactions (the e-delivery polling)
 ends with :meth:`AuditTrail.write_pending`, so that the calls after its last
@@ -25,12 +27,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.models import ConnectorCall
 from connectors.registry import CallRecord
+from core.pii import PiiVault
 
 
 class AuditTrail:
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, vault: PiiVault | None = None) -> None:
         self._key = hashlib.sha256(f"pkip-audit:{secret}".encode()).digest()
         self._local = threading.local()
+        self.vault = vault
+        """Hashes the subject of a call (core/pii.py); None: no subject recorded."""
 
     def __call__(self, record: CallRecord) -> None:
         self._buffer().append(record)
@@ -76,12 +81,18 @@ class AuditTrail:
                 duration_ms=rec.duration_ms,
                 attempt=rec.attempt,
                 signature="",
+                subject_hash=self._subject(rec),
             )
             row.signature = self.sign(row)
             session.add(row)
 
+    def _subject(self, rec: CallRecord) -> str | None:
+        if self.vault is None or not rec.subjects:
+            return None
+        return self.vault.lookup_hash(rec.subjects[0])
+
     def sign(self, row: ConnectorCall) -> str:
-        fields = (
+        fields: tuple[str, ...] = (
             row.at.isoformat(),
             row.operator,
             row.system,
@@ -94,7 +105,28 @@ class AuditTrail:
             f"{row.duration_ms:.1f}",
             str(row.attempt),
         )
+        if row.subject_hash:  # rows without a subject sign as they did before
+            fields = (*fields, row.subject_hash)
         return hmac.new(self._key, "\x1f".join(fields).encode(), "sha256").hexdigest()
+
+    def calls_about(
+        self, session: Session, identifier: str, municipality: str
+    ) -> list[ConnectorCall]:
+        """The municipality's calls about the person (or company) ``identifier``,
+        newest first — found by its look-up hash: "who fetched or sent my data" is
+        answered without the code being stored."""
+        if self.vault is None:
+            return []
+        return list(
+            session.scalars(
+                select(ConnectorCall)
+                .where(
+                    ConnectorCall.subject_hash == self.vault.lookup_hash(identifier),
+                    ConnectorCall.municipality == municipality,
+                )
+                .order_by(ConnectorCall.at.desc(), ConnectorCall.id.desc())
+            )
+        )
 
     def verify(self, session: Session) -> list[int]:
         """Ids of the rows whose signature no longer matches (empty: intact)."""

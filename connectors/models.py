@@ -12,13 +12,15 @@ from core.db import Base
 
 
 class ConnectorCall(Base):
-    """Who called which operator of which system for which instance, when, how it
-    went and how long it took — never the parameters or the result."""
+    """Who called which operator of which system for which instance, about whom (a
+    keyed hash), when, how it went and how long it took — never the parameters or
+    the result."""
 
     __tablename__ = "connector_calls"
     __table_args__ = (
         Index("ix_connector_calls_instance", "instance_id"),
         Index("ix_connector_calls_muni_at", "municipality", "at"),
+        Index("ix_connector_calls_subject", "subject_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,3 +36,6 @@ class ConnectorCall(Base):
     duration_ms: Mapped[float] = mapped_column(Float)
     attempt: Mapped[int] = mapped_column(Integer)
     signature: Mapped[str] = mapped_column(String(64))
+    subject_hash: Mapped[str | None] = mapped_column(String(64))
+    """The look-up hash (core/pii.py) of the personal code the call was about, when
+    its parameters held one: whose data was fetched or sent, without the code."""

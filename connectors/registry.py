@@ -26,6 +26,7 @@ from typing import Any
 
 from connectors.errors import ConnectorError, InvalidRequest, Unavailable
 from core.contracts import CallContext
+from core.pii import find_identifiers
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,9 @@ class CallRecord:
     duration_ms: float
     attempt: int
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    subjects: tuple[str, ...] = ()
+    """Personal codes the call was about (found in its parameters): the audit keeps
+    only their look-up hash (core/pii.py), so "who looked me up" can be answered."""
 
 
 AuditHook = Callable[[CallRecord], None]
@@ -135,6 +139,7 @@ class Registry:
             mode=operator.mode,
             context=context,
             attempt=attempt,
+            subjects=tuple(find_identifiers(dict(params))),
         ):
             return operator.func(params, context)
 
@@ -148,6 +153,7 @@ def audited_call(
     mode: str,
     context: CallContext,
     attempt: int = 1,
+    subjects: tuple[str, ...] = (),
 ) -> Iterator[None]:
     """Time the block as one call to ``system`` and report it to ``audit``.
 
@@ -186,5 +192,6 @@ def audited_call(
                     outcome=outcome,
                     duration_ms=round(elapsed, 1),
                     attempt=attempt,
+                    subjects=subjects,
                 )
             )

@@ -4,7 +4,8 @@
 Every setting is declared once here with its default and help text; the docs'
 configuration table is generated from these declarations (``pkip config --markdown``).
 Defaults are safe for the embedded mode (SQLite, in-process jobs, simulators);
-``PKIP_ENV=production`` refuses to start with the default secret or with SQLite.
+``PKIP_ENV=production`` refuses to start with the default secret, with SQLite, or
+without the personal-data keys (core/pii.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.pii import PiiVault
 
 DEFAULT_SECRET = "pkip-dev-secret-change-me"  # noqa: S105 - the known-unsafe default
 
@@ -70,6 +74,25 @@ class Settings:
         4, "Threads per gunicorn web process (when PKIP_WEB_WORKERS > 1)."
     )
     log_level: str = _setting("INFO", "Logging level.")
+    pii_hash_key: str = _setting(
+        "",
+        "Key of the keyed hash (HMAC-SHA256) that finds personal codes: base64 of 32 "
+        "random bytes (`pkip pii new-key`). Stored hashes depend on it: after a change "
+        "run `pkip pii rotate --rehash`. Empty: a public development key. "
+        "Production refuses to start without.",
+    )
+    pii_keys: str = _setting(
+        "",
+        "Encryption keys of personal data at rest: `id:base64key` entries separated "
+        "by commas, newest first. The first encrypts, all decrypt; to rotate, put a "
+        "new key first and run `pkip pii rotate`. Empty: a public development key. "
+        "Production refuses to start without.",
+    )
+    pii_retention_years: int = _setting(
+        5,
+        "Years after a case is closed when its personal data is erased "
+        "(`pkip pii purge`; see docs/personal-data.md).",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -110,10 +133,29 @@ class Settings:
                 )
             if self.database_url.startswith("sqlite"):
                 raise SettingsError("PKIP_DATABASE_URL: production needs PostgreSQL")
+        self._validate_pii()
         if self.web_workers < 1 or self.web_threads < 1:
             raise SettingsError("PKIP_WEB_WORKERS, PKIP_WEB_THREADS: at least 1")
         if self.script_time_limit <= 0:
             raise SettingsError("PKIP_SCRIPT_TIME_LIMIT: must be positive")
+
+    def _validate_pii(self) -> None:
+        from core.pii import PiiError, PiiVault
+
+        try:
+            PiiVault.from_config(
+                self.pii_hash_key, self.pii_keys, env=self.env, warn=False
+            )
+        except PiiError as exc:
+            raise SettingsError(str(exc)) from exc
+        if self.pii_retention_years < 1:
+            raise SettingsError("PKIP_PII_RETENTION_YEARS: at least 1")
+
+    def pii_vault(self) -> PiiVault:
+        """The personal-data vault of these settings (core/pii.py)."""
+        from core.pii import PiiVault
+
+        return PiiVault.from_config(self.pii_hash_key, self.pii_keys, env=self.env)
 
     @property
     def is_sqlite(self) -> bool:

@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.calendar import WorkingCalendar
 from core.contracts import CallContext, ConnectorRegistry, FormValidationError
+from core.pii import PiiVault
 from engine.clock import real_now, use_clock
 from engine.errors import Conflict, InvalidOperation, NotFound
 from engine.interfaces import FormCatalogue
@@ -62,6 +63,12 @@ class EngineConfig:
     )
     """Called after every advance of an instance, in its transaction (the domain
     keeps its own records in step this way, e.g. the service case's status)."""
+
+    @property
+    def vault(self) -> PiiVault | None:
+        """The personal-data vault that seals instance state (core/pii.py); the
+        domain seals its own records with the same keys."""
+        return self.serializer.vault
 
 
 class EngineCore:
@@ -156,7 +163,11 @@ class EngineCore:
             instance_id=instance.id, municipality=instance.municipality, actor=actor
         )
         self.scripts.outbox = OutboxWriter(
-            self.session, instance.id, instance.municipality, self.config.clock
+            self.session,
+            instance.id,
+            instance.municipality,
+            self.config.clock,
+            self.config.vault,
         )
         watermark = time.time()
         error: Exception | None = None

@@ -12,19 +12,31 @@ from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 
+from core.pii import mask_identifiers, scrub_personal_codes
 from engine.advance import EngineCore, find_task
 from engine.models import DELIVERED, FAILED, Incident, OutboxMessage, ProcessInstance
-from engine.outbox import RetryPolicy
+from engine.outbox import RetryPolicy, message_params
 from engine.workflow import PkipWorkflow
 
 
 class DeliveryOperations(EngineCore):
     """Outcomes of outbox deliveries (a mixin of ``ProcessEngine``)."""
 
+    def outbox_params(self, message: OutboxMessage) -> Any:
+        """What to call the message's operator with (its parameters are stored
+        sealed while they hold a personal code)."""
+        return message_params(message, self.config.vault)
+
     def mark_delivered(self, message: OutboxMessage, result: Any) -> None:
         """The outside system accepted a command (the case continues separately,
         in :meth:`complete_delivery`, so that sending is not held up by cases)."""
         message.status = DELIVERED
+        # Sent: the parameters are kept for the operator's eyes only, with every
+        # personal code masked (docs/personal-data.md); a failed message keeps
+        # them whole, its retry needs them.
+        message.params = scrub_personal_codes(
+            message_params(message, self.config.vault)
+        )
         message.result = result
         message.delivered_at = self.now()
         message.last_error = None
@@ -49,6 +61,8 @@ class DeliveryOperations(EngineCore):
             return None
         result = message.result
         message.confirmed_at = self.now()
+        # The reply now lives in the case's (encrypted) process data.
+        message.result = scrub_personal_codes(result)
 
         def action(_: PkipWorkflow) -> None:
             variable = getattr(task.task_spec, "result_variable", None)
@@ -73,7 +87,8 @@ class DeliveryOperations(EngineCore):
         be helped by trying again or attempts are used up, fail the message and
         open an incident. Returns True when the message failed for good."""
         message.attempts += 1
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        # A refusal may quote the personal code it refused: masked at the source.
+        message.last_error = mask_identifiers(f"{type(error).__name__}: {error}")[:2000]
         retryable = bool(getattr(error, "retryable", True))
         if retryable and message.attempts < policy.max_attempts:
             message.next_attempt_at = self.now() + policy.delay(message.attempts)

@@ -26,6 +26,9 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from core.db import Base, utcnow
 
+STATE_CONTEXT = "process_instances.state"
+"""What an instance's sealed state is bound to (core/pii.py: the AEAD context)."""
+
 BASE_VARIANT = ""
 """The municipality column of a base definition (shared by every municipality)."""
 
@@ -83,7 +86,10 @@ class ProcessInstance(Base):
     status: Mapped[str] = mapped_column(String(20), default="running")
     has_incident: Mapped[bool] = mapped_column(default=False)
     end_event: Mapped[str | None] = mapped_column(String(100))
-    state: Mapped[str] = deferred(mapped_column(Text))
+    # sealed (core/pii.py); `pkip pii rotate` finds the column by its info
+    state: Mapped[str] = deferred(
+        mapped_column(Text, info={"pii_context": STATE_CONTEXT, "pii_seal_plain": True})
+    )
     state_bytes: Mapped[int] = mapped_column(Integer, default=0)
     next_timer_at: Mapped[datetime | None] = mapped_column()
     started_by: Mapped[str | None] = mapped_column(String(100))

@@ -27,7 +27,11 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.pii import PiiVault, open_json, seal_json
 from engine.models import PENDING, OutboxMessage
+
+PARAMS_CONTEXT = "outbox_messages.params"
+"""What sealed outbox parameters are bound to (core/pii.py: the AEAD context)."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +56,13 @@ class OutboxWriter:
         instance_id: str,
         municipality: str,
         clock: Callable[[], datetime],
+        vault: PiiVault | None = None,
     ) -> None:
         self.session = session
         self.instance_id = instance_id
         self.municipality = municipality
         self.clock = clock
+        self.vault = vault
 
     def enqueue(
         self, task_id: str, element_id: str, operator: str, params: Mapping[str, Any]
@@ -77,7 +83,7 @@ class OutboxWriter:
             element_id=element_id,
             municipality=self.municipality,
             operator=operator,
-            params=dict(params),
+            params=self._sealed(dict(params)),
             status=PENDING,
             attempts=0,
             next_attempt_at=now,
@@ -85,6 +91,18 @@ class OutboxWriter:
         )
         self.session.add(message)
         return message
+
+    def _sealed(self, params: dict[str, Any]) -> dict[str, Any]:
+        # Waiting to be sent, a command keeps its parameters whole, so sealed
+        # when they hold a personal code (docs/personal-data.md).
+        if self.vault is None:
+            return params
+        return seal_json(params, self.vault, PARAMS_CONTEXT)
+
+
+def message_params(message: OutboxMessage, vault: PiiVault | None) -> Any:
+    """The parameters of ``message`` to call its operator with (opened if sealed)."""
+    return open_json(message.params, vault, PARAMS_CONTEXT)
 
 
 class PkipServiceTask(ServiceTask):  # type: ignore[misc]

@@ -23,6 +23,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
+from core.pii import mask_identifiers
 from engine.models import (
     HistoryEvent,
     Incident,
@@ -341,6 +342,9 @@ class AdvanceRecorder:
         element: str | None = None,
     ) -> None:
         task_id = str(task.id) if task is not None else None
+        # Errors quote values from the process data (``int(applicant_code)``): the
+        # stored text is masked like a log line, so no page or API shows a code.
+        message = mask_identifiers(message)
         existing = self.session.scalars(
             select(Incident).where(
                 Incident.instance_id == self.instance.id,

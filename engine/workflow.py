@@ -38,6 +38,8 @@ from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from core.pii import PiiVault, is_sealed
+from engine.models import STATE_CONTEXT
 from engine.outbox import PkipServiceTask
 
 _NO_DEPTH_LIMIT = sys.maxsize
@@ -204,11 +206,19 @@ def _make_registry() -> Any:
 
 
 class StateSerializer:
-    """Instance state and specs to JSON text and back (thread-safe)."""
+    """Instance state and specs to JSON text and back (thread-safe).
+
+    With a ``vault`` the state is stored sealed (AES-GCM, core/pii.py): process data
+    holds personal codes, names and addresses. Plain JSON written before still loads,
+    and ``pkip pii rotate`` seals it.
+    """
 
     VERSION = "pkip-1"
 
-    def __init__(self, spec_cache_size: int = 64) -> None:
+    def __init__(
+        self, spec_cache_size: int = 64, *, vault: PiiVault | None = None
+    ) -> None:
+        self.vault = vault
         self._serializer = BpmnWorkflowSerializer(_make_registry())
         self._lock = threading.Lock()
         self._specs: OrderedDict[
@@ -267,11 +277,14 @@ class StateSerializer:
             try:
                 dct = registry.convert(workflow)
                 dct["serializer_version"] = self.VERSION
-                return json.dumps(
+                text = json.dumps(
                     dct, cls=self._serializer._encoder_cls, separators=(",", ":")
                 )
             finally:
                 registry._encoder_mode = False
+        if self.vault is None:
+            return text
+        return self.vault.encrypt(text, STATE_CONTEXT)
 
     def load_state(
         self,
@@ -279,6 +292,10 @@ class StateSerializer:
         spec: BpmnProcessSpec,
         subprocess_specs: dict[str, BpmnProcessSpec],
     ) -> PkipWorkflow:
+        if is_sealed(state_json):
+            if self.vault is None:
+                raise ValueError("the instance state is sealed: no PKIP_PII_KEYS here")
+            state_json = self.vault.decrypt(state_json, STATE_CONTEXT)
         dct = json.loads(state_json)
         version = dct.pop("serializer_version", None)
         if version != self.VERSION:

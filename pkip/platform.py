@@ -21,6 +21,7 @@ from connectors.audit import AuditTrail
 from connectors.registry import Registry
 from connectors.systems import default_registry
 from core.db import make_engine, make_session_factory
+from core.pii import install_log_masking
 from core.settings import Settings
 from domain.cases.services import on_advance
 from domain.models import Municipality
@@ -29,6 +30,7 @@ from engine.deploy import Deployer, DeployResult, read_files
 from engine.interfaces import FormCatalogue
 from engine.outbox import RetryPolicy
 from engine.runtime import EngineConfig, ProcessEngine
+from engine.workflow import StateSerializer
 from forms.validation import default_forms
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -45,14 +47,17 @@ class Platform:
         forms: FormCatalogue | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
+        install_log_masking()  # no personal code in any log line of this process
         self.db = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.db)
-        self.audit = AuditTrail(self.settings.secret_key)
+        self.pii = self.settings.pii_vault()
+        self.audit = AuditTrail(self.settings.secret_key, vault=self.pii)
         self.connectors = connectors or default_registry(audit=self.audit)
         self.retry_policy = RetryPolicy()
         self.engine_config = EngineConfig(
             connectors=self.connectors,
             forms=forms or default_forms(),
+            serializer=StateSerializer(vault=self.pii),
             clock=clock or real_now,
             script_time_limit=self.settings.script_time_limit,
         )
@@ -101,6 +106,7 @@ class Platform:
         with self.db.begin() as connection:
             cfg = self.alembic_config()
             cfg.attributes["connection"] = connection
+            cfg.attributes["pii_vault"] = self.pii  # data migrations seal with it
             command.upgrade(cfg, "heads")
 
     def deploy(

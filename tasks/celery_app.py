@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import Celery
 
 from pkip.platform import Platform
-from tasks import jobs, outbox
+from tasks import jobs, outbox, privacy
 
 TASK_TIME_LIMIT = 300
 
@@ -41,6 +41,10 @@ def make_celery(platform: Platform) -> Celery:
             "poll-edelivery": {
                 "task": "pkip.poll_edelivery",
                 "schedule": settings.edelivery_interval,
+            },
+            "purge-personal-data": {
+                "task": "pkip.purge_personal_data",
+                "schedule": privacy.PURGE_INTERVAL,
             },
         },
     )
@@ -79,5 +83,14 @@ def make_celery(platform: Platform) -> Celery:
     @app.task(name="pkip.poll_edelivery", shared=False, acks_late=True, time_limit=600)
     def poll_edelivery() -> int:
         return jobs.poll_edelivery(platform)
+
+    @app.task(
+        name="pkip.purge_personal_data",
+        shared=False,
+        acks_late=True,
+        time_limit=TASK_TIME_LIMIT,
+    )
+    def purge_personal_data() -> int:
+        return privacy.purge_personal_data(platform)
 
     return app

@@ -196,7 +196,6 @@ def _store(
                 channel=inbox.channel,
                 municipality=municipality,
                 message_id=item.message_id,
-                sender=item.sender,
                 document_kind=item.document_kind,
                 title=item.title,
                 in_reply_to=item.in_reply_to,
@@ -222,6 +221,7 @@ def _store(
                     for i, a in enumerate(item.attachments)
                 ],
             )
+            row.set_sender(platform.pii, item.sender)
             session.add(row)
             session.flush()  # a second poller's insert fails here, before handover
             _hand_over(platform, session, row, inbox, report, item.document_number)
@@ -250,7 +250,7 @@ def _hand_over(
         "channel": row.channel,
         "record_id": row.id,
         "message_id": row.message_id,
-        "sender": row.sender,
+        "sender": row.sender_address(platform.pii),
         "document_kind": row.document_kind,
         "title": row.title,
         "in_reply_to": row.in_reply_to,

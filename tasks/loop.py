@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The embedded mode's scheduler: a daemon thread that fires due timers and
-delivers the outbox."""
+"""The embedded mode's scheduler: a daemon thread that fires due timers, delivers
+the outbox, polls the e-delivery inboxes and, daily, applies the retention rule."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import threading
 import time
 
 from pkip.platform import Platform
-from tasks import jobs, outbox
+from tasks import jobs, outbox, privacy
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,14 @@ class TimerLoop:
 
     def _run(self) -> None:
         next_poll = 0.0
+        next_purge = time.monotonic() + 60  # not in the way of starting up
         while not self._stop.wait(self.interval):
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + privacy.PURGE_INTERVAL
+                try:
+                    privacy.purge_personal_data(self.platform)
+                except Exception:  # retried tomorrow; the loop goes on
+                    log.exception("retention purge failed")
             if time.monotonic() >= next_poll:
                 next_poll = time.monotonic() + self.platform.settings.edelivery_interval
                 try:

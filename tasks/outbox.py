@@ -93,7 +93,7 @@ def send_batch(
             )
             try:
                 result = platform.connectors.call(
-                    message.operator, message.params, context
+                    message.operator, engine.outbox_params(message), context
                 )
             except Exception as exc:  # noqa: BLE001 - counted, retried or an incident
                 if engine.delivery_attempt_failed(message, exc, policy):

@@ -438,5 +438,13 @@ def openapi_cmd(ctx: click.Context, check: bool, output: Path | None) -> None:
         click.echo(f"{target} is up to date")
 
 
+def _register_groups() -> None:
+    from webapp.cli_pii import pii
+
+    main.add_command(pii)
+
+
+_register_groups()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import select
 
+from core.pii import mask_identifiers
 from domain.models import Municipality
 from webapp import platform_of
 from webapp.auth import current_municipality, current_user
@@ -47,6 +48,10 @@ def _municipalities() -> tuple[Municipality | None, list[Municipality]]:
 
 
 def register_context(app: Flask) -> None:
+    # Error texts shown to people are masked like logs (``16****-****7``), also those
+    # stored before the engine masked them at the source.
+    app.add_template_filter(mask_identifiers, "mask_pii")
+
     @app.context_processor
     def workplace_context() -> dict[str, Any]:
         user = current_user()

@@ -33,6 +33,7 @@ from domain.cases.models import (
     WAITING,
     CaseNumberCounter,
     ServiceCase,
+    mask_identifier,
 )
 from domain.cases.services import (
     CASE_FORM,
@@ -43,10 +44,10 @@ from domain.cases.services import (
     case_status,
     case_statuses,
     cases_by_instance,
+    cases_of_client,
     check_case_fields,
     get_case,
     list_cases,
-    mask_identifier,
     next_case_number,
     normalize_identifier,
     on_advance,
@@ -87,6 +88,7 @@ __all__ = [
     "case_statuses",
     "case_view",
     "cases_by_instance",
+    "cases_of_client",
     "definitions_in_force",
     "find_startable",
     "check_case_fields",

@@ -18,11 +18,16 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
+from core.pii import PiiVault
+
+CLIENT_CONTEXT = "service_cases.client_identifier"
+"""What a sealed client identifier is bound to (core/pii.py: the AEAD context)."""
 
 # How the application reached the municipality (PSPP's channels).
 E_SERVICE = "e_service"
@@ -49,9 +54,12 @@ _STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
 class ServiceCase(Base):
     """One service case: its number, service, client and channel, and its status.
 
-    ``client_identifier`` is personal data (a personal code, or a company's
-    registration number): it never goes into URLs or logs, and lists show it masked
-    (``services.mask_identifier``).
+    The client's identifier (a personal code, or a company's registration number) is
+    never stored in clear (docs/personal-data.md): ``client_identifier_hash`` finds
+    cases by it (``PiiVault.lookup_hash``), ``client_identifier_sealed`` holds it
+    encrypted for the few who may see it whole, ``client_masked`` (``16****-****7``)
+    is what lists show. It never goes into URLs or logs. ``purged_at``: when the
+    retention rule erased the client's personal data.
     """
 
     __tablename__ = "service_cases"
@@ -59,6 +67,8 @@ class ServiceCase(Base):
         UniqueConstraint("municipality", "number"),
         Index("ix_service_cases_list", "municipality", "created_at"),
         Index("ix_service_cases_status", "municipality", "status", "created_at"),
+        Index("ix_service_cases_client", "municipality", "client_identifier_hash"),
+        Index("ix_service_cases_retention", "purged_at", "closed_at"),
         CheckConstraint(f"channel IN ({_CHANNEL_LIST})", name="known_channel"),
         CheckConstraint(f"status IN ({_STATUS_LIST})", name="known_status"),
     )
@@ -73,7 +83,11 @@ class ServiceCase(Base):
     process_name: Mapped[str] = mapped_column(String(255))
     service_code: Mapped[str | None] = mapped_column(String(50))
     client_name: Mapped[str] = mapped_column(String(255))
-    client_identifier: Mapped[str] = mapped_column(String(32))
+    client_identifier_hash: Mapped[str] = mapped_column(String(64))
+    client_identifier_sealed: Mapped[str] = mapped_column(
+        Text, info={"pii_context": CLIENT_CONTEXT}
+    )
+    client_masked: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
     status_label: Mapped[str] = mapped_column(String(500), default="")
@@ -82,13 +96,39 @@ class ServiceCase(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column()
+    purged_at: Mapped[datetime | None] = mapped_column()
 
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
 
+    def set_client_identifier(self, vault: PiiVault, identifier: str) -> None:
+        """Store ``identifier`` as its look-up hash, sealed and masked."""
+        self.client_identifier_hash = vault.lookup_hash(identifier)
+        self.client_identifier_sealed = vault.encrypt(identifier, CLIENT_CONTEXT)
+        self.client_masked = mask_identifier(identifier)
+
+    def client_identifier(self, vault: PiiVault) -> str:
+        """The identifier in clear ("" once purged): for showing it to someone who
+        may see it, never for logs or URLs."""
+        if not self.client_identifier_sealed:
+            return ""
+        return vault.decrypt(self.client_identifier_sealed, CLIENT_CONTEXT)
+
     def __repr__(self) -> str:
         return f"<ServiceCase {self.number}>"
+
+
+def mask_identifier(identifier: str | None) -> str:
+    """``16****-****7``: the first two and the last character stay, separators too."""
+    if not identifier:
+        return ""
+    positions = [i for i, ch in enumerate(identifier) if ch.isalnum()]
+    keep = set(positions[:2] + positions[-1:])
+    return "".join(
+        ch if (i in keep or not ch.isalnum()) else "*"
+        for i, ch in enumerate(identifier)
+    )
 
 
 class CaseNumberCounter(Base):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.calendar import RIGA
 from core.contracts import FieldError, FormValidationError
+from core.pii import PiiVault
 from domain.cases.models import (
     CANCELLED,
     CHANNELS,
@@ -107,18 +108,6 @@ def normalize_identifier(identifier: str) -> str | None:
     return None
 
 
-def mask_identifier(identifier: str | None) -> str:
-    """``16****-****7``: the first two and the last character stay, separators too."""
-    if not identifier:
-        return ""
-    positions = [i for i, ch in enumerate(identifier) if ch.isalnum()]
-    keep = set(positions[:2] + positions[-1:])
-    return "".join(
-        ch if (i in keep or not ch.isalnum()) else "*"
-        for i, ch in enumerate(identifier)
-    )
-
-
 def check_case_fields(client: Client, channel: str) -> tuple[Client, list[FieldError]]:
     """The client with its identifier normalised, and the field errors (Latvian and
     English) of the case's own fields: ``client_name``, ``client_identifier``,
@@ -184,6 +173,9 @@ def start_case(
     client, errors = check_case_fields(client, channel)
     if errors:
         raise FormValidationError(CASE_FORM, errors)
+    vault = engine.config.vault
+    if vault is None:
+        raise RuntimeError("service cases need the personal-data vault (core/pii.py)")
     number = next_case_number(session, municipality, engine.now())
     definition = engine.definition_for(key, municipality)
     process_data = dict(data or {})
@@ -205,12 +197,12 @@ def start_case(
         process_name=definition.name,
         service_code=service_code_of(definition),
         client_name=client.name,
-        client_identifier=client.identifier,
         channel=channel,
         created_by=actor,
         created_at=now,
         status_changed_at=now,
     )
+    case.set_client_identifier(vault, client.identifier)
     session.add(case)
     refresh_status(session, case, instance, now=now)
     session.flush()
@@ -235,6 +227,23 @@ def get_case(session: Session, number: str, municipality: str) -> ServiceCase:
     if found is None:
         raise NotFound(f"case {number} not found")
     return found
+
+
+def cases_of_client(
+    session: Session, vault: PiiVault, municipality: str, identifier: str
+) -> list[ServiceCase]:
+    """The municipality's cases of the client ``identifier`` (with or without the
+    hyphen), newest first — found by its look-up hash, never by the code itself."""
+    return list(
+        session.scalars(
+            select(ServiceCase)
+            .where(
+                ServiceCase.municipality == municipality,
+                ServiceCase.client_identifier_hash == vault.lookup_hash(identifier),
+            )
+            .order_by(ServiceCase.created_at.desc(), ServiceCase.id.desc())
+        )
+    )
 
 
 def cases_by_instance(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from domain.cases.data import Document, find_documents, instance_data
 from domain.cases.models import ServiceCase
-from domain.cases.services import case_status, mask_identifier, waiting_elements
+from domain.cases.services import case_status, waiting_elements
 from engine.models import (
     HistoryEvent,
     Incident,
@@ -97,7 +97,7 @@ class CaseView:
 
     @property
     def client_masked(self) -> str:
-        return mask_identifier(self.case.client_identifier)
+        return self.case.client_masked
 
     def diagram(self) -> dict[str, Any]:
         """The viewer's data: the XML and the element ids to mark."""

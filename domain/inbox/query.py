@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from core.calendar import RIGA, WorkingCalendar
-from domain.cases import ServiceCase, mask_identifier, user_names
+from domain.cases import ServiceCase, user_names
 from engine.models import BASE_VARIANT, ProcessDefinition, ProcessInstance, UserTask
 
 # status filters
@@ -318,7 +318,7 @@ def _page_statement(shape: _Shape) -> Select[Any]:
             _CASES.c.number.label("case_number"),
             _CASES.c.process_name.label("case_process_name"),
             _CASES.c.client_name.label("client_name"),
-            _CASES.c.client_identifier.label("client_identifier"),
+            _CASES.c.client_masked.label("client_masked"),
             _DEFINITIONS.c.name.label("definition_name"),
         )
         .select_from(
@@ -403,9 +403,7 @@ def inbox(
             or row.process_key,
             case_number=row.case_number,
             client_name=row.client_name,
-            client_masked=mask_identifier(row.client_identifier)
-            if people and row.case_number
-            else "",
+            client_masked=row.client_masked if people and row.case_number else "",
             assignee_name=names.get(row.assignee or "", row.assignee),
             overdue=limits.is_overdue(row.due_at),
             at_risk=limits.is_at_risk(row.due_at),

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from domain.cases import (
     ServiceCase,
     instance_data,
-    mask_identifier,
     user_names,
 )
 from domain.inbox.query import Viewer
@@ -145,7 +144,7 @@ class TaskView:
 
     @property
     def client_masked(self) -> str:
-        return mask_identifier(self.case.client_identifier) if self.case else ""
+        return self.case.client_masked if self.case else ""
 
 
 def form_schema(forms: FormCatalogue, key: str | None) -> dict[str, Any] | None:

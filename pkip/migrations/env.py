@@ -3,26 +3,15 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from core.db import Base
 from core.settings import Settings
-
-# Every room keeps its tables in a `models` module (or package): import them all so
-# autogenerate and `alembic check` see one complete metadata. webapp has none.
-ROOMS = ("domain", "engine", "connectors", "tasks")
-for room in ROOMS:
-    package = importlib.import_module(room)
-    for info in pkgutil.walk_packages(package.__path__, prefix=f"{room}."):
-        if info.name.rsplit(".", 1)[-1] == "models":
-            importlib.import_module(info.name)
+from pkip.schema import load_models
 
 config = context.config
-target_metadata = Base.metadata
+# every room's models, so autogenerate and `alembic check` see one complete metadata
+target_metadata = load_models()
 
 
 def _url() -> str:

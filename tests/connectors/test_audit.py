@@ -58,6 +58,27 @@ def test_a_service_task_call_is_audited_with_ids_only(committed: Platform) -> No
         assert committed.audit.verify(s) == []
 
 
+def test_the_audit_finds_calls_about_a_person_by_hash_only(committed: Platform) -> None:
+    with committed.transaction():
+        committed.connectors.call(
+            "ldc.dogs", {"owner_code": DOG_OWNER}, CallContext(municipality=MUNI)
+        )
+        committed.connectors.call(
+            "ldc.dogs", {"owner_code": "010101-10006"}, CallContext(municipality=MUNI)
+        )
+    with committed.transaction() as s:
+        [row] = committed.audit.calls_about(s, DOG_OWNER.replace("-", ""), MUNI)
+        assert row.subject_hash == committed.pii.lookup_hash(DOG_OWNER)
+        assert committed.audit.calls_about(s, DOG_OWNER, "CITA") == []
+        assert committed.audit.verify(s) == []
+        s.execute(  # the subject is signed too
+            update(ConnectorCall)
+            .where(ConnectorCall.id == row.id)
+            .values(subject_hash=None)
+        )
+        assert committed.audit.verify(s) == [row.id]
+
+
 def test_calls_in_a_rolled_back_transaction_are_still_audited(
     committed: Platform,
 ) -> None:

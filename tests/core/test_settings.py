@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.pii import new_key
 from core.settings import DEFAULT_SECRET, Settings, SettingsError, settings_table
 
 
@@ -40,15 +41,66 @@ def test_production_refuses_unsafe_defaults(env: dict[str, str]) -> None:
         Settings.from_env(env)
 
 
-def test_production_starts_with_a_real_secret_and_postgresql() -> None:
-    s = Settings.from_env(
-        {
-            "PKIP_ENV": "production",
-            "PKIP_SECRET_KEY": "k" * 40,
-            "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip",
-        }
-    )
+PRODUCTION = {
+    "PKIP_ENV": "production",
+    "PKIP_SECRET_KEY": "k" * 40,
+    "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip",
+    "PKIP_PII_HASH_KEY": new_key(),
+    "PKIP_PII_KEYS": f"k1:{new_key()}",
+}
+
+
+def test_production_starts_with_a_real_secret_postgresql_and_pii_keys() -> None:
+    s = Settings.from_env(PRODUCTION)
     assert not s.is_sqlite
+    assert not s.pii_vault().uses_dev_keys
+
+
+@pytest.mark.parametrize("missing", ["PKIP_PII_HASH_KEY", "PKIP_PII_KEYS"])
+def test_production_refuses_to_start_without_pii_keys(missing: str) -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(SettingsError, match="PKIP_PII_HASH_KEY and PKIP_PII_KEYS"):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "reason"),
+    [
+        ("PKIP_PII_HASH_KEY", "c2hvcnQ", "needs 32 bytes, got 5"),
+        ("PKIP_PII_HASH_KEY", "***", "not base64"),
+        ("PKIP_PII_KEYS", "no-id-here", "must be id:base64key"),
+        ("PKIP_PII_KEYS", "a:" + "QQ" * 10, "needs 32 bytes"),
+    ],
+)
+def test_malformed_pii_keys_are_refused_in_every_mode(
+    var: str, value: str, reason: str
+) -> None:
+    with pytest.raises(SettingsError, match=f"{var}.*{reason}"):
+        Settings.from_env({var: value})
+
+
+def test_development_runs_on_public_dev_keys_with_a_loud_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level("WARNING", logger="core.pii"):
+        vault = Settings.from_env({}).pii_vault()
+    assert vault.uses_dev_keys
+    assert "PUBLIC DEVELOPMENT KEYS" in caplog.text
+
+
+def test_the_command_line_refuses_production_without_pii_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+
+    for var in ("PKIP_PII_HASH_KEY", "PKIP_PII_KEYS"):
+        monkeypatch.delenv(var, raising=False)
+    env = {k: v for k, v in PRODUCTION.items() if k != "PKIP_PII_KEYS"}
+    result = CliRunner().invoke(main, ["serve"], env=env)
+    assert result.exit_code != 0
+    assert "PKIP_PII_HASH_KEY and PKIP_PII_KEYS: production needs both" in result.output
 
 
 def test_configuration_table_lists_every_setting_with_help() -> None:

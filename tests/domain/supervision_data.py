@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from core.pii import PiiVault
 from domain.cases.models import OFFICE, ServiceCase
 from engine.models import Incident, ProcessInstance, UserTask
 from tests.conftest import MUNI, OTHER_MUNI, T0
@@ -83,7 +84,7 @@ class Seed:
 
 
 def seed_supervision(
-    db_session: Session, deployed: dict[str, int]
+    db_session: Session, deployed: dict[str, int], pii: PiiVault
 ) -> dict[str, ProcessInstance]:
     s = Seed(db_session, deployed)
     a = s.instance("tree_felling", started=T0 - HOUR)
@@ -152,17 +153,16 @@ def seed_supervision(
                 status=status,
             )
         )
-    db_session.add(  # a's service case: the incident links to its page
-        ServiceCase(
-            number="PKIP-2026-000042",
-            municipality=MUNI,
-            instance_id=a.id,
-            process_key=a.process_key,
-            process_name="Koku ciršanas atļauja",
-            client_name="Jānis Bērziņš",
-            client_identifier="161175-19997",
-            channel=OFFICE,
-        )
+    case = ServiceCase(  # a's service case: the incident links to its page
+        number="PKIP-2026-000042",
+        municipality=MUNI,
+        instance_id=a.id,
+        process_key=a.process_key,
+        process_name="Koku ciršanas atļauja",
+        client_name="Jānis Bērziņš",
+        channel=OFFICE,
     )
+    case.set_client_identifier(pii, "161175-19997")
+    db_session.add(case)
     db_session.flush()
     return {"a": a, "b": b, "c": c, "other": other}

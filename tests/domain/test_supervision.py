@@ -15,6 +15,7 @@ from domain.accounts import services as accounts
 from domain.accounts.models import User
 from domain.models import Municipality
 from engine.models import ProcessInstance
+from pkip.platform import Platform
 from tests.conftest import MUNI, OTHER_MUNI, T0
 from tests.domain.supervision_data import AT_RISK_UNTIL, seed_supervision
 
@@ -47,9 +48,9 @@ def ilze(db_session: Session) -> User:
 
 @pytest.fixture
 def seeded(
-    db_session: Session, deployed: dict[str, int], ilze: User
+    db_session: Session, deployed: dict[str, int], ilze: User, platform: Platform
 ) -> dict[str, ProcessInstance]:
-    return seed_supervision(db_session, deployed)
+    return seed_supervision(db_session, deployed, platform.pii)
 
 
 def test_frame_counts_working_days_and_weeks() -> None:

@@ -36,6 +36,7 @@ from tasks import edelivery
 from tasks.edelivery import poll_depp, poll_div
 from tests.conftest import MUNI, OTHER_MUNI, T0
 from tests.connectors.depp.conftest import RESIDENT_EADDRESS, pdf
+from tests.pii_scan import clear_copies
 
 BPMN = Path(__file__).resolve().parent / "bpmn"
 RIGA_EADDRESS = "_DEFAULT@90011524360"
@@ -113,11 +114,16 @@ def test_poll_stores_confirms_and_starts_each_message_once(
         "handover_failed": 0,
     }
     rows = _rows(committed)
+    # a sender's code is stored masked, sealed and hashed (docs/personal-data.md)
     assert [(r.document_kind, r.sender) for r in rows] == [
-        ("Iesniegums", RESIDENT_EADDRESS),
-        ("Vēstule", "_DEFAULT@40003521600"),
+        ("Iesniegums", "_PRIVATE@16****-****7"),
+        ("Vēstule", "_DEFAULT@40****-****0"),
     ]
     application = rows[0]
+    assert application.sender_address(committed.pii) == RESIDENT_EADDRESS
+    assert application.sender_hash == committed.pii.lookup_hash("161175-19997")
+    with committed.transaction() as session:
+        assert clear_copies(session, "161175-19997") == []
     assert application.handover == HANDED_OVER and application.confirmed_at == T0
     assert application.received_at == T0 and application.sent_at == T0
     assert application.attachments[0]["name"] == "iesniegums.pdf"
@@ -330,7 +336,8 @@ def test_div_documents_are_received_the_same_way(
     second = poll_div(committed, MUNI, client=div)
     assert (second.already_stored, second.confirmed, second.stored) == (1, 1, 0)
     [row] = _rows(committed, "div")
-    assert row.sender == DEMO_SENDER and row.confirmed_at == T0
+    assert row.sender_address(committed.pii) == DEMO_SENDER
+    assert row.confirmed_at == T0
     [instance] = _instances(committed, "div_intake")
     received = _waiting_data(committed, instance.id)["received"]
     assert received["document_number"] == "1-5/2026/118"

@@ -20,5 +20,6 @@ def test_beat_schedule_runs_timers_outbox_and_edelivery(committed: Platform) -> 
         "pkip.fire_due_timers",
         "pkip.deliver_outbox",
         "pkip.poll_edelivery",
+        "pkip.purge_personal_data",
     }
     assert tasks <= set(app.tasks)

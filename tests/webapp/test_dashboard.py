@@ -21,6 +21,7 @@ from domain.accounts.models import (
     User,
 )
 from engine.models import ProcessInstance
+from pkip.platform import Platform
 from tests.conftest import OTHER_MUNI
 from tests.domain.supervision_data import seed_supervision
 from tests.webapp.conftest import WebClient
@@ -33,9 +34,9 @@ def ilze(make_user: Callable[..., User]) -> User:
 
 @pytest.fixture
 def seeded(
-    db_session: Session, deployed: dict[str, int], ilze: User
+    db_session: Session, deployed: dict[str, int], ilze: User, platform: Platform
 ) -> dict[str, ProcessInstance]:
-    return seed_supervision(db_session, deployed)
+    return seed_supervision(db_session, deployed, platform.pii)
 
 
 def _page(client: WebClient, url: str = "/dashboard/") -> lxml_html.HtmlElement:

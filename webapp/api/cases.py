@@ -35,7 +35,7 @@ CASE_COLUMNS = tuple(
 
 def _case(case: cases.ServiceCase, has_incident: bool) -> dict[str, Any]:
     row = {name: getattr(case, name, None) for name in CASE_COLUMNS}
-    row["client_masked"] = cases.mask_identifier(case.client_identifier)
+    row["client_masked"] = case.client_masked
     row["has_incident"] = has_incident
     return row
 

@@ -13,6 +13,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
+from core.pii import mask_identifiers
 from engine.models import BASE_VARIANT
 
 
@@ -366,12 +367,21 @@ class CaseHistorySchema(ma.Schema):
     details = ma.fields.Dict()
 
 
+class MaskedString(ma.fields.String):
+    """A text shown with every personal code masked like logs (``16****-****7``):
+    also one stored before the engine masked at the source."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        text = super()._serialize(value, attr, obj, **kwargs)
+        return None if text is None else mask_identifiers(text)
+
+
 class IncidentSchema(ma.Schema):
     id = ma.fields.Integer()
     kind = ma.fields.String()
     element_id = ma.fields.String(allow_none=True)
     error_type = ma.fields.String()
-    message = ma.fields.String()
+    message = MaskedString()
     attempts = ma.fields.Integer()
     created_at = ma.fields.DateTime()
 

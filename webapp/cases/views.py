@@ -89,7 +89,6 @@ def index() -> str:
         flt=flt,
         processes=processes,
         link=link,
-        mask=cases.mask_identifier,
     )
 
 

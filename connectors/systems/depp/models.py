@@ -25,6 +25,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
+from core.pii import PiiVault, find_identifiers, mask_identifiers
+
+SENDER_CONTEXT = "edelivery_messages.sender"
+"""What a sealed sender address is bound to (core/pii.py: the AEAD context)."""
 
 # handover states: the engine has it / nobody takes it / trying again next poll
 HANDED_OVER = "handed_over"
@@ -39,6 +43,7 @@ class ReceivedMessage(Base):
     __table_args__ = (
         UniqueConstraint("channel", "municipality", "message_id"),
         Index("ix_edelivery_messages_handover", "channel", "municipality", "handover"),
+        Index("ix_edelivery_messages_sender", "municipality", "sender_hash"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -46,6 +51,14 @@ class ReceivedMessage(Base):
     municipality: Mapped[str] = mapped_column(String(20))
     message_id: Mapped[str] = mapped_column(String(128))
     sender: Mapped[str] = mapped_column(String(64))
+    """The sender's address, masked when it holds a personal code
+    (``_PRIVATE@16****-****7``); the whole address is in ``sender_sealed``."""
+    sender_sealed: Mapped[str | None] = mapped_column(
+        Text, info={"pii_context": SENDER_CONTEXT}
+    )
+    sender_hash: Mapped[str | None] = mapped_column(String(64))
+    """The look-up hash of the code in the address (core/pii.py): messages of one
+    person are found without the code being stored."""
     document_kind: Mapped[str] = mapped_column(String(50))
     title: Mapped[str] = mapped_column(String(500))
     in_reply_to: Mapped[str | None] = mapped_column(String(128))
@@ -64,6 +77,23 @@ class ReceivedMessage(Base):
         cascade="all, delete-orphan",
         order_by="ReceivedAttachment.position",
     )
+
+    def set_sender(self, vault: PiiVault, address: str) -> None:
+        """Store ``address`` masked, sealed and hashed when it holds a personal code
+        (docs/personal-data.md); an address without one stays as it is."""
+        codes = find_identifiers(address)
+        if not codes:
+            self.sender, self.sender_sealed, self.sender_hash = address, None, None
+            return
+        self.sender = mask_identifiers(address)
+        self.sender_sealed = vault.encrypt(address, SENDER_CONTEXT)
+        self.sender_hash = vault.lookup_hash(codes[0])
+
+    def sender_address(self, vault: PiiVault) -> str:
+        """The whole address, to hand over to the process or to reply to."""
+        if self.sender_sealed is None:
+            return self.sender
+        return vault.decrypt(self.sender_sealed, SENDER_CONTEXT)
 
 
 class ReceivedAttachment(Base):
