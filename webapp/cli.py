@@ -12,17 +12,7 @@ import click
 from sqlalchemy import select
 
 from core.settings import Settings, SettingsError, settings_table
-
-
-def _platform(ctx: click.Context) -> Any:
-    from pkip.platform import Platform
-
-    root = ctx.find_root()
-    if "platform" not in root.obj:
-        platform = Platform(root.obj["settings"])
-        root.obj["platform"] = platform
-        root.call_on_close(platform.dispose)  # close pooled connections on exit
-    return root.obj["platform"]
+from webapp.cli_common import platform_of
 
 
 def _json_arg(value: str | None, what: str) -> Any:
@@ -60,7 +50,7 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Apply every Alembic migration up to head."""
-    _platform(ctx).migrate()
+    platform_of(ctx).migrate()
     click.echo("database at head")
 
 
@@ -85,7 +75,7 @@ def deploy(
     from engine.deploy import DeployError
 
     try:
-        results = _platform(ctx).deploy(
+        results = platform_of(ctx).deploy(
             list(paths), municipality=municipality, deployed_by=deployed_by
         )
     except DeployError as exc:
@@ -102,7 +92,7 @@ def deploy(
 @click.pass_context
 def setup(ctx: click.Context) -> None:
     """Migrate, deploy processes/bpmn and seed the demo municipality (idempotent)."""
-    platform = _platform(ctx)
+    platform = platform_of(ctx)
     platform.migrate()
     municipality = platform.seed_demo()
     ctx.invoke(
@@ -147,7 +137,7 @@ def serve(ctx: click.Context, jobs: bool) -> None:
         return
     from webapp import create_app
 
-    platform = _platform(ctx)
+    platform = platform_of(ctx)
     app = create_app(platform=platform, start_jobs=jobs)
     click.echo(f"PKIP: http://{settings.host}:{settings.port}/")
     app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
@@ -161,7 +151,7 @@ def worker(ctx: click.Context, concurrency: int, beat: bool) -> None:
     """Run a Celery worker (needs PKIP_BROKER_URL)."""
     from tasks.celery_app import make_celery
 
-    platform = _platform(ctx)
+    platform = platform_of(ctx)
     if not platform.settings.broker_url:
         raise click.ClickException("PKIP_BROKER_URL is not set: jobs run in-process")
     app = make_celery(platform)
@@ -201,7 +191,7 @@ def instances_list(
         query = query.where(ProcessInstance.municipality == municipality)
     if status:
         query = query.where(ProcessInstance.status == status)
-    with _platform(ctx).transaction() as session:
+    with platform_of(ctx).transaction() as session:
         for inst in session.scalars(query):
             flag = " INCIDENT" if inst.has_incident else ""
             click.echo(
@@ -217,7 +207,7 @@ def instances_list(
 def instances_show(ctx: click.Context, instance_id: str) -> None:
     from engine.errors import NotFound
 
-    platform = _platform(ctx)
+    platform = platform_of(ctx)
     with platform.transaction() as session:
         engine = platform.engine(session)
         try:
@@ -283,7 +273,7 @@ def tasks_list(
         query = query.where(UserTask.candidate_group == group)
     if assignee:
         query = query.where(UserTask.assignee == assignee)
-    with _platform(ctx).transaction() as session:
+    with platform_of(ctx).transaction() as session:
         for t in session.scalars(query):
             due = f"{t.due_at:%d.%m.%Y}" if t.due_at else "-"
             click.echo(
@@ -303,7 +293,7 @@ def tasks_complete(ctx: click.Context, task_id: str, data: str, user: str) -> No
     from engine.errors import EngineError
 
     payload = _json_arg(data, "--data")
-    platform = _platform(ctx)
+    platform = platform_of(ctx)
     try:
         with platform.transaction() as session:
             inst = platform.engine(session).complete_task(task_id, payload, actor=user)
@@ -428,7 +418,7 @@ def openapi_cmd(ctx: click.Context, check: bool, output: Path | None) -> None:
     from webapp.api import COMMITTED_OPENAPI, openapi_document, render_openapi
 
     target = output or COMMITTED_OPENAPI
-    text = render_openapi(openapi_document(create_app(platform=_platform(ctx))))
+    text = render_openapi(openapi_document(create_app(platform=platform_of(ctx))))
     if not check:
         target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}")

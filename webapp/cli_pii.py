@@ -4,15 +4,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-
-def _platform(ctx: click.Context) -> Any:
-    from webapp.cli import _platform as platform_of
-
-    return platform_of(ctx)
+from webapp.cli_common import platform_of
 
 
 @click.group("pii")
@@ -43,7 +37,7 @@ def rotate_cmd(ctx: click.Context, rehash: bool, batch: int) -> None:
     from domain.privacy import rotate
     from pkip.schema import load_models
 
-    platform = _platform(ctx)
+    platform = platform_of(ctx)
     with platform.transaction() as session:
         stats = rotate(session, platform.pii, load_models(), rehash=rehash, batch=batch)
     click.echo(f"key {platform.pii.current_key_id}: {stats.total} value(s) renewed")
@@ -68,7 +62,7 @@ def purge_cmd(ctx: click.Context, dry_run: bool, years: int | None) -> None:
     period: the client's name and code, the process data, outbox parameters."""
     from domain.privacy import purge
 
-    platform = _platform(ctx)
+    platform = platform_of(ctx)
     years = years or platform.settings.pii_retention_years
     with platform.transaction() as session:
         result = purge(platform.engine(session), years=years, dry_run=dry_run)
