@@ -24,7 +24,7 @@ def create_app(
     login_throttle: LoginThrottle | None = None,
 ) -> Flask:
     """Build the app; nothing connects or starts unless asked (``start_jobs``)."""
-    from webapp import auth, i18n
+    from webapp import auth, i18n, token_audit
     from webapp.errors import register_error_pages
     from webapp.nav import register_placeholders
     from webapp.templating import register_context
@@ -59,6 +59,7 @@ def create_app(
 
     i18n.init_app(app)
     app.before_request(auth.guard(csrf))
+    token_audit.install()  # a token's history events name the token and its creator
     register_context(app)
     register_error_pages(app)
     _register_blueprints(app)
