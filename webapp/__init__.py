@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from core.settings import Settings
@@ -24,7 +24,7 @@ def create_app(
     login_throttle: LoginThrottle | None = None,
 ) -> Flask:
     """Build the app; nothing connects or starts unless asked (``start_jobs``)."""
-    from webapp import auth, i18n, token_audit
+    from webapp import auth, i18n, security, token_audit
     from webapp.errors import register_error_pages
     from webapp.nav import register_placeholders
     from webapp.templating import register_context
@@ -64,7 +64,11 @@ def create_app(
     register_error_pages(app)
     _register_blueprints(app)
     register_placeholders(app)  # after every blueprint: fills the gaps only
-    app.after_request(_security_headers)
+    security.init_app(
+        app,
+        production=production,
+        trusted_proxies=platform.settings.trusted_proxies,
+    )
 
     if start_jobs and not platform.settings.broker_url:
         from tasks.loop import TimerLoop
@@ -112,13 +116,6 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(callbacks_bp)  # signed, not a form: no CSRF token
     app.extensions["pkip_csrf"].exempt(callbacks_bp)
-
-
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
 
 
 def platform_of(app: Flask) -> Platform:
