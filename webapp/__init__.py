@@ -79,7 +79,9 @@ def create_app(
         from webapp import sim
 
         # The simulated state systems and their pages (what PKIP sent them).
-        app.wsgi_app = sim.mount(app.wsgi_app)  # type: ignore[method-assign]
+        app.wsgi_app = security.with_simulator_headers(  # type: ignore[method-assign]
+            sim.mount(app.wsgi_app)
+        )
 
     return app
 

@@ -55,14 +55,46 @@ ROUTE_POLICIES: Mapping[str, Mapping[str, str]] = {
 }
 """Endpoints that need more than ``BASE_POLICY``, with the directives they replace."""
 
+SIMULATOR_POLICY: Mapping[str, str] = {"style-src": "'self' 'unsafe-inline'"}
+"""The simulators' pages under /sim/ (development and tests only) are plain HTML
+from ``connectors.simkit`` with an inline <style> element and no script."""
+
 HSTS = "max-age=31536000; includeSubDomains"
 FORWARDED_FOR = "X-Forwarded-For"
 
 
 def policy_for(endpoint: str | None) -> str:
     """The Content-Security-Policy header of an endpoint."""
-    directives = {**BASE_POLICY, **ROUTE_POLICIES.get(endpoint or "", {})}
+    return _header(ROUTE_POLICIES.get(endpoint or "", {}))
+
+
+def _header(changes: Mapping[str, str]) -> str:
+    directives = {**BASE_POLICY, **changes}
     return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def with_simulator_headers(wsgi_app: Any) -> Any:
+    """The headers for what answers outside Flask (the simulators mounted beside
+    the app): added where the answer has none."""
+    policy = _header(SIMULATOR_POLICY)
+
+    def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            names = {name.lower() for name, _ in headers}
+            if "content-security-policy" not in names:
+                headers = [
+                    *headers,
+                    ("Content-Security-Policy", policy),
+                    ("X-Content-Type-Options", "nosniff"),
+                    ("X-Frame-Options", "DENY"),
+                    ("Referrer-Policy", "same-origin"),
+                ]
+            return start_response(status, headers, *exc)
+
+        result: Iterable[bytes] = wsgi_app(environ, start)
+        return result
+
+    return app
 
 
 def init_app(app: Flask, *, production: bool, trusted_proxies: int) -> None:

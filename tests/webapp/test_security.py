@@ -54,6 +54,18 @@ def test_the_api_reference_gets_only_what_redoc_needs(client: WebClient) -> None
     assert "unsafe-inline" not in json_doc.headers["Content-Security-Policy"]
 
 
+def test_the_simulators_pages_have_a_policy_too(client: WebClient) -> None:
+    answer = client.get("/sim/")
+    assert answer.status_code == 200
+    csp = _directives(answer.headers["Content-Security-Policy"])
+    assert csp["script-src"] == "'self'" and csp["frame-ancestors"] == "'none'"
+    assert csp["style-src"] == "'self' 'unsafe-inline'"  # simkit's <style>
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    # the app's own pages keep their own (stricter) policy
+    page = client.get("/login").headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in page
+
+
 def test_no_page_template_has_inline_script_or_style() -> None:
     """What the policy forbids is not written in the first place."""
     import re
