@@ -270,3 +270,20 @@ def test_the_case_page_names_the_person_behind_a_token(
     supervisor = login(make_user("vaditaja", roles=("supervisor",)))
     page = supervisor.get(f"/cases/{number}").get_data(as_text=True)
     assert "Ilze Ozola (API: E-pakalpojumi)" in page
+
+
+def test_the_token_list_says_what_a_token_lost_with_its_creator(
+    db_session: Session,
+    make_user: Callable[..., User],
+    municipality_admin: WebClient,
+) -> None:
+    anna = make_user("anna", full_name="Anna Kalniņa", roles=("analyst", "specialist"))
+    make_token(db_session, scopes=ALL, name="Modelētājs", created_by="anna")
+    listed = municipality_admin.get("/admin/tokens").get_data(as_text=True)
+    assert "Anna Kalniņa" in listed
+    assert "vairs nedrīkst" not in listed
+    accounts.set_roles(anna, ["specialist"])
+    db_session.flush()
+    listed = municipality_admin.get("/admin/tokens").get_data(as_text=True)
+    assert "tāpēc nedrīkst arī pilnvara:" in listed
+    assert "Izvietot procesu definīcijas" in listed.split("tāpēc nedrīkst arī")[1]

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from domain.accounts import services as accounts
 from domain.accounts.models import ApiToken
-from domain.accounts.tokens import actor_labels, grantable_scopes
+from domain.accounts.tokens import actor_labels, grantable_scopes, token_rights
 from webapp import platform_of, transaction
 from webapp.admin import bp
 from webapp.admin.forms import SCOPE_LABELS, TokenForm
@@ -39,6 +39,8 @@ def _page(form: TokenForm, plaintext: str | None = None, status: int = 200) -> A
     with transaction() as db:
         tokens = accounts.api_tokens_of(db, current_municipality())
         creator_names = actor_labels(db, [t.created_by for t in tokens])
+        # what each token may do now: its creator's rights may have shrunk since
+        lost = {t.id: _lost_scopes(db, t) for t in tokens if t.revoked_at is None}
         for token in tokens:
             db.expunge(token)
     response = make_response(
@@ -50,6 +52,7 @@ def _page(form: TokenForm, plaintext: str | None = None, status: int = 200) -> A
             now=_now(),
             scope_labels=SCOPE_LABELS,
             creator_names=creator_names,
+            lost=lost,
             one_second=timedelta(seconds=1),  # expiry is midnight after the last day
         ),
         status,
@@ -68,6 +71,12 @@ def _form(**kwargs: Any) -> TokenForm:
         grantable=grantable_scopes(user.roles),
         **kwargs,
     )
+
+
+def _lost_scopes(db: Any, token: ApiToken) -> list[str]:
+    """The token's scopes its creator no longer lets it use."""
+    allowed = token_rights(db, token).scopes
+    return [s for s in token.scopes if s not in allowed]
 
 
 @bp.get("/tokens")
