@@ -39,7 +39,8 @@ class Settings:
     )
     broker_url: str = _setting(
         "",
-        "Celery broker (redis://127.0.0.1:6379/0). Empty: jobs run in-process.",
+        "Celery broker (redis://127.0.0.1:6379/0). Empty: jobs run in-process. "
+        "A Redis broker also keeps the sign-in limits shared by every web process.",
     )
     process_dir: str = _setting(
         "processes/bpmn", "Folder of BPMN/DMN files that `make run` deploys."

@@ -49,7 +49,9 @@ def create_app(
         WTF_CSRF_SSL_STRICT=True,
     )
     app.extensions["pkip"] = platform
-    app.extensions["pkip_login_throttle"] = login_throttle or MemoryLoginThrottle()
+    app.extensions["pkip_login_throttle"] = login_throttle or _login_throttle(
+        platform.settings
+    )
     csrf = CSRFProtect(app)
     app.extensions["pkip_csrf"] = csrf
 
@@ -118,6 +120,16 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(callbacks_bp)  # signed, not a form: no CSRF token
     app.extensions["pkip_csrf"].exempt(callbacks_bp)
+
+
+def _login_throttle(settings: Settings) -> LoginThrottle:
+    """Sign-in limits shared by every process in Redis when the broker is Redis
+    (production's several processes), else counted in this one process."""
+    if settings.broker_url.startswith(("redis://", "rediss://")):
+        from webapp.ratelimit_redis import RedisLoginThrottle
+
+        return RedisLoginThrottle.from_url(settings.broker_url)
+    return MemoryLoginThrottle()
 
 
 def platform_of(app: Flask) -> Platform:
