@@ -52,6 +52,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 from bench.cpu import machine_busy_seconds, tree_cpu_seconds  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from domain.accounts import services as accounts  # noqa: E402
+from domain.accounts.models import SUPERVISOR  # noqa: E402
 from domain.models import Municipality  # noqa: E402
 from engine.models import ProcessInstance, UserTask  # noqa: E402
 from pkip.platform import Platform  # noqa: E402
@@ -149,6 +150,15 @@ def seed(platform: Platform, n_tasks: int) -> tuple[str, float]:
             conn.execute(insert(ProcessInstance.__table__), instances)
             conn.execute(insert(UserTask.__table__), tasks)
     with platform.transaction() as s:
+        # a token never gets more than its creator: a supervisor sees every task
+        accounts.create_user(
+            s,
+            username="bench",
+            full_name="Bench Supervisor",
+            municipality=MUNICIPALITIES[0],
+            password=uuid.uuid4().hex,
+            roles=[SUPERVISOR],
+        )
         plaintext, _ = accounts.create_api_token(
             s,
             municipality=MUNICIPALITIES[0],

@@ -43,7 +43,8 @@ class Settings:
     )
     broker_url: str = _setting(
         "",
-        "Celery broker (redis://127.0.0.1:6379/0). Empty: jobs run in-process.",
+        "Celery broker (redis://127.0.0.1:6379/0). Empty: jobs run in-process. "
+        "A Redis broker also keeps the sign-in limits shared by every web process.",
     )
     process_dir: str = _setting(
         "processes/bpmn", "Folder of BPMN/DMN files that `make run` deploys."
@@ -67,11 +68,13 @@ class Settings:
     port: int = _setting(5000, "Port the web server listens on.")
     web_workers: int = _setting(
         1,
-        "Web server processes. 1: one threaded process (jobs may run in it). "
-        "More: gunicorn with that many processes (jobs on Celery).",
+        "Web server processes. 1: one threaded process (jobs may run in it); "
+        "production runs gunicorn even then. More: gunicorn with that many "
+        "processes (jobs on Celery).",
     )
     web_threads: int = _setting(
-        4, "Threads per gunicorn web process (when PKIP_WEB_WORKERS > 1)."
+        4,
+        "Threads per gunicorn web process (PKIP_WEB_WORKERS > 1, or production).",
     )
     log_level: str = _setting("INFO", "Logging level.")
     pii_hash_key: str = _setting(
@@ -92,6 +95,12 @@ class Settings:
         5,
         "Years after a case is closed when its personal data is erased "
         "(`pkip pii purge`; see docs/personal-data.md).",
+    )
+    trusted_proxies: int = _setting(
+        0,
+        "Reverse proxies in front of the web app whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (0: none; the header is ignored). The "
+        "sign-in limits count the client address the last of them saw.",
     )
 
     @classmethod
@@ -136,6 +145,8 @@ class Settings:
         self._validate_pii()
         if self.web_workers < 1 or self.web_threads < 1:
             raise SettingsError("PKIP_WEB_WORKERS, PKIP_WEB_THREADS: at least 1")
+        if self.trusted_proxies < 0:
+            raise SettingsError("PKIP_TRUSTED_PROXIES: 0 or more")
         if self.script_time_limit <= 0:
             raise SettingsError("PKIP_SCRIPT_TIME_LIMIT: must be positive")
 

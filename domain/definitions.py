@@ -22,8 +22,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain.accounts.models import User
 from domain.accounts.services import departments_of
+from domain.accounts.tokens import actor_labels
 from engine.deploy import MAX_FILE_BYTES, Deployer, DeployError, DeployProblem
 from engine.interfaces import FormCatalogue
 from engine.models import BASE_VARIANT, ProcessDefinition
@@ -174,14 +174,8 @@ def versions(db: Session, key: str, municipality: str) -> list[Version]:
 
 
 def _full_names(db: Session, usernames: set[str]) -> dict[str, str]:
-    if not usernames:
-        return {}
-    return {
-        username: full_name
-        for username, full_name in db.execute(
-            select(User.username, User.full_name).where(User.username.in_(usernames))
-        )
-    }
+    """Full names; a deploy by API token names its creator and the token."""
+    return actor_labels(db, usernames)
 
 
 def newest(db: Session, key: str, municipality: str) -> ProcessDefinition | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from core.settings import Settings
@@ -24,7 +24,7 @@ def create_app(
     login_throttle: LoginThrottle | None = None,
 ) -> Flask:
     """Build the app; nothing connects or starts unless asked (``start_jobs``)."""
-    from webapp import auth, i18n
+    from webapp import auth, i18n, security, token_audit
     from webapp.errors import register_error_pages
     from webapp.nav import register_placeholders
     from webapp.templating import register_context
@@ -49,7 +49,9 @@ def create_app(
         WTF_CSRF_SSL_STRICT=True,
     )
     app.extensions["pkip"] = platform
-    app.extensions["pkip_login_throttle"] = login_throttle or MemoryLoginThrottle()
+    app.extensions["pkip_login_throttle"] = login_throttle or _login_throttle(
+        platform.settings
+    )
     csrf = CSRFProtect(app)
     app.extensions["pkip_csrf"] = csrf
 
@@ -59,11 +61,16 @@ def create_app(
 
     i18n.init_app(app)
     app.before_request(auth.guard(csrf))
+    token_audit.install()  # a token's history events name the token and its creator
     register_context(app)
     register_error_pages(app)
     _register_blueprints(app)
     register_placeholders(app)  # after every blueprint: fills the gaps only
-    app.after_request(_security_headers)
+    security.init_app(
+        app,
+        production=production,
+        trusted_proxies=platform.settings.trusted_proxies,
+    )
 
     if start_jobs and not platform.settings.broker_url:
         from tasks.loop import TimerLoop
@@ -74,7 +81,9 @@ def create_app(
         from webapp import sim
 
         # The simulated state systems and their pages (what PKIP sent them).
-        app.wsgi_app = sim.mount(app.wsgi_app)  # type: ignore[method-assign]
+        app.wsgi_app = security.with_simulator_headers(  # type: ignore[method-assign]
+            sim.mount(app.wsgi_app)
+        )
 
     return app
 
@@ -113,11 +122,14 @@ def _register_blueprints(app: Flask) -> None:
     app.extensions["pkip_csrf"].exempt(callbacks_bp)
 
 
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+def _login_throttle(settings: Settings) -> LoginThrottle:
+    """Sign-in limits shared by every process in Redis when the broker is Redis
+    (production's several processes), else counted in this one process."""
+    if settings.broker_url.startswith(("redis://", "rediss://")):
+        from webapp.ratelimit_redis import RedisLoginThrottle
+
+        return RedisLoginThrottle.from_url(settings.broker_url)
+    return MemoryLoginThrottle()
 
 
 def platform_of(app: Flask) -> Platform:

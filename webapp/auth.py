@@ -43,8 +43,10 @@ from flask_wtf.csrf import CSRFProtect
 
 from core.db import utcnow
 from domain.accounts import services as accounts
+from domain.accounts import tokens as token_rules
 from domain.accounts.models import PLATFORM_ADMIN, ApiToken, User
 from webapp import platform_of
+from domain.accounts.tokens import TokenRights
 
 SESSION_HOURS = 10
 """A working day and a bit: a session ends this long after sign-in."""
@@ -104,6 +106,12 @@ def current_api_token() -> ApiToken | None:
     """The API token of this request (only on /api/ paths), or None."""
     token: ApiToken | None = g.get("pkip_api_token")
     return token
+
+
+def current_token_rights() -> TokenRights | None:
+    """What the request's API token may do now (its creator's rights), or None."""
+    rights: TokenRights | None = g.get("pkip_token_rights")
+    return rights
 
 
 def current_municipality() -> str:
@@ -179,11 +187,16 @@ TOKEN_CACHE_SECONDS = 5.0
 """How long a verified API token is trusted without asking the database again."""
 
 
+VerifiedToken = tuple[ApiToken, TokenRights]
+"""A usable token with what its creator lets it do (``token_rules.token_rights``)."""
+
+
 class TokenCache:
     """API tokens verified in the last ``TOKEN_CACHE_SECONDS``, by the hash of their
-    plaintext (never the plaintext): a system calling many times a second costs one
-    database look-up per few seconds, not one per request. Expiry is checked on
-    every use; a revocation in this process clears the cache at once, one in another
+    plaintext (never the plaintext), with their creator's rights: a system calling
+    many times a second costs one database look-up per few seconds, not one per
+    request. Expiry is checked on every use; a revocation (or a change of the
+    creator's roles) in this process clears the cache at once, one in another
     process takes effect there within ``TOKEN_CACHE_SECONDS``."""
 
     def __init__(
@@ -193,17 +206,17 @@ class TokenCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ttl, self.size, self.clock = ttl, size, clock
-        self._entries: dict[str, tuple[float, ApiToken]] = {}
+        self._entries: dict[str, tuple[float, VerifiedToken]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> ApiToken | None:
+    def get(self, key: str) -> VerifiedToken | None:
         with self._lock:
             entry = self._entries.get(key)
         if entry is None or self.clock() - entry[0] >= self.ttl:
             return None
         return entry[1]
 
-    def put(self, key: str, token: ApiToken) -> None:
+    def put(self, key: str, token: VerifiedToken) -> None:
         with self._lock:
             if len(self._entries) >= self.size:
                 self._entries.clear()  # rare: many tokens in a few seconds
@@ -222,8 +235,9 @@ def token_cache(app: Flask | None = None) -> TokenCache:
     return cache
 
 
-def _load_token() -> ApiToken | None | bool:
-    """The request's bearer token; False when one was given but is not valid."""
+def _load_token() -> VerifiedToken | None | bool:
+    """The request's bearer token and its rights; False when one was given but is
+    not valid."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
@@ -232,15 +246,16 @@ def _load_token() -> ApiToken | None | bool:
         return False
     cache, key = token_cache(), accounts.token_hash(plaintext)
     cached = cache.get(key)
-    if cached is not None and cached.usable(utcnow()):
+    if cached is not None and cached[0].usable(utcnow()):
         return cached
     with _platform().transaction() as db:
         token = accounts.authenticate_token(db, plaintext)
         if token is None:
             return False
+        verified = (token, token_rules.token_rights(db, token))
         db.expunge(token)
-    cache.put(key, token)
-    return token
+    cache.put(key, verified)
+    return verified
 
 
 # -- the guard before every request --------------------------------------------------
@@ -283,6 +298,7 @@ def guard(csrf: CSRFProtect) -> Callable[[], ResponseReturnValue | None]:
     def _guard() -> ResponseReturnValue | None:
         g.pkip_user = None
         g.pkip_api_token = None
+        g.pkip_token_rights = None
         if request.endpoint == "static":
             return None
         if is_api_request():
@@ -290,7 +306,7 @@ def guard(csrf: CSRFProtect) -> Callable[[], ResponseReturnValue | None]:
             if token is False:
                 return _json_error(401, _("The API token is not valid."))
             if token is not None:
-                g.pkip_api_token = token
+                g.pkip_api_token, g.pkip_token_rights = token
                 return None  # no cookie is involved: no CSRF to check
         g.pkip_user = _load_session_user()
         if g.pkip_user is None and not _is_public(request.endpoint):
@@ -347,6 +363,9 @@ def api_access(scope: str, *roles: str) -> Callable[[F], F]:
             if token is not None:
                 if not token.has_scopes(scope):
                     return _json_error(403, _("The API token lacks a scope."))
+                refusal = _creator_refusal(scope)
+                if refusal is not None:
+                    return _json_error(403, refusal)
             elif user is None:
                 return unauthenticated()
             elif not user.has_role(*roles):
@@ -356,6 +375,28 @@ def api_access(scope: str, *roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def _creator_refusal(scope: str) -> str | None:
+    """Why the token's creator no longer lets it use ``scope``, or None."""
+    rights = current_token_rights()
+    if rights is not None and scope in rights.scopes:
+        return None
+    reason = rights.limited_by if rights is not None else None
+    if reason in (token_rules.CREATOR_INACTIVE, token_rules.CREATOR_MISSING):
+        return _(
+            "The person who created this API token is no longer active: "
+            "the token may do nothing."
+        )
+    if reason == token_rules.CREATOR_MOVED:
+        return _(
+            "The person who created this API token no longer works in its "
+            "municipality: the token may do nothing."
+        )
+    return _(
+        "The person who created this API token may no longer do this, "
+        "so neither may the token."
+    )
 
 
 def safe_next(target: str | None, default_endpoint: str = "workplace.home") -> str:

@@ -118,14 +118,17 @@ def setup(ctx: click.Context) -> None:
 @click.pass_context
 def serve(ctx: click.Context, jobs: bool) -> None:
     """Start the web app: one threaded process with the in-process job loop, or
-    gunicorn with PKIP_WEB_WORKERS processes (jobs on Celery)."""
+    gunicorn with PKIP_WEB_WORKERS processes (jobs on Celery). In production
+    always gunicorn, even with one process: never werkzeug's development server."""
     settings: Settings = ctx.obj["settings"]
-    if settings.web_workers > 1:
+    from webapp.server import needs_gunicorn
+
+    if needs_gunicorn(settings):
         if jobs and not settings.broker_url:
             raise click.ClickException(
                 "PKIP_WEB_WORKERS > 1 starts several processes, and in-process jobs "
-                "would run in each: set PKIP_BROKER_URL (jobs on Celery workers) or "
-                "serve --no-jobs"
+                "would run in each; PKIP_ENV=production runs jobs on Celery workers: "
+                "set PKIP_BROKER_URL (jobs on Celery workers) or serve --no-jobs"
             )
         from webapp.server import serve_multiprocess
 

@@ -2,7 +2,8 @@
 """Serving the web app.
 
 One process (``PKIP_WEB_WORKERS=1``, the embedded default): werkzeug's threaded
-server, with the in-process job loop beside it. Several processes: gunicorn's
+server, with the in-process job loop beside it — never in production, which always
+runs gunicorn, even with one process (``needs_gunicorn``). Several processes: gunicorn's
 arbiter with that many worker processes of ``PKIP_WEB_THREADS`` threads each
 (``gthread``: keep-alive connections, a slow client holds a thread, not a process).
 Python runs one thread at a time per process, so on a machine with N cores only N
@@ -46,6 +47,12 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         from webapp import create_app
 
         return create_app(self.settings)
+
+
+def needs_gunicorn(settings: Settings) -> bool:
+    """Several processes, or production (even one process): werkzeug's server is
+    a development server, and production never runs on it."""
+    return settings.web_workers > 1 or settings.env == "production"
 
 
 def serve_multiprocess(settings: Settings) -> None:

@@ -37,6 +37,7 @@ from domain.accounts.models import (
     User,
     UserRole,
 )
+from domain.accounts.tokens import grantable_scopes
 from domain.models import Municipality
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,99}$")
@@ -294,7 +295,12 @@ def create_api_token(
     expires_at: datetime | None = None,
     now: datetime | None = None,
 ) -> tuple[str, ApiToken]:
-    """A new token; the plaintext is returned once and never stored."""
+    """A new token; the plaintext is returned once and never stored.
+
+    ``created_by`` is the username of the person creating it: an active user of
+    ``municipality`` (or a platform administrator) whose roles grant every scope
+    asked for — a token never gets more than its creator may do.
+    """
     scopes = sorted(set(scopes))
     unknown = set(scopes) - set(KNOWN_SCOPES)
     if unknown:
@@ -303,6 +309,7 @@ def create_api_token(
         raise AccountError("name", "a token needs a name")
     if session.get(Municipality, municipality) is None:
         raise AccountError("municipality", f"unknown municipality {municipality!r}")
+    _check_creator(session, municipality, created_by, scopes)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         municipality=municipality,
@@ -317,6 +324,21 @@ def create_api_token(
     session.add(token)
     session.flush()
     return plaintext, token
+
+
+def _check_creator(
+    session: Session, municipality: str, created_by: str, scopes: Sequence[str]
+) -> None:
+    creator = find_user(session, created_by)
+    if creator is None or not creator.active:
+        raise AccountError("created_by", f"no active user {created_by!r}")
+    if creator.municipality != municipality and not creator.is_platform_admin:
+        raise AccountError("created_by", f"{created_by!r} is not of {municipality}")
+    beyond = sorted(set(scopes) - grantable_scopes(creator.roles))
+    if beyond:
+        raise AccountError(
+            "scopes", f"{created_by!r} may not grant what their roles lack: {beyond}"
+        )
 
 
 def looks_like_token(plaintext: str) -> bool:

@@ -110,16 +110,11 @@ class CaseView:
 
 
 def user_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
-    """Full names by username (one query)."""
-    from domain.accounts.models import User
+    """Full names by username; an API token's actor (``token:<id>``) as its
+    creator's name and the token's (``domain.accounts.tokens.actor_labels``)."""
+    from domain.accounts.tokens import actor_labels
 
-    wanted = sorted({u for u in usernames if u})
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(User.username, User.full_name).where(User.username.in_(wanted))
-    ).all()
-    return {username: name for username, name in rows}
+    return actor_labels(session, usernames)
 
 
 def case_view(engine: ProcessEngine, case: ServiceCase) -> CaseView:

@@ -72,12 +72,30 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations: list[str] = []
+    page.on("console", lambda msg: _note_csp_violation(msg, violations))
     yield page
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(
         path=str(ARTIFACTS / f"{request.node.name}-end.png"), full_page=True
     )
     context.close()
+    # Every page a browser test visits works under the Content-Security-Policy
+    # (webapp/security.py): anything it blocked is a failure, not a console note.
+    assert not violations, "\n".join(violations)
+
+
+BLOCKED_ON_PURPOSE = ("https://cdn.redoc.ly/",)
+"""Requests the policy refuses by design: ReDoc's footer logo from its CDN (no
+page of PKIP loads anything from a third party; the footer's text link stays)."""
+
+
+def _note_csp_violation(message: Any, violations: list[str]) -> None:
+    text = message.text
+    if "Content Security Policy" in text and not any(
+        f"'{url}" in text for url in BLOCKED_ON_PURPOSE
+    ):
+        violations.append(text)
 
 
 def shot(page: Any, name: str) -> None:

@@ -12,9 +12,33 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from domain.accounts import services as accounts
+from domain.accounts.models import ANALYST, MUNICIPALITY_ADMIN, SPECIALIST, SUPERVISOR
 from tests.conftest import MUNI
 
 ALL_SCOPES = accounts.KNOWN_SCOPES
+
+
+TOKEN_OWNER_ROLES = (SPECIALIST, SUPERVISOR, ANALYST, MUNICIPALITY_ADMIN)
+"""Together they grant every scope (``domain.accounts.tokens.SCOPE_ROLES``)."""
+
+
+def token_owner(db_session: Session, municipality: str = MUNI) -> str:
+    """The username of the municipality's token creator in tests: a person whose
+    roles grant every scope, in every department (created on first use)."""
+    username = f"token-owner-{municipality.lower()}"
+    if accounts.find_user(db_session, username) is None:
+        accounts.create_user(
+            db_session,
+            username=username,
+            full_name="Pilnvaru Īpašnieks",
+            municipality=municipality,
+            password="token-owner-password",
+            roles=TOKEN_OWNER_ROLES,
+            departments=[
+                d.key for d in accounts.departments_of(db_session, municipality)
+            ],
+        )
+    return username
 
 
 def make_token(
@@ -22,14 +46,16 @@ def make_token(
     municipality: str = MUNI,
     scopes: Iterable[str] = ALL_SCOPES,
     name: str = "Testa sistēma",
+    created_by: str | None = None,
 ) -> str:
-    """A new API token's plaintext (flushed, visible to the app)."""
+    """A new API token's plaintext (flushed, visible to the app), created by
+    ``created_by`` (default: the municipality's ``token_owner``)."""
     plaintext, _ = accounts.create_api_token(
         db_session,
         municipality=municipality,
         name=name,
         scopes=scopes,
-        created_by="tests",
+        created_by=created_by or token_owner(db_session, municipality),
     )
     db_session.flush()
     return plaintext

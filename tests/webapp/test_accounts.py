@@ -17,6 +17,7 @@ from core.db import utcnow
 from domain.accounts import services as accounts
 from domain.accounts.models import ApiToken, User, UserRole
 from tests.conftest import MUNI, OTHER_MUNI
+from tests.webapp.api_support import token_owner
 from tests.webapp.conftest import PASSWORD
 
 
@@ -128,7 +129,7 @@ def test_api_tokens_are_stored_hashed(db_session: Session, municipalities) -> No
         municipality=MUNI,
         name="Namejs DVS",
         scopes=["tasks:read", "cases:read", "tasks:read"],
-        created_by="admins",
+        created_by=token_owner(db_session),
     )
     assert plaintext.startswith("pkip_") and len(plaintext) > 40
     assert token.token_hash == hashlib.sha256(plaintext.encode()).hexdigest()
@@ -144,7 +145,11 @@ def test_api_token_verification_and_revocation(
 ) -> None:  # type: ignore[no-untyped-def]
     now = utcnow()
     plaintext, token = accounts.create_api_token(
-        db_session, municipality=MUNI, name="DVS", scopes=[], created_by="admins"
+        db_session,
+        municipality=MUNI,
+        name="DVS",
+        scopes=[],
+        created_by=token_owner(db_session),
     )
     assert accounts.authenticate_token(db_session, plaintext, now=now) is token
     assert token.last_used_at == now
@@ -170,7 +175,7 @@ def test_expired_tokens_and_bad_requests(db_session: Session, municipalities) ->
         municipality=MUNI,
         name="DVS",
         scopes=["cases:read"],
-        created_by="admins",
+        created_by=token_owner(db_session),
         expires_at=now + timedelta(days=1),
     )
     assert accounts.authenticate_token(db_session, plaintext, now=now) is not None
@@ -178,9 +183,17 @@ def test_expired_tokens_and_bad_requests(db_session: Session, municipalities) ->
     assert accounts.authenticate_token(db_session, plaintext, now=later) is None
     with pytest.raises(accounts.AccountError, match="scopes"):
         accounts.create_api_token(
-            db_session, municipality=MUNI, name="x", scopes=["all"], created_by="a"
+            db_session,
+            municipality=MUNI,
+            name="x",
+            scopes=["all"],
+            created_by=token_owner(db_session),
         )
     with pytest.raises(accounts.AccountError, match="municipality"):
         accounts.create_api_token(
-            db_session, municipality="NAV", name="x", scopes=[], created_by="a"
+            db_session,
+            municipality="NAV",
+            name="x",
+            scopes=[],
+            created_by=token_owner(db_session),
         )

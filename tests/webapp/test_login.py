@@ -152,14 +152,14 @@ def test_throttle_window_slides() -> None:
     assert throttle.retry_after("a", "ip") == 0
     throttle.failed("a", "ip")
     throttle.succeeded("A", "ip")
-    assert throttle._failures == {}
+    assert len(throttle.users) == 0
 
 
 def test_throttle_memory_is_bounded() -> None:
     throttle = MemoryLoginThrottle(max_keys=10)
     for i in range(25):
         throttle.failed(f"user{i}", "ip")
-    assert len(throttle._failures) <= 10
+    assert len(throttle.users) <= 10
 
 
 def test_forms_without_csrf_token_are_refused(

@@ -18,6 +18,7 @@ from engine.models import ProcessDefinition, ProcessInstance, UserTask
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform
 from tests.conftest import MUNI, OTHER_MUNI
+from tests.webapp.api_support import token_owner
 from tests.webapp.conftest import PASSWORD, WebClient, make_app
 from webapp import transaction
 from webapp.auth import api_access, current_municipality, login_required
@@ -163,7 +164,7 @@ def test_api_tokens_are_scoped_to_their_municipality_and_scopes(
         municipality=OTHER_MUNI,
         name="DVS",
         scopes=["tasks:read"],
-        created_by="tests",
+        created_by=token_owner(db_session, OTHER_MUNI),
     )
     db_session.flush()
     client = probe_app.test_client()

@@ -19,6 +19,7 @@ from domain.accounts import services as accounts
 from domain.models import Municipality
 from pkip.platform import Platform
 from tests.conftest import MUNI
+from tests.webapp.api_support import token_owner
 from webapp.cli import main
 
 
@@ -55,7 +56,11 @@ def test_gunicorn_serves_the_app_from_two_processes(committed: Platform) -> None
         s.add(Municipality(code=MUNI, name="Rīgas valstspilsēta", atvk=None))
         s.flush()
         plaintext, _ = accounts.create_api_token(
-            s, municipality=MUNI, name="Serve", scopes=["tasks:read"], created_by="t"
+            s,
+            municipality=MUNI,
+            name="Serve",
+            scopes=["tasks:read"],
+            created_by=token_owner(s),
         )
     port = _free_port()
     env = {

@@ -36,6 +36,7 @@ from webapp.auth import (
 from webapp.i18n import LANGUAGES
 from webapp.nav import ROLE_LABELS
 from webapp.ratelimit import LoginThrottle
+from webapp.security import client_address
 
 bp = Blueprint("account", __name__)
 
@@ -60,7 +61,7 @@ def login() -> Any:
     status = 200
     if form.validate_on_submit():
         username = form.username.data or ""
-        address = request.remote_addr or "-"
+        address = client_address()  # None: unknown behind a proxy (security.py)
         wait = _throttle().retry_after(username, address)
         if wait > 0:
             minutes = max(1, math.ceil(wait / 60))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -58,9 +59,29 @@ class TokenForm(FlaskForm):
         format="%Y-%m-%d",
     )
 
-    def __init__(self, *args: object, today: date, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        today: date,
+        grantable: Collection[str] = KNOWN_SCOPES,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._today = today
+        self._grantable = frozenset(grantable)
+
+    def validate_scopes(self, field: CheckboxesField) -> None:
+        """A token never gets more than the person who creates it may do."""
+        beyond = [s for s in KNOWN_SCOPES if s in (field.data or ())]
+        beyond = [s for s in beyond if s not in self._grantable]
+        if beyond:
+            raise ValidationError(
+                _l(
+                    "Your own roles do not allow this, so a token you create may "
+                    "not either: %(scopes)s.",
+                    scopes=", ".join(str(SCOPE_LABELS.get(s, s)) for s in beyond),
+                )
+            )
 
     def validate_expires_on(self, field: DateField) -> None:
         if field.data is not None and field.data < self._today:

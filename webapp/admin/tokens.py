@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from domain.accounts import services as accounts
 from domain.accounts.models import ApiToken
+from domain.accounts.tokens import actor_labels, grantable_scopes, token_rights
 from webapp import platform_of, transaction
 from webapp.admin import bp
 from webapp.admin.forms import SCOPE_LABELS, TokenForm
@@ -37,6 +38,9 @@ def _now() -> datetime:
 def _page(form: TokenForm, plaintext: str | None = None, status: int = 200) -> Any:
     with transaction() as db:
         tokens = accounts.api_tokens_of(db, current_municipality())
+        creator_names = actor_labels(db, [t.created_by for t in tokens])
+        # what each token may do now: its creator's rights may have shrunk since
+        lost = {t.id: _lost_scopes(db, t) for t in tokens if t.revoked_at is None}
         for token in tokens:
             db.expunge(token)
     response = make_response(
@@ -47,6 +51,8 @@ def _page(form: TokenForm, plaintext: str | None = None, status: int = 200) -> A
             plaintext=plaintext,
             now=_now(),
             scope_labels=SCOPE_LABELS,
+            creator_names=creator_names,
+            lost=lost,
             one_second=timedelta(seconds=1),  # expiry is midnight after the last day
         ),
         status,
@@ -56,16 +62,33 @@ def _page(form: TokenForm, plaintext: str | None = None, status: int = 200) -> A
     return response
 
 
+def _form(**kwargs: Any) -> TokenForm:
+    """The form, knowing which scopes the signed-in person may grant."""
+    user = current_user()
+    assert user is not None  # behind roles_required
+    return TokenForm(
+        today=_now().astimezone(TIMEZONE).date(),
+        grantable=grantable_scopes(user.roles),
+        **kwargs,
+    )
+
+
+def _lost_scopes(db: Any, token: ApiToken) -> list[str]:
+    """The token's scopes its creator no longer lets it use."""
+    allowed = token_rights(db, token).scopes
+    return [s for s in token.scopes if s not in allowed]
+
+
 @bp.get("/tokens")
 @roles_required(*ROLES)
 def tokens() -> Any:
-    return _page(TokenForm(today=_now().astimezone(TIMEZONE).date()))
+    return _page(_form())
 
 
 @bp.post("/tokens")
 @roles_required(*ROLES)
 def create_token() -> Any:
-    form = TokenForm(today=_now().astimezone(TIMEZONE).date())
+    form = _form()
     if not form.validate_on_submit():
         return _page(form)
     user = current_user()
@@ -74,22 +97,27 @@ def create_token() -> Any:
     if form.expires_on.data is not None:  # valid through that day, Riga time
         day_after = form.expires_on.data + timedelta(days=1)
         expires_at = datetime.combine(day_after, time(0, 0), tzinfo=TIMEZONE)
-    with transaction() as db:
-        plaintext, token = accounts.create_api_token(
-            db,
-            municipality=current_municipality(),
-            name=form.name.data or "",
-            scopes=form.scopes.data or [],
-            created_by=user.username,
-            expires_at=expires_at,
-            now=_now(),
-        )
-        name = token.name
+    try:
+        with transaction() as db:
+            plaintext, token = accounts.create_api_token(
+                db,
+                municipality=current_municipality(),
+                name=form.name.data or "",
+                scopes=form.scopes.data or [],
+                created_by=user.username,
+                expires_at=expires_at,
+                now=_now(),
+            )
+            name = token.name
+    except accounts.AccountError as exc:  # e.g. a role lost since the page loaded
+        field = form.scopes if exc.field == "scopes" else form.name
+        field.errors = [*field.errors, _("You may not create this token.")]
+        return _page(form)
     flash(
         _("Token %(name)s created. Copy it now: it is not shown again.", name=name),
         "success",
     )
-    return _page(TokenForm(formdata=None, today=form._today), plaintext=plaintext)
+    return _page(_form(formdata=None), plaintext=plaintext)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -13,6 +13,7 @@ from flask_smorest import abort
 from flask_smorest.error_handler import ErrorSchema
 
 from core.contracts import FieldError, FormValidationError
+from domain.accounts.tokens import token_actor
 from domain.cases import CASE_FORM
 from domain.inbox import NotAllowed, Viewer
 from engine.errors import Conflict, InvalidOperation, NotFound
@@ -21,6 +22,7 @@ from webapp.auth import (
     api_access,
     current_api_token,
     current_municipality,
+    current_token_rights,
     current_user,
 )
 from webapp.support import current_viewer
@@ -55,24 +57,30 @@ def access(scope: str, *roles: str) -> Callable[[F], F]:
 
 def actor() -> str:
     """Who acts, as the engine records it: the person's username, or ``token:<id>``
-    for a system (names of tokens repeat; ids do not)."""
+    for a system (names of tokens repeat; ids do not). The history events of a
+    token's action also carry its name and creator (``webapp.token_audit``)."""
     user = current_user()
     if user is not None:
         return user.username
     token = current_api_token()
     if token is None:  # access() ran before: cannot happen
         abort(401)
-    return f"token:{token.id}"
+    return token_actor(token)
 
 
 def viewer() -> Viewer:
     """The caller as the inbox sees it. A person: their username, departments and
-    whether they supervise. A system (token): every open task of its municipality,
-    like a supervisor (its scopes decide what it may do)."""
+    whether they supervise. A system (token): its own tasks and those of its
+    creator's departments, every open task if the creator supervises — never
+    more than the person behind it (its scopes decide what it may do)."""
     if current_user() is not None:
         return current_viewer()  # the workplace's inbox viewer
+    rights = current_token_rights()
     return Viewer(
-        username=actor(), municipality=current_municipality(), supervisor=True
+        username=actor(),
+        municipality=current_municipality(),
+        departments=rights.departments if rights else frozenset(),
+        supervisor=rights.supervisor if rights else False,
     )
 
 

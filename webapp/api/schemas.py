@@ -221,8 +221,9 @@ class TaskArgs(ma.Schema):
         validate=validate.OneOf(_STATUS_FILTERS),
         metadata={
             "description": "mine: assigned to the caller; group: unassigned tasks of "
-            "the caller's departments; all: every open task (supervisors and API "
-            'tokens); "": mine and group. Default: "" for people, all for tokens.'
+            "the caller's departments; all: every open task (supervisors, and API "
+            'tokens made by one); "": mine and group. Default: "" for people, all '
+            "for tokens (mine and group when the token's creator does not supervise)."
         },
     )
     group = ma.fields.String(

@@ -39,7 +39,7 @@ blp = Blueprint(
     __name__,
     description="User tasks of the municipality (the task index): query, claim, "
     "complete. People see their own and their departments' tasks (supervisors "
-    "all); API tokens see every open task of their municipality.",
+    "all); API tokens see what the person who created them would.",
 )
 
 TASK_COLUMNS = tuple(TaskSchema._declared_fields)
