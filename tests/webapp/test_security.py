@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
+from core.pii import new_key
 from domain.accounts.models import User
 from pkip.platform import Platform
 from tests.webapp.conftest import PASSWORD, WebClient, make_app
@@ -202,6 +203,8 @@ PRODUCTION_ENV = {
     "PKIP_SECRET_KEY": "x" * 40,
     "PKIP_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "PKIP_WEB_WORKERS": "1",
+    "PKIP_PII_HASH_KEY": new_key(),
+    "PKIP_PII_KEYS": f"k1:{new_key()}",
 }
 
 
