@@ -24,7 +24,7 @@ def create_app(
     login_throttle: LoginThrottle | None = None,
 ) -> Flask:
     """Build the app; nothing connects or starts unless asked (``start_jobs``)."""
-    from webapp import auth, i18n
+    from webapp import auth, i18n, input_guard
     from webapp.errors import register_error_pages
     from webapp.nav import register_placeholders
     from webapp.templating import register_context
@@ -58,6 +58,7 @@ def create_app(
     app.extensions["celery"] = make_celery(platform)
 
     i18n.init_app(app)
+    input_guard.init_app(app)  # first: refuses unusable input before sign-in
     app.before_request(auth.guard(csrf))
     register_context(app)
     register_error_pages(app)
