@@ -48,9 +48,8 @@ def test_a_nul_byte_in_an_api_path_is_400_naming_the_path(api: TokenClient) -> N
         answer = api.get(url)
         assert answer.status_code == 400, url
         assert answer.get_json()["errors"] == {
-            "path": {"path": [answer.get_json()["errors"]["path"]["path"][0]]}
+            "path": {"path": ["Satur nepieļaujamu rakstzīmi (NUL)."]}
         }
-        assert "NUL" in answer.get_json()["errors"]["path"]["path"][0]
 
 
 def test_a_nul_byte_in_a_query_value_is_400_naming_the_parameter(
