@@ -40,6 +40,7 @@ from engine.deploy_xml import (
     Bundle,
     DeployError,
     DeployProblem,
+    as_utf8,
     read_files,
     safe_tree,
 )
@@ -151,6 +152,7 @@ class Deployer:
             except DeployError as exc:
                 problems.extend(exc.problems)
                 continue
+            content = as_utf8(tree, content)
             bundle.trees[name] = tree
             (bundle.dmn if name.endswith(".dmn") else bundle.bpmn)[name] = content
         if problems:

@@ -21,6 +21,9 @@ from defusedxml import ElementTree as SafeET
 from lxml import etree
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_XML_DEPTH = 100
+"""Elements nested deeper are refused: no diagram needs it, and the parsers and the
+checks that walk the tree recurse (lxml itself stops at 256 with a bare error)."""
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -90,7 +93,41 @@ def safe_tree(name: str, content: bytes) -> Any:
     except SafeET.ParseError as exc:
         raise DeployError([DeployProblem(name, "", f"malformed XML: {exc}")]) from exc
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.fromstring(content, parser=parser)
+    try:
+        root = etree.fromstring(content, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        if "Excessive depth" in str(exc):  # lxml's own limit, past ours
+            raise _too_deep(name, exc.lineno) from exc
+        raise DeployError([DeployProblem(name, "", f"malformed XML: {exc}")]) from exc
+    _check_depth(name, root)
+    return root
+
+
+def _too_deep(name: str, line: int | None) -> DeployError:
+    reason = f"elements nested deeper than {MAX_XML_DEPTH} levels (line {line})"
+    return DeployError([DeployProblem(name, "", reason)])
+
+
+def _check_depth(name: str, root: Any) -> None:
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_XML_DEPTH:
+            raise _too_deep(name, element.sourceline)
+        stack.extend((child, depth + 1) for child in element)
+
+
+def as_utf8(tree: Any, content: bytes) -> bytes:
+    """The file as UTF-8: stored resources are text and are parsed again from their
+    UTF-8 bytes, so a UTF-16 (or Latin-1) file is rewritten with its declaration
+    saying UTF-8; a UTF-8 file is kept byte for byte."""
+    encoding = (tree.getroottree().docinfo.encoding or "UTF-8").upper()
+    if encoding in ("UTF-8", "UTF8"):
+        return content
+    written: bytes = etree.tostring(
+        tree.getroottree(), encoding="UTF-8", xml_declaration=True
+    )
+    return written
 
 
 def node_properties(node: Any) -> dict[str, str]:

@@ -27,6 +27,7 @@ from core.contracts import FieldError, FormValidationError
 from forms.formats import FORMAT_CHECKER
 from forms.markup import markup_errors
 from forms.messages import field_errors
+from forms.patterns import FormValidator
 
 __all__ = ["FormSchemaError", "JsonSchemaForms", "default_forms"]
 
@@ -137,7 +138,7 @@ class JsonSchemaForms:
         if not directory.is_dir():
             raise FormSchemaError(directory, "not a directory")
         self._schemas: dict[str, dict[str, Any]] = {}
-        self._validators: dict[str, Draft202012Validator] = {}
+        self._validators: dict[str, Any] = {}
         for path in sorted(directory.glob("*.json")):
             if not _KEY_RE.fullmatch(path.stem):
                 raise FormSchemaError(
@@ -145,7 +146,7 @@ class JsonSchemaForms:
                 )
             schema = _load_schema(path)
             self._schemas[path.stem] = schema
-            self._validators[path.stem] = Draft202012Validator(
+            self._validators[path.stem] = FormValidator(
                 schema, format_checker=FORMAT_CHECKER
             )
 

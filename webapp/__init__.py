@@ -24,7 +24,7 @@ def create_app(
     login_throttle: LoginThrottle | None = None,
 ) -> Flask:
     """Build the app; nothing connects or starts unless asked (``start_jobs``)."""
-    from webapp import auth, i18n, security, token_audit
+    from webapp import auth, i18n, input_guard, security, token_audit
     from webapp.errors import register_error_pages
     from webapp.nav import register_placeholders
     from webapp.templating import register_context
@@ -60,6 +60,7 @@ def create_app(
     app.extensions["celery"] = make_celery(platform)
 
     i18n.init_app(app)
+    input_guard.init_app(app)  # first: refuses unusable input before sign-in
     app.before_request(auth.guard(csrf))
     token_audit.install()  # a token's history events name the token and its creator
     register_context(app)

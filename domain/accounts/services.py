@@ -198,7 +198,7 @@ def create_user(
 ) -> User:
     """A new active user; departments are keys of the user's municipality."""
     username = normalize_username(username)
-    if not USERNAME_RE.match(username):
+    if not USERNAME_RE.fullmatch(username):
         raise AccountError(
             "username", "2-100 lowercase letters, digits, '.', '_' or '-'"
         )
@@ -234,7 +234,7 @@ def update_profile(
     full_name, email = full_name.strip(), email.strip()
     if not full_name or len(full_name) > 255:
         raise AccountError("full_name", "1-255 characters")
-    if email and (len(email) > 255 or not EMAIL_RE.match(email)):
+    if email and (len(email) > 255 or not EMAIL_RE.fullmatch(email)):
         raise AccountError("email", "not an e-mail address")
     if language not in LANGUAGES:
         raise AccountError("language", f"one of {', '.join(LANGUAGES)}")

@@ -83,7 +83,8 @@ _TYPE_NAMES: Final[dict[str, str]] = {
     "text/plain": "TXT",
     "text/csv": "CSV",
 }
-_UNSAFE_NAME: Final = re.compile(r"[\x00-\x1f\x7f]")
+# control characters, and lone surrogates (a name from JSON): neither is text
+_UNSAFE_NAME: Final = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 class UploadedFile(Protocol):

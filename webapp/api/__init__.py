@@ -127,6 +127,7 @@ def init_api(app: Flask) -> PkipApi:
         },
     )
     api = PkipApi(app)
+    api.ma_plugin.converter.add_attribute_function(null_branch_takes_null_only)
     for module in (definitions, instances, tasks, cases):
         api.register_blueprint(
             module.blp, tag=module.TAG, url_prefix=f"{API_PREFIX}/{module.PATH}"
@@ -135,6 +136,20 @@ def init_api(app: Flask) -> PkipApi:
     mark_public(app, OPENAPI_ENDPOINT, "api_reference.index")
     app.extensions["pkip_api"] = api
     return api
+
+
+_ANY_OBJECT_OR_NULL = {"type": "object", "nullable": True}
+
+
+def null_branch_takes_null_only(converter: Any, field: Any, ret: Any) -> dict[str, Any]:
+    """apispec writes a nullable nested schema (OpenAPI 3.0) as ``anyOf: [{type:
+    object, nullable: true}, {$ref}]``: any object, ``{}`` included, valid by the
+    document though the API answers 422. The branch is narrowed to null itself."""
+    branches = ret.get("anyOf")
+    if not isinstance(branches, list) or _ANY_OBJECT_OR_NULL not in branches:
+        return {}
+    null_only = {**_ANY_OBJECT_OR_NULL, "enum": [None]}
+    return {"anyOf": [null_only if b == _ANY_OBJECT_OR_NULL else b for b in branches]}
 
 
 def openapi_document(app: Flask) -> dict[str, Any]:

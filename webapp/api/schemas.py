@@ -207,8 +207,11 @@ class HistoryEventSchema(ma.Schema):
 class CompleteArgs(ma.Schema):
     data = ma.fields.Dict(
         keys=ma.fields.String(),
-        load_default=dict,
-        metadata={"description": "The task form's data (validated by its schema)."},
+        required=True,
+        metadata={
+            "description": "The task form's data, validated by its schema (the "
+            "task's `form_schema`); `{}` for a task without fields."
+        },
     )
 
 

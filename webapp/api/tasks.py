@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 import marshmallow as ma
@@ -183,10 +184,25 @@ class Unclaim(MethodView):
             return inbox.unclaim(platform_of(current_app).engine(db), viewer(), task_id)
 
 
+def _task_first(view: Any) -> Any:
+    """A task the caller cannot see is 404 whatever the body says: its existence is
+    checked before the body is validated (as access is, docs/api.md)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with transaction() as db, engine_errors():
+            engine = platform_of(current_app).engine(db)
+            inbox.get_task(engine, viewer(), kwargs["task_id"])
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 @blp.route("/<task_id>/complete", tags=[TAG])
 class Complete(MethodView):
     @access("tasks:write", *ROLES)
-    @blp.arguments(CompleteArgs, required=False)
+    @_task_first
+    @blp.arguments(CompleteArgs)
     @blp.response(200, InstanceSchema)
     @blp.alt_response(404, schema=ERROR, description=_NOT_FOUND)
     @blp.alt_response(

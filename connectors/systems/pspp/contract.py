@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any, Final
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from connectors.restkit import FieldProblem
 from forms.formats import FORMAT_CHECKER
 from forms.messages import field_errors
+from forms.patterns import FormValidator
 
 OPENAPI_PATH: Final = Path(__file__).with_name("openapi.yaml")
 _URI: Final = "urn:pkip:pspp:openapi"
@@ -48,13 +49,14 @@ def enum(schema: str) -> tuple[str, ...]:
 
 
 @cache
-def _validator(schema: str) -> Draft202012Validator:
+def _validator(schema: str) -> Validator:
     doc = document()
     if schema not in doc["components"]["schemas"]:
         raise KeyError(f"no schema {schema!r} in {OPENAPI_PATH.name}")
     resource = Resource.from_contents(doc, default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource(_URI, resource)
-    return Draft202012Validator(
+    # ECMA-262 patterns: "^[0-9]{11}$" must refuse a trailing newline
+    return FormValidator(
         {"$ref": f"{_URI}#/components/schemas/{schema}"},
         registry=registry,
         format_checker=FORMAT_CHECKER,
