@@ -178,12 +178,16 @@ class Deployer:
                     forms=self.forms,
                 )
             )
+        named = {(p.file, p.element_id) for p in problems if p.element_id}
         for key, file_name in self.executable_processes(parser, bundle):
             try:
                 parser.get_spec(key)
                 parser.get_subprocess_specs(key)
             except (ValidationException, SpiffWorkflowException) as exc:
-                problems.append(_problem_from(exc, file_name))
+                problem = _problem_from(exc, file_name)
+                # An element refused by name already has a clearer reason.
+                if (problem.file, problem.element_id) not in named:
+                    problems.append(problem)
             except Exception as exc:  # noqa: BLE001
                 problems.append(DeployProblem(file_name, key, f"cannot build: {exc}"))
         if problems:

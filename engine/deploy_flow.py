@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Flow constructs of BPMN 2.0 that the engine cannot run as the standard says.
+
+SpiffWorkflow 3.2 parses some of them and then runs another path without a word: a
+multi-instance activity's None/One/Complex behaviour (no event is ever thrown), start
+and completion quantities other than 1 (every token starts the activity, one token
+leaves). Others it refuses with an English parser message that names no construct
+(compensation, the complex gateway, several flows leaving an activity). Each is
+refused here at deploy, naming the element and the reason in Latvian first, English
+second, so an analyst never gets a case that ends in the wrong place.
+
+``check_flow`` is called by the structural checks (engine/deploy_checks.py); the
+elements it refuses are not reported again by the generic checks or the parser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from engine.deploy_xml import BPMN_NS, NS, DeployProblem
+
+# Activities: what can carry a loop, quantities and outgoing sequence flows.
+ACTIVITIES = {
+    "task",
+    "userTask",
+    "manualTask",
+    "scriptTask",
+    "serviceTask",
+    "businessRuleTask",
+    "sendTask",
+    "receiveTask",
+    "subProcess",
+    "callActivity",
+    "transaction",
+    "adHocSubProcess",
+}
+
+COMPLEX_GATEWAY = (
+    "kompleksā vārteja netiek atbalstīta: dzinējs nevar izpildīt tās aktivizācijas"
+    " nosacījumu; izmantojiet ekskluzīvo, iekļaujošo vai paralēlo vārteju"
+    " / the engine cannot run a complex gateway (bpmn:complexGateway): use an"
+    " exclusive, inclusive or parallel gateway"
+)
+COMPENSATION_EVENT = (
+    "kompensācija netiek atbalstīta: kompensācijas notikums netiktu izpildīts;"
+    " modelējiet atcelšanu ar parastu plūsmu vai kļūdas notikumu"
+    " / compensation is not supported (bpmn:compensateEventDefinition): model the"
+    " undoing with ordinary flow or an error event"
+)
+COMPENSATION_HANDLER = (
+    "kompensācijas apstrādātājs (isForCompensation) netiek atbalstīts: tas nekad"
+    " netiktu izpildīts / a compensation handler (isForCompensation) is not supported:"
+    " it would never run"
+)
+MI_BEHAVIOR = (
+    "daudzinstanču darbības uzvedība {behavior} ar notikumu netiek atbalstīta:"
+    " notikums netiktu izmests; izmantojiet uzvedību All"
+    " / multi-instance behavior {behavior} with an event is not supported: the event"
+    " would never be thrown; use behavior All"
+)
+QUANTITY = (
+    "{attr}={value} netiek atbalstīts: dzinējs izpilda darbību ar vienu marķieri;"
+    " izmantojiet vārteju / {attr}={value} is not supported: the engine runs an"
+    " activity with one token; model it with a gateway"
+)
+SPLIT = (
+    "no darbības iziet vairākas secības plūsmas ({flows}): dzinējs tās neizpilda;"
+    " pēc darbības ievietojiet ekskluzīvo, iekļaujošo vai paralēlo vārteju"
+    " / several sequence flows leave this activity ({flows}): the engine cannot"
+    " run an implicit split; put a gateway after the activity"
+)
+
+
+def check_flow(name: str, root: Any) -> list[DeployProblem]:
+    """Every flow construct of one parsed BPMN file the engine would run wrongly."""
+    problems: list[DeployProblem] = []
+    for container in _containers(root):
+        for node in container:
+            if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN_NS:
+                continue
+            reason = _refusal(container, node)
+            if reason:
+                problems.append(DeployProblem(name, node.get("id", ""), reason))
+    return problems
+
+
+def refused_ids(problems: list[DeployProblem]) -> set[str]:
+    """The elements ``check_flow`` refused (other checks need not repeat them)."""
+    return {p.element_id for p in problems if p.element_id}
+
+
+def _containers(root: Any) -> list[Any]:
+    found: list[Any] = []
+    for proc in root.iterfind(".//bpmn:process", NS):
+        found.append(proc)
+        found.extend(proc.iterfind(".//bpmn:subProcess", NS))
+        found.extend(proc.iterfind(".//bpmn:transaction", NS))
+        found.extend(proc.iterfind(".//bpmn:adHocSubProcess", NS))
+    return found
+
+
+def _refusal(container: Any, node: Any) -> str | None:
+    kind = etree.QName(node).localname
+    if kind == "complexGateway":
+        return COMPLEX_GATEWAY
+    if node.find("bpmn:compensateEventDefinition", NS) is not None:
+        return COMPENSATION_EVENT
+    if kind not in ACTIVITIES:
+        return None
+    if node.get("isForCompensation") == "true":
+        return COMPENSATION_HANDLER
+    for attr in ("startQuantity", "completionQuantity"):
+        value = (node.get(attr) or "1").strip()
+        if value != "1":
+            return QUANTITY.format(attr=attr, value=value)
+    behavior = _mi_behavior_with_event(node)
+    if behavior:
+        return MI_BEHAVIOR.format(behavior=behavior)
+    node_id = node.get("id", "")
+    outgoing = container.xpath(
+        "bpmn:sequenceFlow[@sourceRef=$id]/@id", namespaces=NS, id=node_id
+    )
+    if len(outgoing) > 1:
+        return SPLIT.format(flows=", ".join(str(f) for f in outgoing))
+    return None
+
+
+def _mi_behavior_with_event(node: Any) -> str | None:
+    """The behaviour of a multi-instance activity when it would throw an event.
+
+    All (the default) throws none; None and One throw the referenced event, Complex
+    the events of its complexBehaviorDefinition. Without a reference nothing is
+    thrown, which is what the engine does.
+    """
+    mi = node.find("bpmn:multiInstanceLoopCharacteristics", NS)
+    if mi is None:
+        return None
+    behavior = str(mi.get("behavior", "All"))
+    if behavior == "None" and mi.get("noneBehaviorEventRef"):
+        return behavior
+    if behavior == "One" and mi.get("oneBehaviorEventRef"):
+        return behavior
+    complex_def = mi.find("bpmn:complexBehaviorDefinition", NS)
+    if behavior == "Complex" and complex_def is not None:
+        return behavior
+    return None
