@@ -43,9 +43,9 @@ from engine.deploy_xml import (
     read_files,
     safe_tree,
 )
+from engine.flow_parser import FlowBpmnParser
 from engine.interfaces import FormCatalogue
 from engine.models import BASE_VARIANT, ProcessDefinition
-from engine.outbox import PkipBpmnParser
 from engine.workflow import StateSerializer
 
 __all__ = [
@@ -156,7 +156,7 @@ class Deployer:
         if problems:
             raise DeployError(problems)
         self._add_dependencies(bundle, municipality)
-        parser = PkipBpmnParser()
+        parser = FlowBpmnParser()
         for name, tree in bundle.trees.items():
             try:
                 if name in bundle.dmn:

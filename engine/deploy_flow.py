@@ -5,7 +5,7 @@ SpiffWorkflow 3.2 parses some of them and then runs another path without a word:
 multi-instance activity's None/One/Complex behaviour (no event is ever thrown), start
 and completion quantities other than 1 (every token starts the activity, one token
 leaves). Others it refuses with an English parser message that names no construct
-(compensation, the complex gateway, several flows leaving an activity). Each is
+(compensation, the complex gateway). Each is
 refused here at deploy, naming the element and the reason in Latvian first, English
 second, so an analyst never gets a case that ends in the wrong place.
 
@@ -65,12 +65,6 @@ QUANTITY = (
     " izmantojiet vārteju / {attr}={value} is not supported: the engine runs an"
     " activity with one token; model it with a gateway"
 )
-SPLIT = (
-    "no darbības iziet vairākas secības plūsmas ({flows}): dzinējs tās neizpilda;"
-    " pēc darbības ievietojiet ekskluzīvo, iekļaujošo vai paralēlo vārteju"
-    " / several sequence flows leave this activity ({flows}): the engine cannot"
-    " run an implicit split; put a gateway after the activity"
-)
 
 
 def check_flow(name: str, root: Any) -> list[DeployProblem]:
@@ -118,12 +112,6 @@ def _refusal(container: Any, node: Any) -> str | None:
     behavior = _mi_behavior_with_event(node)
     if behavior:
         return MI_BEHAVIOR.format(behavior=behavior)
-    node_id = node.get("id", "")
-    outgoing = container.xpath(
-        "bpmn:sequenceFlow[@sourceRef=$id]/@id", namespaces=NS, id=node_id
-    )
-    if len(outgoing) > 1:
-        return SPLIT.format(flows=", ".join(str(f) for f in outgoing))
     return None
 
 

@@ -38,6 +38,7 @@ from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.flow_parser import CONVERTERS as FLOW_CONVERTERS
 from engine.outbox import PkipServiceTask
 
 _NO_DEPTH_LIMIT = sys.maxsize
@@ -200,6 +201,7 @@ def _make_registry() -> Any:
     config[PkipWorkflow] = _StateConverter
     config[PkipSubWorkflow] = BpmnSubWorkflowConverter
     config[PkipServiceTask] = ServiceTaskConverter
+    config.update(FLOW_CONVERTERS)
     return BpmnWorkflowSerializer.configure(config)
 
 

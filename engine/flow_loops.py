@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Multi-instance activities whose instance items stay in their instance.
+
+BPMN 2.0 §10.3.8: the inputDataItem (and outputDataItem) of a multi-instance activity
+belong to each instance. SpiffWorkflow 3.2 merges an instance's whole data back into
+the activity when no output collection is given, items included; a sequential
+activity then fails on its second instance ("Multiinstance input item … already
+exists") and a parallel one leaves the last item behind in the case data. These
+subclasses merge everything but the items.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
+    LoopTask,
+    MultiInstanceTask,
+)
+from SpiffWorkflow.spiff.serializer.task_spec import SpiffMultiInstanceConverter
+from SpiffWorkflow.spiff.specs.defaults import (
+    ParallelMultiInstanceTask,
+    SequentialMultiInstanceTask,
+)
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+
+
+class _ItemScopedMerge(MultiInstanceTask):  # type: ignore[misc]
+    def merge_child(self, workflow: Any, child: Task) -> None:
+        if self.data_output is not None and self.output_item is not None:
+            super().merge_child(workflow, child)  # only the output item is merged
+            return
+        local = {
+            ref.bpmn_id
+            for ref in (self.input_item, self.output_item)
+            if ref is not None
+        }
+        my_task = child.parent
+        DeepMerge.merge(
+            my_task.data, {k: v for k, v in child.data.items() if k not in local}
+        )
+        my_task.internal_data["merged"].append(str(child.id))
+
+
+# SpiffWorkflow's sequential/parallel merge_child calls super() after its own class,
+# so _ItemScopedMerge comes after them in the method order and before the base.
+class PkipSequentialMultiInstanceTask(
+    SequentialMultiInstanceTask,  # type: ignore[misc]
+    _ItemScopedMerge,
+):
+    """A sequential multi-instance activity with instance-local items."""
+
+
+class PkipParallelMultiInstanceTask(
+    ParallelMultiInstanceTask,  # type: ignore[misc]
+    _ItemScopedMerge,
+):
+    """A parallel multi-instance activity with instance-local items."""
+
+
+CONVERTERS: dict[type, type] = {
+    PkipSequentialMultiInstanceTask: SpiffMultiInstanceConverter,
+    PkipParallelMultiInstanceTask: SpiffMultiInstanceConverter,
+}
+
+
+def counts_as_execution(task: Task) -> bool:
+    """Whether a completed task is one execution of a diagram element.
+
+    A loop or multi-instance activity is a parent task whose children are its
+    iterations, all with the activity's id: the iterations are the executions.
+    """
+    return bool(getattr(task.task_spec, "bpmn_id", None)) and not isinstance(
+        task.task_spec, LoopTask
+    )
