@@ -1,0 +1,251 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""BPMN 2.0 flow constructs: each runs as the standard says, through the persistent
+engine and through `pkip bpmn run`, or deploy refuses it by name (issue 9, item 2).
+
+The diagrams are in tests/engine/bpmn/conformance/fl_*.bpmn, each with the clause of
+the specification it follows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from engine.models import ProcessInstance
+from engine.runtime import ProcessEngine
+from pkip.platform import Platform
+from tests.engine.flow_conformance import (
+    Outcome,
+    persisted,
+    plain_spiff,
+    refusal,
+    via_cli,
+)
+
+
+def both(
+    platform: Platform,
+    session: Session,
+    engine: ProcessEngine,
+    name: str,
+    data: dict[str, Any],
+) -> list[Outcome]:
+    """The persistent engine's outcome and `pkip bpmn run`'s, both completed."""
+    stored, instance = persisted(platform, session, engine, name, data)
+    assert instance.status == ProcessInstance.COMPLETED, engine.open_incidents(
+        instance.id
+    )
+    assert not instance.has_incident
+    code, printed = via_cli(name, data)
+    assert code == 0, printed.error
+    return [stored, printed]
+
+
+# -- several flows leaving an activity, several entering one ----------------------------
+@pytest.mark.parametrize(
+    ("x", "ran", "joins"),
+    [
+        (5, {"task_b", "task_c"}, 2),  # both conditions hold: an inclusive split
+        (2, {"task_b"}, 1),
+        (0, {"other"}, 1),  # none holds: the activity's default flow
+    ],
+)
+def test_conditional_flows_leaving_an_activity_and_an_uncontrolled_merge(
+    platform: Platform,
+    db_session: Session,
+    engine: ProcessEngine,
+    x: int,
+    ran: set[str],
+    joins: int,
+) -> None:
+    for outcome in both(platform, db_session, engine, "fl_implicit_split", {"x": x}):
+        branches = {"task_b", "task_c", "other"}
+        assert {k for k in outcome.counts if k in branches} == ran
+        # every token entering "join" runs it once, and each reaches the end event
+        assert outcome.counts["join"] == joins
+        assert outcome.counts["end"] == joins
+        assert outcome.counts["decide"] == 1
+        assert outcome.end == "end"
+        assert outcome.data["decided"] is True
+        assert {k for k in ("b", "c", "other") if k in outcome.data} == {
+            {"task_b": "b", "task_c": "c", "other": "other"}[r] for r in ran
+        }
+
+
+def test_an_activity_whose_conditions_all_fail_is_an_incident_naming_it(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    name, data = "fl_activity_no_default", {"x": 0}
+    stored, instance = persisted(platform, db_session, engine, name, data)
+    assert instance.status == ProcessInstance.RUNNING and stored.end is None
+    [incident] = engine.open_incidents(instance.id)
+    assert incident.element_id == "check"
+    assert incident.message.startswith("no darbības 'check' neviena nosacījuma")
+    assert "no default flow" in incident.message
+    code, printed = via_cli(name, data)
+    assert code == 1
+    assert "check: no darbības 'check'" in printed.error
+    assert "Traceback" not in printed.error
+
+
+@pytest.mark.parametrize("gateway", ["xor", "or"])
+def test_a_gateway_with_no_true_condition_and_no_default_is_an_incident(
+    platform: Platform, db_session: Session, engine: ProcessEngine, gateway: str
+) -> None:
+    name, gateway_id = f"fl_{gateway}_no_default", f"gw_{gateway}"
+    stored, instance = persisted(platform, db_session, engine, name, {"x": 0})
+    assert instance.status == ProcessInstance.RUNNING
+    assert stored.end is None and "low" not in stored.counts
+    [incident] = engine.open_incidents(instance.id)
+    assert (incident.kind, incident.element_id) == ("task_failed", gateway_id)
+    assert incident.message.startswith(
+        f"vārtejā '{gateway_id}' neviens nosacījums nav patiess"
+    )
+    code, printed = via_cli(name, {"x": 0})
+    assert code == 1 and f"{gateway_id}: vārtejā '{gateway_id}'" in printed.error
+    assert "Traceback" not in printed.error
+
+
+@pytest.mark.parametrize("gateway", ["xor", "or"])
+def test_a_gateway_with_a_true_condition_takes_its_flow(
+    platform: Platform, db_session: Session, engine: ProcessEngine, gateway: str
+) -> None:
+    name = f"fl_{gateway}_no_default"
+    for outcome in both(platform, db_session, engine, name, {"x": 2}):
+        assert outcome.counts == {
+            "start": 1,
+            f"gw_{gateway}": 1,
+            "high": 1,
+            "end_high": 1,
+        }
+        assert outcome.end == "end_high" and outcome.data == {"x": 2, "high": True}
+
+
+# -- multi-instance activities and loops ---------------------------------------------
+def test_parallel_multi_instance_one_instance_per_item(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    data = {"items": [1, 2, 3]}
+    for outcome in both(platform, db_session, engine, "fl_mi_parallel", data):
+        assert outcome.counts == {"start": 1, "double": 3, "end": 1}
+        # the items stay in their instances; the outputs are gathered in order
+        assert outcome.data == {"items": [1, 2, 3], "doubled": [2, 4, 6]}
+
+
+def test_multi_instance_completion_condition_cancels_the_remaining_instances(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    data = {"items": [1, 2, 3, 4, 5], "total": 0, "voters": 3, "yes": False}
+    for outcome in both(platform, db_session, engine, "fl_mi_completion", data):
+        # sequential: 1 + 2 + 3 reaches 6 after the third item; 4 and 5 never run
+        assert outcome.counts["add"] == 3 and outcome.data["total"] == 6
+        # parallel: the first vote settles it, the other two are cancelled
+        assert outcome.counts["vote"] == 1 and outcome.data["yes"] is True
+        assert "item" not in outcome.data and outcome.end == "end"
+
+
+@pytest.mark.parametrize(
+    ("start", "limit", "after_runs", "before_runs"),
+    [
+        (0, 2, 2, 2),  # the condition ends both loops
+        (5, 2, 1, 0),  # false at once: do-while runs once, while runs never
+        (0, 10, 3, 5),  # loopMaximum caps both
+    ],
+)
+def test_standard_loops_test_before_or_after_with_a_maximum(
+    platform: Platform,
+    db_session: Session,
+    engine: ProcessEngine,
+    start: int,
+    limit: int,
+    after_runs: int,
+    before_runs: int,
+) -> None:
+    data = {"after": start, "before": start, "limit": limit}
+    for outcome in both(platform, db_session, engine, "fl_loop", data):
+        assert outcome.counts["loop_after"] == after_runs
+        assert outcome.counts.get("loop_before", 0) == before_runs
+        assert outcome.data["after"] == start + after_runs
+        assert outcome.data["before"] == start + before_runs
+
+
+# -- data ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("points", "decision"), [(6, "granted"), (4, "refused")])
+def test_data_objects_inputs_outputs_and_properties(
+    platform: Platform,
+    db_session: Session,
+    engine: ProcessEngine,
+    points: int,
+    decision: str,
+) -> None:
+    data = {"application": {"points": points}}
+    for outcome in both(platform, db_session, engine, "fl_data", data):
+        assert outcome.counts == {"start": 1, "assess": 1, "decide": 1, "end": 1}
+        # "decide" read the data object "assess" wrote, through the associations
+        assert outcome.data["seen_score"] == points * 2
+        assert outcome.data["data_objects"] == {"score": points * 2}
+        assert outcome.data["decision"] == decision
+        assert "score" not in outcome.data  # a data object is not task data
+
+
+# -- refused at deploy, by name -------------------------------------------------------
+REFUSED = {
+    "fl_complex_gateway": {"cx_join": "kompleksā vārteja netiek atbalstīta"},
+    "fl_compensation": {
+        "book_comp": "kompensācija netiek atbalstīta",
+        "unbook": "kompensācijas apstrādātājs (isForCompensation) netiek atbalstīts",
+        "undo": "kompensācija netiek atbalstīta",
+        "end_undo": "kompensācija netiek atbalstīta",
+    },
+    "fl_quantities": {
+        "wait_two": "startQuantity=2 netiek atbalstīts",
+        "emit_two": "completionQuantity=2 netiek atbalstīts",
+    },
+    "fl_mi_behavior": {
+        "mi_one": "daudzinstanču darbības uzvedība One ar notikumu netiek atbalstīta",
+        "mi_complex": "daudzinstanču darbības uzvedība Complex ar notikumu",
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_constructs_the_engine_cannot_run_are_refused_by_name_in_latvian(
+    platform: Platform, db_session: Session, name: str
+) -> None:
+    problems = refusal(platform, db_session, name)
+    assert set(problems) == set(REFUSED[name])  # nothing else, nothing twice
+    for element, latvian in REFUSED[name].items():
+        reason = problems[element]
+        assert reason.startswith(latvian)
+        assert " / " in reason  # English second
+    code, printed = via_cli(name, {"n": 0})
+    assert code == 2
+    for element, latvian in REFUSED[name].items():
+        assert f"[{element}]: {latvian}" in printed.error
+
+
+# -- never less than the library ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("fl_xor_no_default", {"x": 1}),
+        ("fl_or_no_default", {"x": 2}),
+        ("fl_mi_parallel", {"items": [3, 4]}),
+        ("fl_loop", {"after": 0, "before": 0, "limit": 2}),
+        ("fl_data", {"application": {"points": 6}}),
+    ],
+)
+def test_what_plain_spiffworkflow_runs_pkip_runs_the_same_way(
+    platform: Platform,
+    db_session: Session,
+    engine: ProcessEngine,
+    name: str,
+    data: dict[str, Any],
+) -> None:
+    library = plain_spiff(name, data)
+    assert not library.error
+    for outcome in both(platform, db_session, engine, name, data):
+        assert (outcome.counts, outcome.end) == (library.counts, library.end)
+        assert outcome.data == library.data
