@@ -77,11 +77,10 @@ def persisted(
     return outcome, instance
 
 
-def via_cli(name: str, data: dict[str, Any]) -> tuple[int, Outcome]:
+def via_cli(name: str, data: dict[str, Any], *more: str) -> tuple[int, Outcome]:
     """`pkip bpmn run` on the diagram; the exit code and what it printed."""
-    result = CliRunner().invoke(
-        main, ["bpmn", "run", str(diagram(name)), "--data", json.dumps(data)]
-    )
+    args = ["bpmn", "run", str(diagram(name)), "--data", json.dumps(data), *more]
+    result = CliRunner().invoke(main, args)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"pkip bpmn run crashed: {result.exception!r}")
     if result.exit_code != 0:

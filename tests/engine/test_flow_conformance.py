@@ -13,11 +13,16 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from engine.advance import find_task
+from engine.deploy import read_files
 from engine.models import ProcessInstance
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform
+from tests.conftest import MUNI
+from tests.engine.factories import ready_task, ready_tasks
 from tests.engine.flow_conformance import (
     Outcome,
+    diagram,
     persisted,
     plain_spiff,
     refusal,
@@ -43,7 +48,7 @@ def both(
     return [stored, printed]
 
 
-# -- several flows leaving an activity, several entering one ----------------------------
+# -- several flows leaving an activity, several entering one ------------------------
 @pytest.mark.parametrize(
     ("x", "ran", "joins"),
     [
@@ -249,3 +254,36 @@ def test_what_plain_spiffworkflow_runs_pkip_runs_the_same_way(
     for outcome in both(platform, db_session, engine, name, data):
         assert (outcome.counts, outcome.end) == (library.counts, library.end)
         assert outcome.data == library.data
+
+
+# -- across wait states (the instance stored and loaded between steps) ---------------
+def test_sequential_multi_instance_user_task_across_wait_states(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    name = "fl_mi_review"
+    platform.deployer(db_session).deploy(read_files([diagram(name)]))
+    reviewers = ["anna", "juris", "ilze"]
+    instance = engine.start(name, municipality=MUNI, data={"reviewers": reviewers})
+    seen = []
+    for approved in (True, False):
+        row = ready_task(db_session, instance.id, "review")
+        task = find_task(engine.workflow(instance), row.id)
+        assert task is not None
+        seen.append(task.data["reviewer"])
+        instance = engine.complete_task(row.id, {"approved": approved}, actor="anna")
+    # the rejection met the completion condition: the third review never started
+    assert seen == ["anna", "juris"] and not ready_tasks(db_session, instance.id)
+    assert (instance.status, instance.end_event) == ("completed", "end_rejected")
+    data = engine.workflow(instance).data
+    assert data["outcome"] == "rejected" and "reviewer" not in data
+    ran = [e.element_id for e in engine.history(instance.id) if e.kind != "task_ready"]
+    assert ran.count("review") == 2 and "accept" not in ran
+    code, printed = via_cli(
+        name,
+        {"reviewers": reviewers},
+        "--task",
+        'review=[{"approved": true}, {"approved": false}, {"approved": true}]',
+    )
+    assert code == 0, printed.error
+    assert printed.counts["review"] == 2 and printed.end == "end_rejected"
+    assert printed.data["outcome"] == "rejected"
