@@ -26,6 +26,7 @@ from SpiffWorkflow.util.task import TaskState
 from core.contracts import CallContext, ConnectorRegistry
 from engine.clock import ManualClock, use_clock
 from engine.deploy import Deployer, DeployError, DeployProblem
+from engine.flow_data import missing_inputs
 from engine.flow_errors import failure_element, failure_message
 from engine.flow_loops import counts_as_execution
 from engine.interfaces import FormCatalogue
@@ -119,6 +120,9 @@ def run_diagram(
         )
     scripts = RestrictedScriptEngine(connectors=registry)
     scripts.call_context = CallContext(instance_id="bpmn-run")
+    missing = missing_inputs(parser.get_spec(process), data or {})
+    if missing:
+        raise RunFailed("; ".join(f"{e.message} / {e.message_en}" for e in missing))
     wf = PkipWorkflow(
         parser.get_spec(process),
         parser.get_subprocess_specs(process),

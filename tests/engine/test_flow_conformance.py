@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from core.contracts import FormValidationError
 from engine.advance import find_task
 from engine.deploy import read_files
 from engine.models import ProcessInstance
@@ -193,6 +194,19 @@ def test_data_objects_inputs_outputs_and_properties(
         assert outcome.data["data_objects"] == {"score": points * 2}
         assert outcome.data["decision"] == decision
         assert "score" not in outcome.data  # a data object is not task data
+
+
+def test_a_missing_process_data_input_refuses_the_start_naming_it(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    platform.deployer(db_session).deploy(read_files([diagram("fl_data")]))
+    with pytest.raises(FormValidationError) as caught:
+        engine.start("fl_data", municipality=MUNI, data={"other": 1})
+    [error] = caught.value.errors
+    assert (error.path, error.code) == ("application", "required")
+    assert error.message == "trūkst procesa ievaddatu 'application'"
+    code, printed = via_cli("fl_data", {"other": 1})
+    assert code == 1 and "trūkst procesa ievaddatu 'application'" in printed.error
 
 
 # -- refused at deploy, by name -------------------------------------------------------
