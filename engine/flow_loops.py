@@ -6,11 +6,13 @@ belong to each instance. SpiffWorkflow 3.2 merges an instance's whole data back 
 the activity when no output collection is given, items included; a sequential
 activity then fails on its second instance ("Multiinstance input item … already
 exists") and a parallel one leaves the last item behind in the case data. These
-subclasses merge everything but the items.
+subclasses merge everything but the items. They also mend a misspelt name in
+SpiffWorkflow's check of an output collection that already exists (a ``NameError``).
 """
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping, MutableSequence
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
@@ -41,6 +43,25 @@ class _ItemScopedMerge(MultiInstanceTask):  # type: ignore[misc]
             my_task.data, {k: v for k, v in child.data.items() if k not in local}
         )
         my_task.internal_data["merged"].append(str(child.id))
+
+    def init_data_output_with_cardinality(self, my_task: Task) -> None:
+        # SpiffWorkflow 3.2's own misspells a name (NameError) when the output
+        # collection already exists; same checks, spelled right.
+        if not self.data_output.exists(my_task):
+            self.data_output.set(my_task, [])
+            return
+        output = self.data_output.get(my_task)
+        if not isinstance(output, MutableMapping | MutableSequence):
+            self.raise_data_exception(
+                "Only a mutable map (dict) or sequence (list) can be used for output",
+                my_task,
+            )
+        if not isinstance(output, MutableMapping) and len(output) > 0:
+            self.raise_data_exception(
+                "If loop cardinality is specified, the output must be a map (dict)"
+                " or an empty sequence (list)",
+                my_task,
+            )
 
 
 # SpiffWorkflow's sequential/parallel merge_child calls super() after its own class,

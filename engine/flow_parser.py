@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The parser deploys use: PKIP's, with the flow constructs of engine/flow_split.py
-and engine/flow_loops.py, and the serializer entries for their task specs."""
+and engine/flow_loops.py, outgoing flows in definition order, and the serializer
+entries for the task specs it adds."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.serializer.default.task_spec import ConditionalGatewayConverter
+from SpiffWorkflow.spiff.parser.process import SpiffProcessParser
 
 from engine.flow_loops import (
     CONVERTERS as LOOP_CONVERTERS,
@@ -45,10 +47,25 @@ def _parser_classes() -> dict[str, tuple[type, type]]:
     return classes
 
 
+class _DefinitionOrderProcessParser(SpiffProcessParser):  # type: ignore[misc]
+    """Outgoing flows in the order they are defined, not the order they are drawn.
+
+    SpiffWorkflow sorts a node's outgoing flows by where their targets are drawn
+    (the diagram's y coordinates), and an exclusive gateway takes the first flow
+    whose condition holds: moving a shape in the modeler would change the path.
+    BPMN 2.0 (and every engine analysts know) takes the first flow defined; with
+    no position, SpiffWorkflow's stable sort keeps the document order.
+    """
+
+    def get_position(self, node_id: str) -> dict[str, float]:
+        return {"x": 0.0, "y": 0.0}
+
+
 class FlowBpmnParser(PkipBpmnParser):
     """PKIP's parser, reading the flow constructs as the standard says."""
 
     OVERRIDE_PARSER_CLASSES = _parser_classes()
+    PROCESS_PARSER_CLASS = _DefinitionOrderProcessParser
 
     def add_bpmn_xml(self, bpmn: Any, filename: str | None = None) -> None:
         super().add_bpmn_xml(with_implicit_splits(bpmn), filename)

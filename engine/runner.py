@@ -19,7 +19,6 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -136,7 +135,9 @@ def run_diagram(
     clock = ManualClock()
     try:
         _run(wf, clock, pending, messages or {}, forms, auto, notes)
-    except SpiffWorkflowException as exc:
+    except RunFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported as the run's failure, by element
         raise RunFailed(_failure(wf, exc)) from exc
     end = wf.end_event_reached()
     if end is None:
@@ -186,7 +187,7 @@ def _run(
             raise RunFailed(f"gave up after {MAX_ROUNDS} rounds")
 
 
-def _failure(wf: PkipWorkflow, error: SpiffWorkflowException) -> str:
+def _failure(wf: PkipWorkflow, error: Exception) -> str:
     """A run stopped by an error: the element that failed and why."""
     failed = next((t for t in wf.all_tasks() if t.state == TaskState.ERROR), None)
     element = failure_element(failed)

@@ -129,6 +129,16 @@ def test_a_gateway_with_a_true_condition_takes_its_flow(
         assert outcome.end == "end_high" and outcome.data == {"x": 2, "high": True}
 
 
+def test_the_first_flow_defined_wins_not_the_one_drawn_highest(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    # plain SpiffWorkflow takes "second": it orders flows by the diagram's layout
+    assert plain_spiff("fl_xor_order", {"x": 5}).data["taken"] == "second"
+    for outcome in both(platform, db_session, engine, "fl_xor_order", {"x": 5}):
+        assert outcome.counts == {"start": 1, "gw": 1, "first": 1, "end": 1}
+        assert outcome.data["taken"] == "first"
+
+
 # -- multi-instance activities and loops ---------------------------------------------
 def test_parallel_multi_instance_one_instance_per_item(
     platform: Platform, db_session: Session, engine: ProcessEngine
@@ -150,6 +160,18 @@ def test_multi_instance_completion_condition_cancels_the_remaining_instances(
         # parallel: the first vote settles it, the other two are cancelled
         assert outcome.counts["vote"] == 1 and outcome.data["yes"] is True
         assert "item" not in outcome.data and outcome.end == "end"
+
+
+def test_multi_instance_cardinality_into_an_existing_output_collection(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    # plain SpiffWorkflow 3.2 fails here with a NameError of its own
+    assert "NameError" in plain_spiff("fl_mi_cardinality", {"count": 3}).error
+    for outcome in both(
+        platform, db_session, engine, "fl_mi_cardinality", {"count": 3}
+    ):
+        assert outcome.counts == {"start": 1, "init": 1, "square": 3, "end": 1}
+        assert outcome.data == {"count": 3, "results": [0, 1, 4]}
 
 
 @pytest.mark.parametrize(
