@@ -66,6 +66,17 @@ QUANTITY = (
     " activity with one token; model it with a gateway"
 )
 
+CONDITION_NOT_ALLOWED = (
+    "secības plūsmai no {source} nevar būt nosacījuma: dzinējs to neievērotu;"
+    " nosacījumus lieciet uz plūsmām no darbības vai ekskluzīvās/iekļaujošās vārtejas"
+    " / a sequence flow leaving {source} cannot have a condition: the engine would"
+    " ignore it; put conditions on flows leaving an activity or an exclusive or"
+    " inclusive gateway"
+)
+# Where BPMN 2.0 allows a condition on an outgoing flow (§13.2.1): activities, and
+# the gateways that choose (a complex gateway is refused on its own).
+_CONDITIONS_ALLOWED = ACTIVITIES | {"exclusiveGateway", "inclusiveGateway"}
+
 
 def check_flow(name: str, root: Any) -> list[DeployProblem]:
     """Every flow construct of one parsed BPMN file the engine would run wrongly."""
@@ -77,6 +88,27 @@ def check_flow(name: str, root: Any) -> list[DeployProblem]:
             reason = _refusal(container, node)
             if reason:
                 problems.append(DeployProblem(name, node.get("id", ""), reason))
+        problems.extend(_misplaced_conditions(name, container))
+    return problems
+
+
+def _misplaced_conditions(name: str, container: Any) -> list[DeployProblem]:
+    """Conditional flows out of events and parallel or event-based gateways, which
+    SpiffWorkflow follows as if they had no condition."""
+    kinds = {
+        node.get("id"): etree.QName(node).localname
+        for node in container
+        if isinstance(node.tag, str) and node.get("id")
+    }
+    problems = []
+    for flow in container.iterfind("bpmn:sequenceFlow", NS):
+        source = flow.get("sourceRef", "")
+        kind = kinds.get(source)
+        if kind is None or kind in _CONDITIONS_ALLOWED or kind == "complexGateway":
+            continue
+        if flow.find("bpmn:conditionExpression", NS) is not None:
+            reason = CONDITION_NOT_ALLOWED.format(source=f"bpmn:{kind} '{source}'")
+            problems.append(DeployProblem(name, flow.get("id", ""), reason))
     return problems
 
 

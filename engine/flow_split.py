@@ -1,15 +1,18 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Several sequence flows leaving an activity: the implicit split of BPMN 2.0.
+"""Several (or conditional) sequence flows leaving an activity: the implicit split.
 
 The standard (§10.2, §13.2.1) lets an activity have several outgoing flows: every flow
 without a condition gets a token (a parallel split), every conditional flow whose
 condition holds gets one (an inclusive split), and the activity's default flow gets
-one only when none of its conditional flows holds. SpiffWorkflow 3.2 refuses such an
-activity at parse time. Before parsing, :func:`with_implicit_splits` gives a copy of
-the diagram an explicit split node after each such activity; :class:`ImplicitSplit`
-runs it as a split only — unlike SpiffWorkflow's inclusive gateway it is no join, so
-an activity reached by several tokens (an uncontrolled merge, which the standard also
-allows) splits each of them on its own.
+one only when none of its conditional flows holds. SpiffWorkflow 3.2 refuses an
+activity with several outgoing flows at parse time, and takes a single conditional
+one whatever its condition says. Before parsing, :func:`with_implicit_splits` gives a
+copy of the diagram an explicit split node after each such activity (also after one
+with a single conditional flow: when it does not hold, the case gets an incident
+naming the activity instead of going on). :class:`ImplicitSplit` runs it as a split
+only — unlike SpiffWorkflow's inclusive gateway it is no join, so an activity reached
+by several tokens (an uncontrolled merge, which the standard also allows) splits each
+of them on its own.
 
 The split node has no BPMN id of its own (``bpmn_id`` is None), so it appears in no
 history, task list or ``pkip bpmn run`` output; the files stored with a definition are
@@ -112,9 +115,15 @@ def _split_sources(tree: Any) -> list[tuple[Any, Any, list[Any]]]:
             if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN_NS:
                 continue
             flows = flows_by_source.get(node.get("id", ""), [])
-            if etree.QName(node).localname in ACTIVITIES and len(flows) > 1:
+            if etree.QName(node).localname in ACTIVITIES and (
+                len(flows) > 1 or any(_conditional(f) for f in flows)
+            ):
                 found.append((container, node, flows))
     return found
+
+
+def _conditional(flow: Any) -> bool:
+    return flow.find("bpmn:conditionExpression", NS) is not None
 
 
 def _insert_split(container: Any, node: Any, flows: list[Any]) -> None:
@@ -126,8 +135,7 @@ def _insert_split(container: Any, node: Any, flows: list[Any]) -> None:
         split.set("default", default)
     for flow in flows:
         flow.set("sourceRef", split_id)
-        has_condition = flow.find("bpmn:conditionExpression", NS) is not None
-        if not has_condition and flow.get("id") != default:
+        if not _conditional(flow) and flow.get("id") != default:
             expression = etree.SubElement(flow, f"{{{BPMN_NS}}}conditionExpression")
             expression.text = ALWAYS
     etree.SubElement(

@@ -96,6 +96,22 @@ def test_an_activity_whose_conditions_all_fail_is_an_incident_naming_it(
     assert "Traceback" not in printed.error
 
 
+def test_a_single_conditional_flow_is_taken_only_when_it_holds(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    name = "fl_single_condition"
+    for outcome in both(platform, db_session, engine, name, {"x": 2}):
+        assert outcome.counts == {"start": 1, "check": 1, "go": 1, "side": 1, "end": 2}
+    # plain SpiffWorkflow runs "go" although x > 1 does not hold
+    assert plain_spiff(name, {"x": 0}).counts["go"] == 1
+    stored, instance = persisted(platform, db_session, engine, name, {"x": 0})
+    assert "go" not in stored.counts and instance.status == ProcessInstance.RUNNING
+    [incident] = engine.open_incidents(instance.id)
+    assert incident.element_id == "check"
+    code, printed = via_cli(name, {"x": 0})
+    assert code == 1 and printed.error.startswith("error: check: no darbības 'check'")
+
+
 @pytest.mark.parametrize("gateway", ["xor", "or"])
 def test_a_gateway_with_no_true_condition_and_no_default_is_an_incident(
     platform: Platform, db_session: Session, engine: ProcessEngine, gateway: str
@@ -243,6 +259,10 @@ REFUSED = {
     "fl_quantities": {
         "wait_two": "startQuantity=2 netiek atbalstīts",
         "emit_two": "completionQuantity=2 netiek atbalstīts",
+    },
+    "fl_misplaced_condition": {
+        "f_start": "secības plūsmai no bpmn:startEvent 'start' nevar būt nosacījuma",
+        "f_a": "secības plūsmai no bpmn:parallelGateway 'fork' nevar būt nosacījuma",
     },
     "fl_mi_behavior": {
         "mi_one": "daudzinstanču darbības uzvedība One ar notikumu netiek atbalstīta",
