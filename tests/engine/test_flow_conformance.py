@@ -343,3 +343,31 @@ def test_sequential_multi_instance_user_task_across_wait_states(
     assert code == 0, printed.error
     assert printed.counts["review"] == 2 and printed.end == "end_rejected"
     assert printed.data["outcome"] == "rejected"
+
+
+def test_parallel_multi_instance_approvals_the_first_rejection_cancels_the_rest(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    name = "fl_mi_approval"
+    platform.deployer(db_session).deploy(read_files([diagram(name)]))
+    reviewers = ["anna", "juris", "ilze"]
+    instance = engine.start(name, municipality=MUNI, data={"reviewers": reviewers})
+    rows = ready_tasks(db_session, instance.id)
+    wf = engine.workflow(instance)
+    tasks = {row.id: find_task(wf, row.id) for row in rows}
+    by_reviewer = {t.data["reviewer"]: row for row in rows if (t := tasks[row.id])}
+    assert sorted(by_reviewer) == sorted(reviewers)  # all three open at once
+    engine.complete_task(by_reviewer["anna"].id, {"approved": True}, actor="anna")
+    assert len(ready_tasks(db_session, instance.id)) == 2
+    instance = engine.complete_task(
+        by_reviewer["ilze"].id, {"approved": False}, actor="ilze"
+    )
+    assert not ready_tasks(db_session, instance.id)
+    assert (instance.status, instance.end_event) == ("completed", "end_rejected")
+    history = engine.history(instance.id)
+    cancelled = [e.task_id for e in history if e.kind == "task_cancelled"]
+    assert cancelled == [by_reviewer["juris"].id]
+    assert [e.element_id for e in history if e.kind == "task_completed"] == [
+        "review",
+        "review",
+    ]
