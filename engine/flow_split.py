@@ -107,7 +107,8 @@ def with_implicit_splits(tree: Any) -> Any:
 def _split_sources(tree: Any) -> list[tuple[Any, Any, list[Any]]]:
     found = []
     root = tree.getroot() if hasattr(tree, "getroot") else tree
-    for container in root.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess"):
+    containers = ("process", "subProcess", "transaction")
+    for container in root.iter(*(f"{{{BPMN_NS}}}{kind}" for kind in containers)):
         flows_by_source: dict[str, list[Any]] = {}
         for flow in container.iterfind("bpmn:sequenceFlow", NS):
             flows_by_source.setdefault(flow.get("sourceRef", ""), []).append(flow)
