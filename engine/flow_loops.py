@@ -6,8 +6,10 @@ belong to each instance. SpiffWorkflow 3.2 merges an instance's whole data back 
 the activity when no output collection is given, items included; a sequential
 activity then fails on its second instance ("Multiinstance input item … already
 exists") and a parallel one leaves the last item behind in the case data. These
-subclasses merge everything but the items. They also mend a misspelt name in
-SpiffWorkflow's check of an output collection that already exists (a ``NameError``).
+subclasses merge everything but the items, give the completionCondition the
+standard's instance attributes (numberOfCompletedInstances, …), and mend a misspelt
+name in SpiffWorkflow's check of an output collection that already exists (a
+``NameError``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 )
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
 
 
 class _ItemScopedMerge(MultiInstanceTask):  # type: ignore[misc]
@@ -43,6 +46,35 @@ class _ItemScopedMerge(MultiInstanceTask):  # type: ignore[misc]
             my_task.data, {k: v for k, v in child.data.items() if k not in local}
         )
         my_task.internal_data["merged"].append(str(child.id))
+
+    def check_completion_condition(self, my_task: Task) -> Any:
+        # BPMN 2.0 (§10.3.8) gives a completionCondition the instance attributes
+        # numberOfInstances, numberOfActiveInstances, numberOfCompletedInstances and
+        # numberOfTerminatedInstances ("two of three approvals"); SpiffWorkflow gives
+        # it only the last instance's data.
+        merged = my_task.internal_data.get("merged", [])
+        if not merged or self.condition is None:
+            return None
+        instances = list(self._instances(my_task))
+        last = next(c for c in instances if str(c.id) == merged[-1])
+        context = {
+            "numberOfInstances": self._planned(my_task, instances),
+            "numberOfActiveInstances": sum(
+                1 for c in instances if not c.has_state(TaskState.FINISHED_MASK)
+            ),
+            "numberOfCompletedInstances": len(merged),
+            "numberOfTerminatedInstances": 0,  # none is cancelled before this holds
+        }
+        return my_task.workflow.script_engine.evaluate(last, self.condition, context)
+
+    def _planned(self, my_task: Task, instances: list[Task]) -> int:
+        cardinality = my_task.internal_data.get("cardinality")
+        if cardinality is not None:  # sequential, by cardinality
+            return int(cardinality)
+        remaining = my_task.internal_data.get("remaining")
+        if remaining is not None:  # sequential, over a collection
+            return len(instances) + len(remaining)
+        return len(instances)  # parallel: every instance exists from the start
 
     def init_data_output_with_cardinality(self, my_task: Task) -> None:
         # SpiffWorkflow 3.2's own misspells a name (NameError) when the output

@@ -371,3 +371,24 @@ def test_parallel_multi_instance_approvals_the_first_rejection_cancels_the_rest(
         "review",
         "review",
     ]
+
+
+def test_completion_condition_on_the_standard_instance_attributes(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    name = "fl_mi_quorum"  # numberOfCompletedInstances >= 2: two of three approve
+    platform.deployer(db_session).deploy(read_files([diagram(name)]))
+    data = {"reviewers": ["anna", "juris", "ilze"]}
+    instance = engine.start(name, municipality=MUNI, data=data)
+    first, second, third = ready_tasks(db_session, instance.id)
+    engine.complete_task(first.id, {"approved": True}, actor="anna")
+    assert len(ready_tasks(db_session, instance.id)) == 2
+    instance = engine.complete_task(second.id, {"approved": True}, actor="juris")
+    assert (instance.status, instance.end_event) == ("completed", "end_accepted")
+    history = engine.history(instance.id)
+    assert [e.task_id for e in history if e.kind == "task_cancelled"] == [third.id]
+    code, printed = via_cli(
+        name, data, "--task", 'review=[{"approved": true}, {"approved": true}]'
+    )
+    assert code == 0, printed.error
+    assert printed.counts["review"] == 2 and printed.end == "end_accepted"
