@@ -100,7 +100,7 @@ def check_tree(
     # Flow constructs refused by name (engine/deploy_flow.py) replace what the
     # generic checks say about the same elements.
     flow = check_flow(name, root)
-    refused = refused_ids(flow)
+    refused = refused_ids(flow, root)
     return [p for p in problems if p.element_id not in refused] + flow
 
 

@@ -5,7 +5,8 @@ SpiffWorkflow 3.2 parses some of them and then runs another path without a word:
 multi-instance activity's None/One/Complex behaviour (no event is ever thrown), start
 and completion quantities other than 1 (every token starts the activity, one token
 leaves). Others it refuses with an English parser message that names no construct
-(compensation, the complex gateway). Each is
+(the complex gateway). What of compensation cannot run is refused by
+engine/deploy_compensation.py. Each is
 refused here at deploy, naming the element and the reason in Latvian first, English
 second, so an analyst never gets a case that ends in the wrong place.
 
@@ -19,6 +20,7 @@ from typing import Any
 
 from lxml import etree
 
+from engine.deploy_compensation import check_compensation, handled_ids
 from engine.deploy_xml import BPMN_NS, NS, DeployProblem
 
 # Activities: what can carry a loop, quantities and outgoing sequence flows.
@@ -42,17 +44,6 @@ COMPLEX_GATEWAY = (
     " nosacījumu; izmantojiet ekskluzīvo, iekļaujošo vai paralēlo vārteju"
     " / the engine cannot run a complex gateway (bpmn:complexGateway): use an"
     " exclusive, inclusive or parallel gateway"
-)
-COMPENSATION_EVENT = (
-    "kompensācija netiek atbalstīta: kompensācijas notikums netiktu izpildīts;"
-    " modelējiet atcelšanu ar parastu plūsmu vai kļūdas notikumu"
-    " / compensation is not supported (bpmn:compensateEventDefinition): model the"
-    " undoing with ordinary flow or an error event"
-)
-COMPENSATION_HANDLER = (
-    "kompensācijas apstrādātājs (isForCompensation) netiek atbalstīts: tas nekad"
-    " netiktu izpildīts / a compensation handler (isForCompensation) is not supported:"
-    " it would never run"
 )
 MI_BEHAVIOR = (
     "daudzinstanču darbības uzvedība {behavior} ar notikumu netiek atbalstīta:"
@@ -89,7 +80,7 @@ def check_flow(name: str, root: Any) -> list[DeployProblem]:
             if reason:
                 problems.append(DeployProblem(name, node.get("id", ""), reason))
         problems.extend(_misplaced_conditions(name, container))
-    return problems
+    return problems + check_compensation(name, root)
 
 
 def _misplaced_conditions(name: str, container: Any) -> list[DeployProblem]:
@@ -112,9 +103,10 @@ def _misplaced_conditions(name: str, container: Any) -> list[DeployProblem]:
     return problems
 
 
-def refused_ids(problems: list[DeployProblem]) -> set[str]:
-    """The elements ``check_flow`` refused (other checks need not repeat them)."""
-    return {p.element_id for p in problems if p.element_id}
+def refused_ids(problems: list[DeployProblem], root: Any) -> set[str]:
+    """The elements other checks need not speak of: refused by ``check_flow`` (it
+    said why), or part of compensation (no sequence flows by design)."""
+    return {p.element_id for p in problems if p.element_id} | handled_ids(root)
 
 
 def _containers(root: Any) -> list[Any]:
@@ -131,12 +123,8 @@ def _refusal(container: Any, node: Any) -> str | None:
     kind = etree.QName(node).localname
     if kind == "complexGateway":
         return COMPLEX_GATEWAY
-    if node.find("bpmn:compensateEventDefinition", NS) is not None:
-        return COMPENSATION_EVENT
     if kind not in ACTIVITIES:
         return None
-    if node.get("isForCompensation") == "true":
-        return COMPENSATION_HANDLER
     for attr in ("startQuantity", "completionQuantity"):
         value = (node.get(attr) or "1").strip()
         if value != "1":

@@ -11,6 +11,9 @@ from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.serializer.default.task_spec import ConditionalGatewayConverter
 from SpiffWorkflow.spiff.parser.process import SpiffProcessParser
 
+from engine.flow_compensation import CONVERTERS as COMPENSATION_CONVERTERS
+from engine.flow_compensation import PARSER_CLASSES as COMPENSATION_PARSER_CLASSES
+from engine.flow_compensation import with_compensation
 from engine.flow_loops import (
     CONVERTERS as LOOP_CONVERTERS,
 )
@@ -44,6 +47,7 @@ def _parser_classes() -> dict[str, tuple[type, type]]:
         tag: (_with_flow_loops(parser), spec) for tag, (parser, spec) in merged.items()
     }
     classes.update(SPLIT_PARSER_CLASSES)
+    classes.update(COMPENSATION_PARSER_CLASSES)
     return classes
 
 
@@ -68,10 +72,11 @@ class FlowBpmnParser(PkipBpmnParser):
     PROCESS_PARSER_CLASS = _DefinitionOrderProcessParser
 
     def add_bpmn_xml(self, bpmn: Any, filename: str | None = None) -> None:
-        super().add_bpmn_xml(with_implicit_splits(bpmn), filename)
+        super().add_bpmn_xml(with_implicit_splits(with_compensation(bpmn)), filename)
 
 
 CONVERTERS: dict[type, type] = {
     ImplicitSplit: ConditionalGatewayConverter,
     **LOOP_CONVERTERS,
+    **COMPENSATION_CONVERTERS,
 }
