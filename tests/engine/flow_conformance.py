@@ -123,3 +123,21 @@ def refusal(platform: Platform, session: Session, name: str) -> dict[str, str]:
     except DeployError as exc:
         return {p.element_id: p.reason for p in exc.problems}
     raise AssertionError(f"{name} was deployed, expected a refusal")
+
+
+def both(
+    platform: Platform,
+    session: Session,
+    engine: ProcessEngine,
+    name: str,
+    data: dict[str, Any],
+) -> list[Outcome]:
+    """The persistent engine's outcome and `pkip bpmn run`'s, both completed."""
+    stored, instance = persisted(platform, session, engine, name, data)
+    assert instance.status == ProcessInstance.COMPLETED, engine.open_incidents(
+        instance.id
+    )
+    assert not instance.has_incident
+    code, printed = via_cli(name, data)
+    assert code == 0, printed.error
+    return [stored, printed]

@@ -22,31 +22,13 @@ from pkip.platform import Platform
 from tests.conftest import MUNI
 from tests.engine.factories import ready_task, ready_tasks
 from tests.engine.flow_conformance import (
-    Outcome,
+    both,
     diagram,
     persisted,
     plain_spiff,
     refusal,
     via_cli,
 )
-
-
-def both(
-    platform: Platform,
-    session: Session,
-    engine: ProcessEngine,
-    name: str,
-    data: dict[str, Any],
-) -> list[Outcome]:
-    """The persistent engine's outcome and `pkip bpmn run`'s, both completed."""
-    stored, instance = persisted(platform, session, engine, name, data)
-    assert instance.status == ProcessInstance.COMPLETED, engine.open_incidents(
-        instance.id
-    )
-    assert not instance.has_incident
-    code, printed = via_cli(name, data)
-    assert code == 0, printed.error
-    return [stored, printed]
 
 
 # -- several flows leaving an activity, several entering one ------------------------
@@ -247,57 +229,6 @@ def test_a_missing_process_data_input_refuses_the_start_naming_it(
     assert code == 1 and "trūkst procesa ievaddatu 'application'" in printed.error
 
 
-# -- compensation ----------------------------------------------------------------------
-def test_compensation_throw_runs_the_handlers_of_completed_activities(
-    platform: Platform, db_session: Session, engine: ProcessEngine
-) -> None:
-    data = {"accepted": False}
-    for outcome in both(platform, db_session, engine, "fl_compensation", data):
-        # "skipped" never ran, so its handler does not either
-        assert outcome.counts == {
-            "start": 1,
-            "book": 1,
-            "pay": 1,
-            "ok": 1,
-            "refund": 1,
-            "unbook": 1,
-            "undo": 1,
-            "notify": 1,
-            "end_undo": 1,
-        }
-        # the handlers ran, and waited for, before "notify"; both changes kept
-        assert outcome.data["notified"] == [False, False]
-        assert (outcome.data["booked"], outcome.data["paid"]) == (False, False)
-        assert outcome.end == "end_undo"
-    code, printed = via_cli("fl_compensation", data)
-    order = [k for k in printed.counts if k in ("refund", "unbook")]
-    assert order == ["refund", "unbook"]  # the most recently completed first
-
-
-def test_compensation_is_not_thrown_on_the_path_that_needs_none(
-    platform: Platform, db_session: Session, engine: ProcessEngine
-) -> None:
-    data = {"accepted": True}
-    for outcome in both(platform, db_session, engine, "fl_compensation", data):
-        assert not {"refund", "unbook", "unextra"} & set(outcome.counts)
-        assert outcome.end == "end_ok" and outcome.data["paid"] is True
-
-
-def test_compensation_end_event_with_activity_ref(
-    platform: Platform, db_session: Session, engine: ProcessEngine
-) -> None:
-    for outcome in both(platform, db_session, engine, "fl_compensation_end", {}):
-        assert outcome.counts == {
-            "start": 1,
-            "book": 1,
-            "pay": 1,
-            "unbook": 1,
-            "end_undo": 1,
-        }
-        assert outcome.data == {"booked": False, "paid": True}
-        assert outcome.end == "end_undo"
-
-
 # -- refused at deploy, by name -------------------------------------------------------
 REFUSED = {
     "fl_complex_gateway": {"cx_join": "kompleksā vārteja netiek atbalstīta"},
@@ -445,25 +376,3 @@ def test_completion_condition_on_the_standard_instance_attributes(
     )
     assert code == 0, printed.error
     assert printed.counts["review"] == 2 and printed.end == "end_accepted"
-
-
-def test_compensation_handler_user_task_across_wait_states(
-    platform: Platform, db_session: Session, engine: ProcessEngine
-) -> None:
-    name = "fl_compensation_wait"
-    platform.deployer(db_session).deploy(read_files([diagram(name)]))
-    instance = engine.start(name, municipality=MUNI, data={})
-    confirm = ready_task(db_session, instance.id, "confirm")
-    instance = engine.complete_task(confirm.id, {}, actor="anna")
-    unbook = ready_task(db_session, instance.id, "unbook")
-    assert instance.status == ProcessInstance.RUNNING  # "undo" waits for it
-    assert "undo" not in [e.element_id for e in engine.history(instance.id)]
-    instance = engine.complete_task(unbook.id, {"booked": False}, actor="anna")
-    assert (instance.status, instance.end_event) == ("completed", "end")
-    history = engine.history(instance.id)
-    ran = [e.element_id for e in history if e.kind not in ("task_ready", "ended")]
-    assert ran[-3:] == ["unbook", "undo", "end"]
-    assert engine.workflow(instance).data["booked"] is False
-    code, printed = via_cli(name, {}, "--auto", "--task", 'unbook={"booked": false}')
-    assert code == 0, printed.error
-    assert printed.data["booked"] is False and printed.end == "end"
