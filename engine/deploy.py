@@ -257,8 +257,17 @@ class Deployer:
         self, parser: SpiffBpmnParser, bundle: Bundle
     ) -> list[tuple[str, str]]:
         """(process id, file) of each executable process in the bundle's own files."""
+        # Once parsed, SpiffWorkflow also lists embedded sub-processes: they are no
+        # processes to deploy or run on their own.
+        top = {
+            proc.get("id")
+            for tree in bundle.trees.values()
+            for proc in tree.iterfind(".//bpmn:process", NS)
+        }
         result = []
         for pid in parser.get_process_ids():
+            if pid not in top:
+                continue
             proc_parser = parser.get_process_parser(pid)
             file_name = Path(proc_parser.filename or "").name
             if file_name in bundle.bpmn and file_name not in bundle.dependencies:

@@ -85,3 +85,16 @@ def test_compensation_handler_user_task_across_wait_states(
     code, printed = via_cli(name, {}, "--auto", "--task", 'unbook={"booked": false}')
     assert code == 0, printed.error
     assert printed.data["booked"] is False and printed.end == "end"
+
+
+def test_compensation_inside_a_sub_process_and_the_process_goes_on(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    name = "fl_compensation_sub"
+    for outcome in both(platform, db_session, engine, name, {}):
+        assert outcome.counts["unbook"] == 1 and "refund" not in outcome.counts
+        assert outcome.counts["sub"] == 1 and outcome.end == "o_end"
+        assert outcome.data == {"booked": False, "paid": True, "after": False}
+    # the embedded sub-process is not a definition of its own
+    result = platform.deployer(db_session).deploy(read_files([diagram(name)]))
+    assert [r.definition.key for r in result] == [name]
