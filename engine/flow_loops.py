@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Multi-instance activities whose instance items stay in their instance.
+"""Loop and multi-instance activities as BPMN 2.0 §10.3.7–10.3.8 describe them.
 
 BPMN 2.0 §10.3.8: the inputDataItem (and outputDataItem) of a multi-instance activity
 belong to each instance. SpiffWorkflow 3.2 merges an instance's whole data back into
@@ -9,7 +9,7 @@ exists") and a parallel one leaves the last item behind in the case data. These
 subclasses merge everything but the items, give the completionCondition the
 standard's instance attributes (numberOfCompletedInstances, …), and mend a misspelt
 name in SpiffWorkflow's check of an output collection that already exists (a
-``NameError``).
+``NameError``). A standard loop's condition may use the standard's ``loopCounter``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,14 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
     LoopTask,
     MultiInstanceTask,
 )
-from SpiffWorkflow.spiff.serializer.task_spec import SpiffMultiInstanceConverter
+from SpiffWorkflow.spiff.serializer.task_spec import (
+    SpiffMultiInstanceConverter,
+    StandardLoopTaskConverter,
+)
 from SpiffWorkflow.spiff.specs.defaults import (
     ParallelMultiInstanceTask,
     SequentialMultiInstanceTask,
+    StandardLoopTask,
 )
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
@@ -112,7 +116,26 @@ class PkipParallelMultiInstanceTask(
     """A parallel multi-instance activity with instance-local items."""
 
 
+class PkipStandardLoopTask(StandardLoopTask):  # type: ignore[misc]
+    """A standard loop whose loopCondition may use ``loopCounter``.
+
+    BPMN 2.0 (§10.3.7) counts a looping activity's iterations in its loopCounter
+    attribute; SpiffWorkflow gives the condition only the data.
+    """
+
+    def loop_complete(self, my_task: Task) -> bool:
+        merged = my_task.internal_data.get("merged", [])
+        if self.maximum is not None and len(merged) >= self.maximum:
+            return True
+        if self.condition is None:
+            return False
+        scripts = my_task.workflow.script_engine
+        holds = scripts.evaluate(my_task, self.condition, {"loopCounter": len(merged)})
+        return not holds
+
+
 CONVERTERS: dict[type, type] = {
+    PkipStandardLoopTask: StandardLoopTaskConverter,
     PkipSequentialMultiInstanceTask: SpiffMultiInstanceConverter,
     PkipParallelMultiInstanceTask: SpiffMultiInstanceConverter,
 }

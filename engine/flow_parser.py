@@ -20,6 +20,7 @@ from engine.flow_loops import (
 from engine.flow_loops import (
     PkipParallelMultiInstanceTask,
     PkipSequentialMultiInstanceTask,
+    PkipStandardLoopTask,
 )
 from engine.flow_split import PARSER_CLASSES as SPLIT_PARSER_CLASSES
 from engine.flow_split import ImplicitSplit, with_implicit_splits
@@ -27,13 +28,14 @@ from engine.outbox import PkipBpmnParser
 
 
 def _with_flow_loops(parser_class: type) -> type:
-    """The task parser, building PKIP's multi-instance task specs."""
+    """The task parser, building PKIP's loop and multi-instance task specs."""
     if not issubclass(parser_class, TaskParser):
         return parser_class
     return type(
         parser_class.__name__,
         (parser_class,),
         {
+            "STANDARD_LOOP_CLASS": PkipStandardLoopTask,
             "SEQUENTIAL_MI_CLASS": PkipSequentialMultiInstanceTask,
             "PARALLEL_MI_CLASS": PkipParallelMultiInstanceTask,
             "__module__": __name__,

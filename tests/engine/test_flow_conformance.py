@@ -197,6 +197,17 @@ def test_standard_loops_test_before_or_after_with_a_maximum(
         assert outcome.data["before"] == start + before_runs
 
 
+def test_a_loop_condition_may_use_the_loop_counter(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    # plain SpiffWorkflow knows no loopCounter
+    assert "loopCounter" in plain_spiff("fl_loop_counter", {"tries": 0}).error
+    data = {"tries": 0, "times": 0}
+    for outcome in both(platform, db_session, engine, "fl_loop_counter", data):
+        assert (outcome.counts["retry"], outcome.counts["twice"]) == (3, 2)
+        assert outcome.data == {"tries": 3, "times": 2}
+
+
 # -- data ----------------------------------------------------------------------------
 @pytest.mark.parametrize(("points", "decision"), [(6, "granted"), (4, "refused")])
 def test_data_objects_inputs_outputs_and_properties(
