@@ -16,6 +16,19 @@ from SpiffWorkflow.task import Task
 from engine.flow_split import ImplicitSplit, no_flow_message
 
 _NO_CONDITION = "No conditions satisfied"
+# SpiffWorkflow's WorkflowDataException carries the data item, its message does not.
+_DATA_ITEMS = (
+    (
+        "data_input",
+        "trūkst darbības ievaddatu",
+        "the activity's data input is missing:",
+    ),
+    (
+        "data_output",
+        "trūkst darbības izvaddatu",
+        "the activity's data output is missing:",
+    ),
+)
 
 
 def failure_element(task: Task | None) -> str | None:
@@ -32,6 +45,11 @@ def failure_element(task: Task | None) -> str | None:
 def failure_message(error: BaseException, task: Task | None) -> str:
     """The error's text; a gateway with no way on says so by name, Latvian first."""
     text = str(error)
+    for attr, latvian, english in _DATA_ITEMS:
+        item = getattr(error, attr, None)
+        if item is not None:
+            name = getattr(item, "bpmn_id", item)
+            return f"{latvian} '{name}' / {english} '{name}'"
     if task is None or _NO_CONDITION not in text:
         return text
     spec = task.task_spec

@@ -34,6 +34,8 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
+from engine.flow_data import CaseDataIo
+
 
 class _ItemScopedMerge(MultiInstanceTask):  # type: ignore[misc]
     def merge_child(self, workflow: Any, child: Task) -> None:
@@ -116,7 +118,7 @@ class PkipParallelMultiInstanceTask(
     """A parallel multi-instance activity with instance-local items."""
 
 
-class PkipStandardLoopTask(StandardLoopTask):  # type: ignore[misc]
+class PkipStandardLoopTask(CaseDataIo, StandardLoopTask):  # type: ignore[misc]
     """A standard loop whose loopCondition may use ``loopCounter``.
 
     BPMN 2.0 (§10.3.7) counts a looping activity's iterations in its loopCounter

@@ -190,6 +190,7 @@ def _run(
 def _failure(wf: PkipWorkflow, error: Exception) -> str:
     """A run stopped by an error: the element that failed and why."""
     failed = next((t for t in wf.all_tasks() if t.state == TaskState.ERROR), None)
+    failed = failed or getattr(error, "task", None)
     element = failure_element(failed)
     message = failure_message(error, failed).strip()
     return f"{element}: {message}" if element else message

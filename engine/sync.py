@@ -293,8 +293,10 @@ class AdvanceRecorder:
         error_type = getattr(error, "error_type", None)
         if not error_type or error_type == "unknown":
             error_type = type(error.__cause__ or error).__name__
-        message = failure_message(error, failed)[:MAX_ERROR_TEXT]
-        element = failure_element(failed)
+        # An error raised before a task ran (missing data) leaves none in ERROR.
+        culprit = failed or getattr(error, "task", None)
+        message = failure_message(error, culprit)[:MAX_ERROR_TEXT]
+        element = failure_element(culprit)
         kind = (
             "service_failed"
             if failed is not None and isinstance(failed.task_spec, ServiceTask)

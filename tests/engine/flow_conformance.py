@@ -93,14 +93,21 @@ def via_cli(name: str, data: dict[str, Any], *more: str) -> tuple[int, Outcome]:
     )
 
 
-def plain_spiff(name: str, data: dict[str, Any]) -> Outcome:
-    """SpiffWorkflow 3.2 alone, with its default script engine."""
+def plain_spiff(
+    name: str, data: dict[str, Any], tasks: dict[str, dict[str, Any]] | None = None
+) -> Outcome:
+    """SpiffWorkflow 3.2 alone, with its default script engine; user tasks complete
+    with ``tasks[element]`` (or no data)."""
     parser = SpiffBpmnParser()
     try:
         parser.add_bpmn_file(str(diagram(name)))
         wf = BpmnWorkflow(parser.get_spec(name), parser.get_subprocess_specs(name))
         wf.task_tree.data.update(data)
         wf.do_engine_steps()
+        while ready := wf.get_tasks(state=TaskState.READY, manual=True):
+            ready[0].set_data(**(tasks or {}).get(ready[0].task_spec.bpmn_id, {}))
+            ready[0].run()
+            wf.do_engine_steps()
     except Exception as exc:  # noqa: BLE001 - what the library says is the answer
         return Outcome(error=f"{type(exc).__name__}: {exc}")
     done = [

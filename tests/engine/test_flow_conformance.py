@@ -8,6 +8,7 @@ the specification it follows.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -238,6 +239,39 @@ def test_a_missing_process_data_input_refuses_the_start_naming_it(
     assert error.message == "trūkst procesa ievaddatu 'application'"
     code, printed = via_cli("fl_data", {"other": 1})
     assert code == 1 and "trūkst procesa ievaddatu 'application'" in printed.error
+
+
+def test_an_activity_io_specification_keeps_the_rest_of_the_case(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    name, data = "fl_data_io", {"a": 2, "c": 7}
+    form = {"verdict": "ok", "noise": 1}
+    # plain SpiffWorkflow narrows the case to each activity's outputs: "after" has
+    # lost a and c
+    library = plain_spiff(name, data, {"review": form})
+    assert "NameError" in library.error and "'a' is not defined" in library.error
+    platform.deployer(db_session).deploy(read_files([diagram(name)]))
+    instance = engine.start(name, municipality=MUNI, data=data)
+    review = ready_task(db_session, instance.id, "review")
+    instance = engine.complete_task(review.id, form, actor="anna")
+    assert instance.status == ProcessInstance.COMPLETED
+    expected = {"a": 2, "c": 7, "b": 5, "verdict": "ok", "seen": [2, 5, 7, "ok"]}
+    # "tmp" (written by calc) and "noise" (by review) are no declared outputs
+    assert engine.workflow(instance).data == expected
+    code, printed = via_cli(name, data, "--task", f"review={json.dumps(form)}")
+    assert code == 0 and printed.data == expected
+
+
+def test_a_missing_activity_data_input_is_an_incident_naming_it(
+    platform: Platform, db_session: Session, engine: ProcessEngine
+) -> None:
+    stored, instance = persisted(platform, db_session, engine, "fl_data_io", {"c": 7})
+    assert instance.status == ProcessInstance.RUNNING and stored.end is None
+    [incident] = engine.open_incidents(instance.id)
+    assert incident.element_id == "calc"
+    assert incident.message.startswith("trūkst darbības ievaddatu 'a'")
+    code, printed = via_cli("fl_data_io", {"c": 7}, "--auto")
+    assert code == 1 and "calc: trūkst darbības ievaddatu 'a'" in printed.error
 
 
 # -- refused at deploy, by name -------------------------------------------------------
