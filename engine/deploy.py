@@ -44,9 +44,9 @@ from engine.deploy_xml import (
     read_files,
     safe_tree,
 )
+from engine.flow_parser import FlowBpmnParser
 from engine.interfaces import FormCatalogue
 from engine.models import BASE_VARIANT, ProcessDefinition
-from engine.outbox import PkipBpmnParser
 from engine.workflow import StateSerializer
 
 __all__ = [
@@ -158,7 +158,7 @@ class Deployer:
         if problems:
             raise DeployError(problems)
         self._add_dependencies(bundle, municipality)
-        parser = PkipBpmnParser()
+        parser = FlowBpmnParser()
         for name, tree in bundle.trees.items():
             try:
                 if name in bundle.dmn:
@@ -180,12 +180,16 @@ class Deployer:
                     forms=self.forms,
                 )
             )
+        named = {(p.file, p.element_id) for p in problems if p.element_id}
         for key, file_name in self.executable_processes(parser, bundle):
             try:
                 parser.get_spec(key)
                 parser.get_subprocess_specs(key)
             except (ValidationException, SpiffWorkflowException) as exc:
-                problems.append(_problem_from(exc, file_name))
+                problem = _problem_from(exc, file_name)
+                # An element refused by name already has a clearer reason.
+                if (problem.file, problem.element_id) not in named:
+                    problems.append(problem)
             except Exception as exc:  # noqa: BLE001
                 problems.append(DeployProblem(file_name, key, f"cannot build: {exc}"))
         if problems:
@@ -255,8 +259,17 @@ class Deployer:
         self, parser: SpiffBpmnParser, bundle: Bundle
     ) -> list[tuple[str, str]]:
         """(process id, file) of each executable process in the bundle's own files."""
+        # Once parsed, SpiffWorkflow also lists embedded sub-processes: they are no
+        # processes to deploy or run on their own.
+        top = {
+            proc.get("id")
+            for tree in bundle.trees.values()
+            for proc in tree.iterfind(".//bpmn:process", NS)
+        }
         result = []
         for pid in parser.get_process_ids():
+            if pid not in top:
+                continue
             proc_parser = parser.get_process_parser(pid)
             file_name = Path(proc_parser.filename or "").name
             if file_name in bundle.bpmn and file_name not in bundle.dependencies:

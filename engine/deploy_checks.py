@@ -16,6 +16,7 @@ from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from core.contracts import ConnectorRegistry
+from engine.deploy_flow import check_flow, refused_ids
 from engine.deploy_xml import BPMN_NS, NS, DeployProblem, node_properties
 from engine.interfaces import FormCatalogue
 from engine.scripting import ScriptRejected, check_code
@@ -96,7 +97,11 @@ def check_tree(
                     f"unknown connector operator '{op.get('id')}'",
                 )
             )
-    return problems
+    # Flow constructs refused by name (engine/deploy_flow.py) replace what the
+    # generic checks say about the same elements.
+    flow = check_flow(name, root)
+    refused = refused_ids(flow, root)
+    return [p for p in problems if p.element_id not in refused] + flow
 
 
 def _check_container(

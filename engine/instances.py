@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from engine.advance import EngineCore
 from engine.errors import Conflict, InvalidOperation
+from engine.flow_data import check_inputs
 from engine.models import HistoryEvent, ProcessDefinition, ProcessInstance
 from engine.workflow import PkipWorkflow
 
@@ -40,6 +41,8 @@ class InstanceOperations(EngineCore):
         if start_form:
             self._validate(start_form, data)
         spec, subs = self._specs(definition)
+        if message is None:  # a message start brings its data with the message
+            check_inputs(spec, data)
         wf = PkipWorkflow(spec, subs, script_engine=self.scripts)
         wf.task_tree.data.update(data)
         now = self.now()

@@ -25,6 +25,9 @@ from SpiffWorkflow.util.task import TaskState
 from core.contracts import CallContext, ConnectorRegistry
 from engine.clock import ManualClock, use_clock
 from engine.deploy import Deployer, DeployError, DeployProblem
+from engine.flow_data import missing_inputs
+from engine.flow_errors import failure_element, failure_message
+from engine.flow_loops import counts_as_execution
 from engine.interfaces import FormCatalogue
 from engine.scripting import RestrictedScriptEngine
 from engine.workflow import PkipWorkflow, StateSerializer
@@ -116,6 +119,9 @@ def run_diagram(
         )
     scripts = RestrictedScriptEngine(connectors=registry)
     scripts.call_context = CallContext(instance_id="bpmn-run")
+    missing = missing_inputs(parser.get_spec(process), data or {})
+    if missing:
+        raise RunFailed("; ".join(f"{e.message} / {e.message_en}" for e in missing))
     wf = PkipWorkflow(
         parser.get_spec(process),
         parser.get_subprocess_specs(process),
@@ -127,12 +133,45 @@ def run_diagram(
         for k, v in (task_data or {}).items()
     }
     clock = ManualClock()
+    try:
+        _run(wf, clock, pending, messages or {}, forms, auto, notes)
+    except RunFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported as the run's failure, by element
+        raise RunFailed(_failure(wf, exc)) from exc
+    end = wf.end_event_reached()
+    if end is None:
+        raise RunFailed("the process stopped without reaching an end event")
+    done = [
+        t
+        for t in wf.all_tasks()
+        if t.state == TaskState.COMPLETED and counts_as_execution(t)
+    ]
+    done.sort(key=lambda t: t.last_state_change)
+    return RunResult(
+        process=process,
+        completed=[t.task_spec.bpmn_id for t in done],
+        end_event=end,
+        data=json.loads(json.dumps(wf.data, default=str)),
+        notes=notes,
+    )
+
+
+def _run(
+    wf: PkipWorkflow,
+    clock: ManualClock,
+    pending: dict[str, list[Any]],
+    messages: Mapping[str, Mapping[str, Any]],
+    forms: FormCatalogue,
+    auto: bool,
+    notes: list[str],
+) -> None:
     with use_clock(clock):
         wf.do_engine_steps()
         for _ in range(MAX_ROUNDS):
             if wf.is_completed():
                 break
-            if not _step(wf, clock, pending, dict(messages or {}), forms, auto, notes):
+            if not _step(wf, clock, pending, dict(messages), forms, auto, notes):
                 waiting = sorted(
                     {
                         t.task_spec.bpmn_id or t.task_spec.name
@@ -146,22 +185,15 @@ def run_diagram(
                 )
         else:
             raise RunFailed(f"gave up after {MAX_ROUNDS} rounds")
-    end = wf.end_event_reached()
-    if end is None:
-        raise RunFailed("the process stopped without reaching an end event")
-    done = [
-        t
-        for t in wf.all_tasks()
-        if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)
-    ]
-    done.sort(key=lambda t: t.last_state_change)
-    return RunResult(
-        process=process,
-        completed=[t.task_spec.bpmn_id for t in done],
-        end_event=end,
-        data=json.loads(json.dumps(wf.data, default=str)),
-        notes=notes,
-    )
+
+
+def _failure(wf: PkipWorkflow, error: Exception) -> str:
+    """A run stopped by an error: the element that failed and why."""
+    failed = next((t for t in wf.all_tasks() if t.state == TaskState.ERROR), None)
+    failed = failed or getattr(error, "task", None)
+    element = failure_element(failed)
+    message = failure_message(error, failed).strip()
+    return f"{element}: {message}" if element else message
 
 
 def _step(

@@ -24,6 +24,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
 from core.pii import mask_identifiers
+from engine.flow_errors import failure_element, failure_message
+from engine.flow_loops import counts_as_execution
 from engine.models import (
     HistoryEvent,
     Incident,
@@ -131,7 +133,7 @@ class AdvanceRecorder:
             for t in self.tasks
             if t.state == TaskState.COMPLETED
             and t.last_state_change >= self.watermark
-            and getattr(t.task_spec, "bpmn_id", None)
+            and counts_as_execution(t)
         ]
         done.sort(key=lambda t: t.last_state_change)
         for task in done:
@@ -321,8 +323,10 @@ class AdvanceRecorder:
         error_type = getattr(error, "error_type", None)
         if not error_type or error_type == "unknown":
             error_type = type(error.__cause__ or error).__name__
-        message = str(error)[:MAX_ERROR_TEXT]
-        element = failed.task_spec.bpmn_id if failed is not None else None
+        # An error raised before a task ran (missing data) leaves none in ERROR.
+        culprit = failed or getattr(error, "task", None)
+        message = failure_message(error, culprit)[:MAX_ERROR_TEXT]
+        element = failure_element(culprit)
         kind = (
             "service_failed"
             if failed is not None and isinstance(failed.task_spec, ServiceTask)

@@ -39,6 +39,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from core.pii import PiiVault, is_sealed
+from engine.flow_parser import CONVERTERS as FLOW_CONVERTERS
 from engine.models import STATE_CONTEXT
 from engine.outbox import PkipServiceTask
 
@@ -202,6 +203,7 @@ def _make_registry() -> Any:
     config[PkipWorkflow] = _StateConverter
     config[PkipSubWorkflow] = BpmnSubWorkflowConverter
     config[PkipServiceTask] = ServiceTaskConverter
+    config.update(FLOW_CONVERTERS)
     return BpmnWorkflowSerializer.configure(config)
 
 
