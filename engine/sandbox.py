@@ -60,15 +60,20 @@ from engine.sandbox_builtins import (
     MAX_ITEMS,
     SAFE_BUILTINS,
     ScriptLimitExceeded,
+    ScriptMemoryExceeded,
     _make_tick,
     _ticking_iterators,
     _TimeUp,
 )
 from engine.sandbox_check import (
+    _ATTR,
     _AUG_ITEM,
+    _FIELD,
     _FILENAME,
+    _FSTRING,
     _GUARDED_OPS,
     _RESERVED,
+    _SIZED,
     _TICK,
     DENIED_ATTRIBUTES,
     DENIED_NAMES,
@@ -79,8 +84,19 @@ from engine.sandbox_check import (
     _parse_checked,
     check_code,
 )
+from engine.sandbox_guards import GUARDED_METHODS
+from engine.sandbox_memory import (
+    DEFAULT_MEMORY_LIMIT,
+    MB,
+    Meter,
+    _OutOfMemory,
+    reset_meter,
+    text_size,
+    use_meter,
+)
 
 __all__ = [
+    "DEFAULT_MEMORY_LIMIT",
     "DEFAULT_TIME_LIMIT",
     "DENIED_ATTRIBUTES",
     "DENIED_NAMES",
@@ -92,6 +108,7 @@ __all__ = [
     "Mode",
     "RestrictedEnvironment",
     "ScriptLimitExceeded",
+    "ScriptMemoryExceeded",
     "ScriptRejected",
     "ScriptSyntaxError",
     "ScriptTimeout",
@@ -138,17 +155,58 @@ class _Instrumenter(ast.NodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
-        guard = _GUARDED_OPS.get(type(node.op))
-        if guard is None:
+        guards = _GUARDED_OPS.get(type(node.op))
+        if guards is None:
             return node
-        return ast.copy_location(_call(guard, node.left, node.right), node)
+        return ast.copy_location(_call(guards[0], node.left, node.right), node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.ctx, ast.Load) or node.attr not in GUARDED_METHODS:
+            return node
+        # s.ljust(n), str.ljust(s, n), f = s.ljust: the method comes back sized.
+        guarded = _call(_ATTR, node.value, ast.Constant(value=node.attr))
+        return ast.copy_location(guarded, node)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        # f'{a:>{w}}|{b!r}' becomes __pkip_fstring__((field(a, -1, fstring((field(w,
+        # -1, ''),))), '|', field(b, 114, ''))): every field sized before it is
+        # built, and the pieces' total before they are joined.
+        parts: list[ast.expr] = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                spec = (
+                    self.visit(value.format_spec)
+                    if value.format_spec is not None
+                    else ast.Constant(value="")
+                )
+                inner = self.visit(value.value)
+                conversion = ast.Constant(value=value.conversion)
+                parts.append(_call(_FIELD, inner, conversion, spec))
+            else:
+                parts.append(value)
+        pieces = ast.Tuple(elts=parts, ctx=ast.Load())
+        return ast.copy_location(_call(_FSTRING, pieces), node)
+
+    def visit_MatchValue(self, node: ast.MatchValue) -> ast.AST:
+        return node  # `case a.b:` must stay a dotted name; it calls nothing
+
+    def visit_Assign(self, node: ast.Assign) -> ast.AST:
+        self.generic_visit(node)
+        if any(
+            isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Slice)
+            for t in node.targets
+        ):
+            node.value = _call(_SIZED, node.value)  # l[:0] = l doubles l
+        return node
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         self.generic_visit(node)
-        guard = _GUARDED_OPS.get(type(node.op))
+        guards = _GUARDED_OPS.get(type(node.op))
         target = node.target
-        if guard is None:
+        if guards is None:
             return node
+        guard = guards[1]  # in place: `a += x` extends the list that b also names
         if isinstance(target, ast.Name):
             current = ast.Name(id=target.id, ctx=ast.Load())
             value = _call(guard, current, node.value)
@@ -198,14 +256,18 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         self,
         time_limit: float = DEFAULT_TIME_LIMIT,
         functions: Mapping[str, Callable[..., Any]] | None = None,
+        memory_limit: int = DEFAULT_MEMORY_LIMIT,
     ) -> None:
         super().__init__({})
         if not time_limit > 0:
             raise ValueError("time_limit must be a positive number of seconds")
+        if not memory_limit > 0:
+            raise ValueError("memory_limit must be a positive number of bytes")
         for name in functions or {}:
             if not name.isidentifier() or name.startswith("_") or name in DENIED_NAMES:
                 raise ValueError(f"cannot expose a function named {name!r} to scripts")
         self.time_limit = time_limit
+        self.memory_limit = memory_limit
         self._builtins = {**SAFE_BUILTINS, **(functions or {})}
 
     def evaluate(
@@ -217,7 +279,9 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         """Evaluate an expression over a copy of ``context`` and return its value."""
         code = _compile(expression, "eval")
         scope = {**(external_context or {}), **context}
-        return self._run(code, scope)
+        result = self._run(code, scope)
+        self._check_stored_size(result, "the value")
+        return result
 
     def execute(
         self,
@@ -229,9 +293,19 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         code = _compile(script, "exec")
         external = dict(external_context or {})
         self.check_for_overwrite(context, external)
+        before = dict(context)  # shallow, to take back what a breach left behind
         context.update(external)
         try:
             self._run(code, context)
+            self._check_stored_size(
+                {k: v for k, v in context.items() if k not in external}, "the task data"
+            )
+        except ScriptMemoryExceeded:
+            # The failed task keeps its data and the instance is stored: without the
+            # script's values, not the bomb they may be.
+            context.clear()
+            context.update(before)
+            raise
         finally:
             # Drops __builtins__, functions the script defined and the external names;
             # `x: int = 1` leaves an __annotations__ dict, which is no task data either.
@@ -242,9 +316,11 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
     def _run(self, code: CodeType, scope: dict[str, Any]) -> Any:
         for name in _RESERVED:  # task data must not shadow the instrumentation
             scope.pop(name, None)
-        tick = _make_tick(self.time_limit)
+        meter = Meter(self.memory_limit)
+        tick = _make_tick(self.time_limit, meter)
         builtins = {**self._builtins, **_ticking_iterators(tick), _TICK: tick}
         scope["__builtins__"] = builtins
+        token = use_meter(meter)
         try:
             with decimal.localcontext(_DECIMAL_CONTEXT):
                 # The code passed _parse_checked and sees whitelisted builtins only.
@@ -255,3 +331,37 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
             raise ScriptTimeout(
                 f"code ran longer than its limit of {self.time_limit:g} s{where}"
             ) from None
+        except _OutOfMemory as stop:
+            raise self._breach(stop.reason, stop.__traceback__) from None
+        except MemoryError as err:
+            raise self._breach("Python ran out of memory", err.__traceback__) from None
+        except Exception as err:
+            _shorten_arguments(err, self.memory_limit)
+            raise
+        finally:
+            reset_meter(token)
+
+    def _breach(self, reason: str, tb: TracebackType | None) -> ScriptMemoryExceeded:
+        line = _failing_line(tb)
+        where = f" (line {line})" if line is not None else ""
+        return ScriptMemoryExceeded(self.memory_limit, reason + where)
+
+    def _check_stored_size(self, value: Any, what: str) -> None:
+        # Task data is stored as JSON and results are passed on: a structure that
+        # shares itself (a = [a, a] forty times) is small in memory and a terabyte
+        # written out. Scalars, the common case, cost one call.
+        if text_size(value, self.memory_limit) > self.memory_limit:
+            limit = f"{self.memory_limit / MB:g} MB"
+            raise ScriptMemoryExceeded(
+                self.memory_limit, f"{what} would take more than {limit} written out"
+            )
+
+
+def _shorten_arguments(err: Exception, limit: int) -> None:
+    """Keep an exception a script raised printable: its message is an incident's.
+
+    ``raise ValueError(bomb)`` would otherwise explode when the engine writes the
+    incident, outside the sandbox.
+    """
+    if err.args and text_size(err.args, 4096) > 4096:
+        err.args = (f"{type(err).__name__} with an argument too large to show",)

@@ -54,6 +54,7 @@ class Platform:
             forms=forms or default_forms(),
             clock=clock or real_now,
             script_time_limit=self.settings.script_time_limit,
+            script_memory_limit=self.settings.script_memory_limit * 1024 * 1024,
         )
         self.engine_config.after_advance.append(_refresh_case_status)
 
