@@ -19,13 +19,20 @@ hold the three layers; :mod:`engine.scripting` plugs them into SpiffWorkflow.
    loop, function and lambda body and in every comprehension, and in ``map``,
    ``filter``, ``zip``, ``enumerate`` and ``iter``; ``*``, ``**``, ``<<``, ``range``
    and ``Decimal`` refuse results beyond :data:`MAX_INT_BITS`, :data:`MAX_ITEMS` and
-   :data:`MAX_DECIMAL_EXPONENT`, so no single C-level call runs for long.
+   :data:`MAX_DECIMAL_EXPONENT`, so no single C-level call runs for long. **Memory**:
+   ``+``, ``*``, ``%``, f-strings, slice assignments and the methods that can build
+   much more than they are given (``ljust``, ``join``, ``replace``, ``format`` …) are
+   sized first and charged to the run's meter, which also watches the process's
+   resident size (:mod:`engine.sandbox_guards`, :mod:`engine.sandbox_memory`); what
+   a script leaves in task data, or an expression returns, is sized as it would be
+   written out.
 
 :class:`RestrictedEnvironment` applies all three to every evaluation and execution.
 
 Where each part lives: the static check, the reserved names and the parse errors in
-:mod:`engine.sandbox_check`; the builtins, the runtime guards and limits and the
-deadline check in :mod:`engine.sandbox_builtins`; the instrumentation, the compiled-code
+:mod:`engine.sandbox_check`; the builtins and the deadline check in
+:mod:`engine.sandbox_builtins`; the sizing guards in :mod:`engine.sandbox_guards`; the
+memory meter in :mod:`engine.sandbox_memory`; the instrumentation, the compiled-code
 cache and the environment here. Every public name of the three is re-exported here;
 other code imports from this module.
 
@@ -35,11 +42,12 @@ CPython unsets tracing for the thread, so a loop in a ``finally:`` then runs for
 An inserted check raises again on every pass, works in any thread, costs one call per
 iteration and leaves debuggers and coverage alone.
 
-Not covered: **memory** (``s = s + s`` doubles a string each pass; ``" ".ljust(n)``) —
-run workers under an address-space or cgroup limit and Celery's
-``worker_max_memory_per_child``; up to a fraction of a second past the deadline inside
-one C call (sorting a million items); functions passed as ``functions=`` (trusted, not
-interrupted); connector calls (connectors enforce their own timeouts).
+Not covered: up to a fraction of a second past the deadline inside one C call (sorting
+a million items); functions passed as ``functions=`` (trusted, neither interrupted nor
+metered); connector calls (connectors enforce their own timeouts). The memory limit
+is per run and approximate: another thread's growth during a long run counts against
+it, and a run may end up to about a quarter of the limit past it before a
+measurement sees it (docs/engine.md, "Scripts").
 """
 
 from __future__ import annotations
@@ -84,7 +92,6 @@ from engine.sandbox_check import (
     _parse_checked,
     check_code,
 )
-from engine.sandbox_guards import GUARDED_METHODS
 from engine.sandbox_memory import (
     DEFAULT_MEMORY_LIMIT,
     MB,
@@ -94,6 +101,7 @@ from engine.sandbox_memory import (
     text_size,
     use_meter,
 )
+from engine.sandbox_methods import GUARDED_METHODS
 
 __all__ = [
     "DEFAULT_MEMORY_LIMIT",

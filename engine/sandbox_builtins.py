@@ -32,7 +32,6 @@ from engine.sandbox_guards import (
     field_size,
     fstring,
     fstring_field,
-    guarded_attribute,
     items_cost,
     sized,
     too_big,
@@ -44,6 +43,7 @@ from engine.sandbox_memory import (
     ScriptMemoryExceeded,
     charge,
 )
+from engine.sandbox_methods import guarded_attribute
 
 __all__ = [
     "MAX_DECIMAL_EXPONENT",
