@@ -140,6 +140,26 @@ def _call(name: str, *args: ast.expr) -> ast.Call:
     )
 
 
+def _bounded(op: ast.operator, left: ast.expr, right: ast.expr) -> bool:
+    """Whether ``left op right`` cannot build much more than its inputs hold.
+
+    ``x + 1``, ``s + 'literal'``: a literal adds at most its own size (the source is
+    limited), so these keep Python's own speed (and ``s += 'x'`` its in-place
+    concatenation); the resident-size measurements cover loops of them. Not ``%``:
+    ``template % 1.0`` can be ``'%.1000000000f' % 1.0``.
+    """
+    literals = [
+        side.value
+        for side in (left, right)
+        if isinstance(side, ast.Constant) and not isinstance(side.value, bool)
+    ]
+    if isinstance(op, ast.Add):
+        return bool(literals)
+    if isinstance(op, ast.Mult):
+        return any(isinstance(value, float) for value in literals)
+    return False
+
+
 class _Instrumenter(ast.NodeTransformer):
     """Adds the deadline checks and arithmetic guards to an already checked tree."""
 
@@ -164,7 +184,7 @@ class _Instrumenter(ast.NodeTransformer):
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
         guards = _GUARDED_OPS.get(type(node.op))
-        if guards is None:
+        if guards is None or _bounded(node.op, node.left, node.right):
             return node
         return ast.copy_location(_call(guards[0], node.left, node.right), node)
 
@@ -212,7 +232,7 @@ class _Instrumenter(ast.NodeTransformer):
         self.generic_visit(node)
         guards = _GUARDED_OPS.get(type(node.op))
         target = node.target
-        if guards is None:
+        if guards is None or _bounded(node.op, target, node.value):
             return node
         guard = guards[1]  # in place: `a += x` extends the list that b also names
         if isinstance(target, ast.Name):
@@ -238,6 +258,22 @@ def _compile(source: str, mode: Mode) -> CodeType:
     except (RecursionError, MemoryError):
         raise ScriptRejected("code is nested too deeply") from None
     return code
+
+
+@functools.lru_cache(maxsize=4096)
+def _names(code: CodeType) -> frozenset[str]:
+    """Every name the code (and the functions in it) can look up or bind.
+
+    Task data is reachable from a script only by name (``globals()`` is refused),
+    so after a run only the values under these names can have changed.
+    """
+    names: set[str] = set()
+    pending = [code]
+    while pending:
+        current = pending.pop()
+        names.update(current.co_names)
+        pending.extend(c for c in current.co_consts if isinstance(c, CodeType))
+    return frozenset(names)
 
 
 # ---------------------------------------------------------------- the environment
@@ -305,21 +341,51 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         context.update(external)
         try:
             self._run(code, context)
-            self._check_stored_size(
-                {k: v for k, v in context.items() if k not in external}, "the task data"
-            )
-        except ScriptMemoryExceeded:
-            # The failed task keeps its data and the instance is stored: without the
-            # script's values, not the bomb they may be.
-            context.clear()
-            context.update(before)
-            raise
+            breach = None
+        except ScriptMemoryExceeded as err:
+            breach = err
         finally:
             # Drops __builtins__, functions the script defined and the external names;
             # `x: int = 1` leaves an __annotations__ dict, which is no task data either.
             self._remove_globals_and_functions_from_context(context, external)
             context.pop("__annotations__", None)
+        reachable = _names(code)
+        try:
+            if breach is not None:
+                raise breach
+            changed = {k: v for k, v in context.items() if k in reachable}
+            self._check_stored_size(changed, "the task data")
+        except ScriptMemoryExceeded as err:
+            raise self._take_back(context, before, reachable, err) from None
         return True
+
+    def _take_back(
+        self,
+        context: dict[str, Any],
+        before: dict[str, Any],
+        reachable: frozenset[str],
+        breach: ScriptMemoryExceeded,
+    ) -> ScriptMemoryExceeded:
+        """Put the task data back as it was before a breach; return the error.
+
+        The failed task keeps its data and the instance is stored with it: it must
+        not be the bomb. A value changed in place cannot be taken back and is
+        removed if it is too large itself; the error says so.
+        """
+        context.clear()
+        context.update(before)
+        removed = [
+            key
+            for key in sorted(reachable & context.keys())
+            if text_size(context[key], self.memory_limit) > self.memory_limit
+        ]
+        if not removed:
+            return breach
+        for key in removed:
+            del context[key]
+        names = ", ".join(f"'{key}'" for key in removed)
+        reason = f"{breach.reason}; removed from the task data: {names}"
+        return ScriptMemoryExceeded(self.memory_limit, reason)
 
     def _run(self, code: CodeType, scope: dict[str, Any]) -> Any:
         for name in _RESERVED:  # task data must not shadow the instrumentation

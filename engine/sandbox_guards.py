@@ -138,11 +138,46 @@ def _guard(
     return guarded
 
 
+# The four that loops use most, written out: one Python call each, and numbers first.
+
+
+def _add(left: Any, right: Any) -> Any:
+    if type(left) in _NUMBERS:
+        return left + right
+    _check_add(left, right)
+    return left + right
+
+
+def _iadd(left: Any, right: Any) -> Any:
+    if type(left) in _NUMBERS:
+        return left + right
+    _check_iadd(left, right)
+    left += right
+    return left
+
+
+def _mul(left: Any, right: Any) -> Any:
+    if type(left) is int and type(right) is int:
+        if left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            raise too_big("the product")
+        return left * right
+    _check_mul(left, right)
+    return left * right
+
+
+def _imul(left: Any, right: Any) -> Any:
+    _check_mul(left, right)
+    left *= right
+    return left
+
+
+_NUMBERS = frozenset({int, float, bool})
+
 OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    _ADD: _guard(_check_add, operator.add),
-    _IADD: _guard(_check_iadd, operator.iadd),
-    _MUL: _guard(_check_mul, operator.mul),
-    _IMUL: _guard(_check_mul, operator.imul),
+    _ADD: _add,
+    _IADD: _iadd,
+    _MUL: _mul,
+    _IMUL: _imul,
     _MOD: _guard(_check_mod, operator.mod),
     _IMOD: _guard(_check_mod, operator.imod),
     _POW: _guard(_check_pow, operator.pow),

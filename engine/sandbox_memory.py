@@ -24,7 +24,6 @@ A breach raises :class:`_OutOfMemory`, a ``BaseException`` that a script's
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -218,12 +217,36 @@ def _scalar_text(item: Any) -> int | None:
 
 
 _CONTAINERS = (list, tuple, set, frozenset, dict)
+_CONTAINER_TYPES = frozenset(_CONTAINERS)
 
 
-def _items(container: Any) -> Iterator[Any]:
-    if isinstance(container, dict):
-        return chain.from_iterable(container.items())
-    return iter(container)
+def _own_text(container: Any, nested: list[Any]) -> int:
+    """Characters of ``container``'s text without its nested containers, which are
+    put in ``nested``. The hot part of the walk: scalars are sized inline."""
+    size = 2 + 4 * len(container)
+    items = (
+        chain.from_iterable(container.items())
+        if isinstance(container, dict)
+        else container
+    )
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            size += len(item) + 2 if item.isprintable() else 10 * len(item) + 2
+        elif kind is int:
+            size += item.bit_length() * 3 // 10 + 2
+        elif kind in _CONTAINER_TYPES:
+            nested.append(item)
+        else:
+            scalar = _scalar_text(item)
+            if scalar is None:
+                if isinstance(item, _CONTAINERS):
+                    nested.append(item)
+                else:
+                    size += 80  # a function, a range: printed as a short name
+            else:
+                size += scalar
+    return size
 
 
 def text_size(obj: Any, budget: int) -> int:
@@ -239,45 +262,38 @@ def text_size(obj: Any, budget: int) -> int:
     if size is not None:
         return size
     if not isinstance(obj, _CONTAINERS):
-        return 80  # a function, a range, an exception: printed as a short name
+        return 80
     sizes: dict[int, int] = {}  # the objects stay alive meanwhile: ids are stable
     on_path = {id(obj)}
-    total = 2 + 4 * len(obj)
-    frames: list[list[Any]] = [[obj, _items(obj), total]]
-    while frames:
+    nested: list[Any] = []
+    total = _own_text(obj, nested)
+    # A frame: the container, its nested containers, the next one to visit, size.
+    frames: list[list[Any]] = [[obj, nested, 0, total]]
+    while total <= budget:
         frame = frames[-1]
-        child = next(frame[1], _END)
-        if child is _END:
+        children = frame[1]
+        if frame[2] == len(children):
             frames.pop()
             ident = id(frame[0])
             on_path.discard(ident)
-            sizes[ident] = frame[2]
+            sizes[ident] = frame[3]
             if not frames:
-                return int(frame[2])
-            frames[-1][2] += frame[2]
+                return int(frame[3])
+            frames[-1][3] += frame[3]
             continue
-        size = _scalar_text(child)
-        if size is None:
-            ident = id(child)
-            if not isinstance(child, _CONTAINERS):
-                size = 80
-            elif ident in sizes:
-                size = sizes[ident]
-            elif ident in on_path:
-                size = 5
-            else:
-                on_path.add(ident)
-                own = 2 + 4 * len(child)
-                frames.append([child, _items(child), own])
-                total += own
-                if total > budget:
-                    return total
-                continue
-        frame[2] += size
-        total += size
-        if total > budget:
-            return total
+        child = children[frame[2]]
+        frame[2] += 1
+        ident = id(child)
+        if ident in sizes:  # shared: its text again, without walking it again
+            frame[3] += sizes[ident]
+            total += sizes[ident]
+        elif ident in on_path:
+            frame[3] += 5
+            total += 5
+        else:
+            on_path.add(ident)
+            inner: list[Any] = []
+            own = _own_text(child, inner)
+            frames.append([child, inner, 0, own])
+            total += own
     return total
-
-
-_END = object()  # an exhausted container on the walk

@@ -196,6 +196,17 @@ def test_a_breach_leaves_the_task_data_as_it_was(env: RestrictedEnvironment) -> 
     assert data == {"keep": 1, "after": 2}
 
 
+def test_a_value_turned_into_a_bomb_in_place_is_removed(
+    env: RestrictedEnvironment,
+) -> None:
+    data: dict[str, Any] = {"keep": 1, "items": [0]}
+    with pytest.raises(
+        ScriptMemoryExceeded, match="removed from the task data: 'items'"
+    ):
+        env.execute("for _ in range(40):\n    items[0] = [items[0], items[0]]", data)
+    assert data == {"keep": 1}
+
+
 def test_an_exception_carrying_a_bomb_stays_printable(
     env: RestrictedEnvironment,
 ) -> None:
