@@ -50,6 +50,7 @@ MAX_INT_BITS = 100_000
 _SEQUENCES = (str, bytes, list, tuple)
 TEXTS = (str, bytes)
 _HUGE = 1 << 62  # an estimate that no limit admits
+_FEW = 128  # fewer items than this make less than SMALL bytes: not worth sizing
 
 
 def too_big(what: str) -> ScriptLimitExceeded:
@@ -92,12 +93,15 @@ def _check_mul(left: Any, right: Any) -> None:
 
 def _check_add(left: Any, right: Any) -> None:
     if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
-        charge((len(left) + len(right)) * unit(left, right), "the concatenation")
+        count = len(left) + len(right)
+        if count >= _FEW:
+            charge(count * unit(left, right), "the concatenation")
 
 
 def _check_iadd(left: Any, right: Any) -> None:
     if isinstance(left, list):  # `l += iterable` extends l in place
-        charge(8 * len(left) + items_cost(right), "the extension")
+        if len(left) >= _FEW or not isinstance(right, list | tuple):
+            charge(8 * len(left) + items_cost(right), "the extension")
     else:
         _check_add(left, right)
 
