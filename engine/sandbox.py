@@ -216,6 +216,12 @@ class _Instrumenter(ast.NodeTransformer):
         pieces = ast.Tuple(elts=parts, ctx=ast.Load())
         return ast.copy_location(_call(_FSTRING, pieces), node)
 
+    def visit_Starred(self, node: ast.Starred) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.ctx, ast.Load):  # [*l, *l, …] and f(*l, *l, …) copy l
+            node.value = _call(_SIZED, node.value)
+        return node
+
     def visit_MatchValue(self, node: ast.MatchValue) -> ast.AST:
         return node  # `case a.b:` must stay a dotted name; it calls nothing
 

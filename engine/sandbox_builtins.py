@@ -28,6 +28,7 @@ from engine.sandbox_guards import (
     MAX_INT_BITS,
     MAX_ITEMS,
     OPERATORS,
+    SHORT_TEXT,
     aug_item,
     field_size,
     fstring,
@@ -170,7 +171,12 @@ class _SandboxStr(str, metaclass=_StrType):
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> str:  # type: ignore[misc]
-        if len(args) == 1 and not kwargs and not isinstance(args[0], str):
+        if (
+            len(args) == 1
+            and not kwargs
+            and type(args[0]) not in SHORT_TEXT  # str(5): as fast as it can be
+            and not isinstance(args[0], str)
+        ):
             charge(field_size(args[0], None, ""), "str()")
         return str(*args, **kwargs)
 

@@ -19,6 +19,8 @@ import operator
 import re
 import string
 from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from engine.sandbox_check import (
@@ -198,11 +200,13 @@ def aug_item(container: Any, key: Any, guard: str, value: Any) -> None:
 
 
 def sized(value: Any) -> Any:
-    """The value of a slice assignment (``l[:0] = l`` doubles ``l``), charged.
+    """The value of a slice assignment (``l[:0] = l`` doubles ``l``) or of a ``*l``
+    in a display or a call (``[*l, *l, …]``), charged.
 
-    Twice: a list assigned into itself is copied first.
+    Twice: a list assigned into itself is copied first, a tuple display is built as
+    a list and copied.
     """
-    charge(2 * items_cost(value), "the slice assignment")
+    charge(2 * items_cost(value), "copying the items")
     return value
 
 
@@ -257,8 +261,21 @@ _CONVERSIONS: dict[str | None, Callable[[Any], Any]] = {
 _CONVERSION_CODES = {-1: None, 115: "s", 114: "r", 97: "a"}
 
 
+SHORT_TEXT = frozenset(
+    {int, float, bool, type(None), Decimal, date, datetime, time, timedelta}
+)
+"""Types whose text is short (an int has at most 4,300 digits, see
+``sys.get_int_max_str_digits``; a ``Decimal`` at most its exponent limit)."""
+
+
 def fstring_field(value: Any, conversion: int, spec: str) -> str:
     """One ``{value!conversion:spec}`` of an f-string, charged before it is built."""
+    if len(spec) < 4 and type(value) in SHORT_TEXT:  # f'{n}', f'{x:.2f}': < 1 KB
+        return (
+            format(value, spec)
+            if conversion == -1
+            else format(_CONVERSIONS[_CONVERSION_CODES[conversion]](value), spec)
+        )
     name = _CONVERSION_CODES[conversion]
     if name is not None or spec or not isinstance(value, str):  # else: value itself
         charge(field_size(value, name, spec), "the f-string")
