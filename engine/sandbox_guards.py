@@ -305,6 +305,8 @@ class _ChargingFormatter(string.Formatter):
         self.total = 0
 
     def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion not in _CONVERSIONS:  # the error str.format gives
+            raise ValueError(f"Unknown conversion specifier {conversion}")
         return _Converted(value, conversion)  # converted in format_field, after sizing
 
     def format_field(self, value: Any, format_spec: str) -> Any:

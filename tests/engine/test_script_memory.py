@@ -305,3 +305,22 @@ def test_the_setting_reaches_the_engine_in_bytes(platform: Platform) -> None:
     settings = platform.settings.replace(script_memory_limit=16)
     configured = Platform(settings).engine_config
     assert configured.script_memory_limit == 16 * MB
+
+
+@pytest.mark.parametrize(
+    ("expression", "error"),
+    [
+        ("'{!x}'.format(1)", ValueError),
+        ("'{:d}'.format('x')", ValueError),
+        ("'%d' % 'x'", TypeError),
+        ("'x'.ljust('a')", TypeError),
+        ("'x'.replace(1, 2)", TypeError),
+        ("', '.join([1, 2])", TypeError),
+        ("str.ljust(1, 5)", TypeError),
+    ],
+)
+def test_wrong_arguments_still_get_pythons_own_errors(
+    env: RestrictedEnvironment, expression: str, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        env.evaluate(expression, {})
