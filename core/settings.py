@@ -61,6 +61,11 @@ class Settings:
     script_time_limit: float = _setting(
         1.0, "Seconds a single script or expression in a diagram may run."
     )
+    script_memory_limit: int = _setting(
+        64,
+        "Megabytes a single script or expression in a diagram may add to the "
+        "process's memory; a breach stops it and opens an incident.",
+    )
     demo_municipality: str = _setting(
         "DEMO", "Code of the demo municipality seeded by `make run`."
     )
@@ -149,6 +154,8 @@ class Settings:
             raise SettingsError("PKIP_TRUSTED_PROXIES: 0 or more")
         if self.script_time_limit <= 0:
             raise SettingsError("PKIP_SCRIPT_TIME_LIMIT: must be positive")
+        if self.script_memory_limit < 1:
+            raise SettingsError("PKIP_SCRIPT_MEMORY_LIMIT: at least 1 (megabytes)")
 
     def _validate_pii(self) -> None:
         from core.pii import PiiError, PiiVault

@@ -43,6 +43,7 @@ from engine.models import (
     UserTask,
 )
 from engine.outbox import OutboxWriter
+from engine.sandbox import DEFAULT_MEMORY_LIMIT
 from engine.scripting import RestrictedScriptEngine
 from engine.sync import AdvanceRecorder
 from engine.workflow import PkipWorkflow, StateSerializer
@@ -58,6 +59,8 @@ class EngineConfig:
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     clock: Callable[[], datetime] = real_now
     script_time_limit: float = 1.0
+    script_memory_limit: int = DEFAULT_MEMORY_LIMIT
+    """Bytes one script or expression may add to the process (engine/sandbox.py)."""
     after_advance: list[Callable[[Session, ProcessInstance], None]] = field(
         default_factory=list
     )
@@ -78,7 +81,9 @@ class EngineCore:
         self.session = session
         self.config = config
         self.scripts = RestrictedScriptEngine(
-            connectors=config.connectors, time_limit=config.script_time_limit
+            connectors=config.connectors,
+            time_limit=config.script_time_limit,
+            memory_limit=config.script_memory_limit,
         )
 
     def now(self) -> datetime:

@@ -2,10 +2,12 @@
 """What a sandboxed script can call at run time, and the limits those calls enforce.
 
 The second and third of the sandbox's layers (see :mod:`engine.sandbox` for all
-three): the whitelist :data:`SAFE_BUILTINS`; the guards the instrumentation puts in
-place of ``*``, ``**``, ``<<`` and their augmented forms; ``range`` and ``Decimal``
-limited to :data:`MAX_ITEMS` and :data:`MAX_DECIMAL_EXPONENT`; the decimal context
-every run uses; the deadline check (``tick``) and the deadline-checking ``map``,
+three): the whitelist :data:`SAFE_BUILTINS`, with the guards the instrumentation
+calls (their sizing is in :mod:`engine.sandbox_guards`, the memory meter in
+:mod:`engine.sandbox_memory`); ``range`` and ``Decimal`` limited to :data:`MAX_ITEMS`
+and :data:`MAX_DECIMAL_EXPONENT`; ``str``, ``repr``, ``format`` and ``sum`` sized
+before they build; the decimal context every run uses; the deadline check
+(``tick``, which also measures the memory) and the deadline-checking ``map``,
 ``filter``, ``zip``, ``enumerate`` and ``iter`` that each run adds.
 :class:`~engine.sandbox.RestrictedEnvironment` puts them together for every run.
 """
@@ -21,20 +23,40 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
 
-from engine.sandbox_check import _AUG_ITEM, _LSHIFT, _MUL, _POW
+from engine.sandbox_check import _ATTR, _AUG_ITEM, _FIELD, _FSTRING, _SIZED
+from engine.sandbox_guards import (
+    MAX_INT_BITS,
+    MAX_ITEMS,
+    OPERATORS,
+    SHORT_TEXT,
+    aug_item,
+    field_size,
+    fstring,
+    fstring_field,
+    items_cost,
+    sized,
+    too_big,
+)
+from engine.sandbox_memory import (
+    SAMPLE_INTERVAL,
+    Meter,
+    ScriptLimitExceeded,
+    ScriptMemoryExceeded,
+    charge,
+)
+from engine.sandbox_methods import guarded_attribute
 
-MAX_ITEMS = 1_000_000
-"""Largest ``range``, and largest str/bytes/list/tuple that ``*`` may repeat into."""
-
-MAX_INT_BITS = 100_000
-"""Largest integer (about 30,000 digits) that ``*``, ``**`` and ``<<`` may produce."""
+__all__ = [
+    "MAX_DECIMAL_EXPONENT",
+    "MAX_INT_BITS",
+    "MAX_ITEMS",
+    "SAFE_BUILTINS",
+    "ScriptLimitExceeded",
+    "ScriptMemoryExceeded",
+]
 
 MAX_DECIMAL_EXPONENT = 10_000
 """Largest exponent, either sign, of a ``Decimal`` built or computed by a script."""
-
-
-class ScriptLimitExceeded(OverflowError):
-    """An operation would build a number or sequence larger than the sandbox allows."""
 
 
 class _TimeUp(BaseException):
@@ -45,60 +67,7 @@ class _TimeUp(BaseException):
 
 # ---------------------------------------------------------------- runtime guards
 
-_Sequence = (str, bytes, list, tuple)
-
-
-def _too_big(what: str) -> ScriptLimitExceeded:
-    return ScriptLimitExceeded(f"{what} would exceed the sandbox's size limit")
-
-
-def _guarded_mul(left: Any, right: Any) -> Any:
-    if isinstance(left, int) and isinstance(right, int):
-        if left.bit_length() + right.bit_length() > MAX_INT_BITS:
-            raise _too_big("the product")
-    else:
-        seq, times = (left, right) if isinstance(left, _Sequence) else (right, left)
-        if (
-            isinstance(seq, _Sequence)
-            and isinstance(times, int)
-            and len(seq) * times > MAX_ITEMS
-        ):
-            raise _too_big("the repetition")
-    return left * right
-
-
-def _guarded_pow(base: Any, exponent: Any) -> Any:
-    if (
-        isinstance(base, int)
-        and isinstance(exponent, int)
-        and abs(base) > 1
-        and exponent > 0
-        and (base.bit_length() - 1) * exponent > MAX_INT_BITS
-    ):
-        raise _too_big("the power")
-    return base**exponent
-
-
-def _guarded_lshift(value: Any, shift: Any) -> Any:
-    if (
-        isinstance(value, int)
-        and isinstance(shift, int)
-        and shift > 0
-        and value.bit_length() + shift > MAX_INT_BITS
-    ):
-        raise _too_big("the shift")
-    return value << shift
-
-
-_GUARDS: dict[str, Callable[[Any, Any], Any]] = {
-    _MUL: _guarded_mul,
-    _POW: _guarded_pow,
-    _LSHIFT: _guarded_lshift,
-}
-
-
-def _aug_item(container: Any, key: Any, guard: str, value: Any) -> None:
-    container[key] = _GUARDS[guard](container[key], value)
+_too_big = too_big
 
 
 class _LimitedRange:
@@ -120,6 +89,7 @@ class _LimitedRange:
             size = MAX_ITEMS + 1
         if size > MAX_ITEMS:
             raise _too_big("the range")
+        charge(items_cost(result), "the range")  # list(r), set(r) make every int
         return result
 
 
@@ -160,15 +130,95 @@ _DECIMAL_CONTEXT = decimal.Context(
 )
 
 
-def _make_tick(time_limit: float) -> Callable[[], bool]:
-    deadline = time.monotonic() + time_limit
+def _make_tick(time_limit: float, meter: Meter) -> Callable[[], bool]:
+    """The deadline check; every ``SAMPLE_INTERVAL`` it also measures the memory."""
+    started = time.monotonic()
+    deadline = started + time_limit
+    next_check = min(deadline, started + SAMPLE_INTERVAL)
 
     def tick() -> bool:
-        if time.monotonic() > deadline:
-            raise _TimeUp
+        nonlocal next_check
+        now = time.monotonic()
+        if now > next_check:  # one comparison on the common path, as before
+            if now > deadline:
+                raise _TimeUp
+            meter.measure()
+            next_check = min(deadline, now + SAMPLE_INTERVAL)
         return True
 
     return tick
+
+
+# ---------------------------------------------------------------- sized builtins
+
+
+class _StrType(type):
+    def __instancecheck__(cls, instance: object) -> bool:
+        return isinstance(instance, str)
+
+    def __setattr__(cls, name: str, value: object) -> None:
+        raise TypeError("str cannot be modified")
+
+    def __delattr__(cls, name: str) -> None:
+        raise TypeError("str cannot be modified")
+
+
+class _SandboxStr(str, metaclass=_StrType):
+    """``str`` for scripts: ``str(x)`` of a container is sized before it is built.
+
+    Forty nested ``a = [a, a]`` are forty small lists whose text is a terabyte. The
+    metaclass keeps ``isinstance(x, str)`` and ``str.upper`` working as before.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> str:  # type: ignore[misc]
+        if (
+            len(args) == 1
+            and not kwargs
+            and type(args[0]) not in SHORT_TEXT  # str(5): as fast as it can be
+            and not isinstance(args[0], str)
+        ):
+            charge(field_size(args[0], None, ""), "str()")
+        return str(*args, **kwargs)
+
+
+class _Shared:
+    """A builtin for scripts as an object without ``__dict__``.
+
+    A function would take attributes (``format.note = data``): a channel from one
+    municipality's instance to another's, as everything here is shared.
+    """
+
+    __slots__ = ("_function",)
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self._function = function
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._function(*args, **kwargs)
+
+
+def _repr(obj: Any, /) -> str:
+    charge(field_size(obj, "r", ""), "repr()")
+    return repr(obj)
+
+
+def _format(value: Any, format_spec: str = "", /) -> str:
+    if format_spec or not isinstance(value, str):  # format(s) is s itself
+        charge(field_size(value, None, format_spec), "format()")
+    return format(value, format_spec)
+
+
+def _sum(iterable: Any, /, start: Any = 0) -> Any:
+    if not isinstance(start, list | tuple):
+        return sum(iterable, start)
+    # sum(lists, []) copies every list into the result: sized first.
+    items = iterable if isinstance(iterable, list | tuple) else list(iterable)
+    try:
+        size = 8 * (len(start) + sum(map(len, items)))
+    except TypeError:  # not sequences: the real sum says so
+        size = 0
+    charge(size, "sum()")
+    return sum(items, start)
 
 
 def _ticking_iterators(tick: Callable[[], bool]) -> dict[str, Callable[..., Any]]:
@@ -218,9 +268,8 @@ def _ticking_iterators(tick: Callable[[], bool]) -> dict[str, Callable[..., Any]
 # ---------------------------------------------------------------- builtins
 
 _SAFE_FUNCTIONS: tuple[Any, ...] = (
-    abs, all, any, bool, chr, dict, divmod, float, format, frozenset, int,
-    isinstance, len, list, max, min, next, ord, repr, reversed, round, set, sorted,
-    str, sum, tuple,
+    abs, all, any, bool, chr, dict, divmod, float, frozenset, int, isinstance, len,
+    list, max, min, next, ord, reversed, round, set, sorted, tuple,
 )  # fmt: skip
 _SAFE_EXCEPTIONS: tuple[type[Exception], ...] = (
     Exception, ArithmeticError, AssertionError, AttributeError, IndexError, KeyError,
@@ -232,6 +281,10 @@ SAFE_BUILTINS: Mapping[str, Any] = MappingProxyType(
     {
         **{f.__name__: f for f in _SAFE_FUNCTIONS + _SAFE_EXCEPTIONS},
         "range": _LimitedRange(),
+        "str": _SandboxStr,
+        "repr": _Shared(_repr),
+        "format": _Shared(_format),
+        "sum": _Shared(_sum),
         # Dates and money: classes only (their non-underscore attributes lead nowhere);
         # never a module, whose attributes include other modules.
         "datetime": datetime,
@@ -242,13 +295,17 @@ SAFE_BUILTINS: Mapping[str, Any] = MappingProxyType(
         "ROUND_HALF_UP": ROUND_HALF_UP,
         "floor": math.floor,
         "ceil": math.ceil,
-        _MUL: _guarded_mul,
-        _POW: _guarded_pow,
-        _LSHIFT: _guarded_lshift,
-        _AUG_ITEM: _aug_item,
+        **OPERATORS,
+        _AUG_ITEM: aug_item,
+        _ATTR: guarded_attribute,
+        _FIELD: fstring_field,
+        _FSTRING: fstring,
+        _SIZED: sized,
     }
 )
 """What a script can name besides task data (``True``/``False``/``None`` are keywords).
 
-``range`` is limited to :data:`MAX_ITEMS` items; each run adds deadline-checking
-``map``, ``filter``, ``zip``, ``enumerate`` and one-argument ``iter``."""
+``range`` is limited to :data:`MAX_ITEMS` items; ``str``, ``repr``, ``format`` and
+``sum`` size their result first (:mod:`engine.sandbox_guards`); each run adds
+deadline-checking ``map``, ``filter``, ``zip``, ``enumerate`` and one-argument
+``iter``."""

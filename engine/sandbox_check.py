@@ -33,11 +33,25 @@ _FILENAME = "<string>"
 # Reserved names the instrumentation calls. User code can never spell them (leading
 # underscore), so it can neither call nor rebind them.
 _TICK = "__pkip_tick__"
+_ADD = "__pkip_add__"
+_IADD = "__pkip_iadd__"
 _MUL = "__pkip_mul__"
+_IMUL = "__pkip_imul__"
+_MOD = "__pkip_mod__"
+_IMOD = "__pkip_imod__"
 _POW = "__pkip_pow__"
+_IPOW = "__pkip_ipow__"
 _LSHIFT = "__pkip_lshift__"
+_ILSHIFT = "__pkip_ilshift__"
 _AUG_ITEM = "__pkip_aug_item__"
-_RESERVED = (_TICK, _MUL, _POW, _LSHIFT, _AUG_ITEM)
+_ATTR = "__pkip_attr__"  # a sized method (engine.sandbox_guards.GUARDED_METHODS)
+_FIELD = "__pkip_field__"  # one field of an f-string
+_FSTRING = "__pkip_fstring__"  # an f-string's pieces joined
+_SIZED = "__pkip_sized__"  # the value of a slice assignment
+_RESERVED = (
+    _TICK, _ADD, _IADD, _MUL, _IMUL, _MOD, _IMOD, _POW, _IPOW, _LSHIFT, _ILSHIFT,
+    _AUG_ITEM, _ATTR, _FIELD, _FSTRING, _SIZED,
+)  # fmt: skip
 
 
 class ScriptRejected(ValueError):
@@ -95,11 +109,14 @@ _REFUSED_NODES: dict[type[ast.AST], str] = {
     ast.TryStar: "'except*'",
 }
 
-_GUARDED_OPS: dict[type[ast.operator], str] = {
-    ast.Mult: _MUL,
-    ast.Pow: _POW,
-    ast.LShift: _LSHIFT,
+_GUARDED_OPS: dict[type[ast.operator], tuple[str, str]] = {
+    ast.Add: (_ADD, _IADD),
+    ast.Mult: (_MUL, _IMUL),
+    ast.Mod: (_MOD, _IMOD),
+    ast.Pow: (_POW, _IPOW),
+    ast.LShift: (_LSHIFT, _ILSHIFT),
 }
+"""Operators the instrumentation replaces by guards: (binary, in-place) names."""
 
 
 def _refuse(what: str, node: ast.AST) -> ScriptRejected:
@@ -179,7 +196,9 @@ def _check_node(node: ast.AST) -> None:
             isinstance(target, ast.Subscript)
             and not isinstance(target.slice, ast.Slice)
         ):
-            raise _refuse("augmented '*=', '**=' or '<<=' on this target", node)
+            raise _refuse(
+                "augmented '+=', '*=', '%=', '**=' or '<<=' on this target", node
+            )
 
 
 def _position(node: ast.AST) -> tuple[int, int, int, int]:

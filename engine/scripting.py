@@ -25,10 +25,12 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from core.contracts import CallContext, ConnectorRegistry
 from engine.sandbox import (
+    DEFAULT_MEMORY_LIMIT,
     DEFAULT_TIME_LIMIT,
     Mode,
     RestrictedEnvironment,
     ScriptLimitExceeded,
+    ScriptMemoryExceeded,
     ScriptRejected,
     ScriptSyntaxError,
     ScriptTimeout,
@@ -38,6 +40,7 @@ from engine.sandbox import (
 __all__ = [
     "RestrictedScriptEngine",
     "ScriptLimitExceeded",
+    "ScriptMemoryExceeded",
     "ScriptRejected",
     "ScriptSyntaxError",
     "ScriptTimeout",
@@ -47,6 +50,11 @@ __all__ = [
 
 def _describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
+
+
+def _element(task: Any) -> str:
+    spec = task.task_spec
+    return str(getattr(spec, "bpmn_id", None) or spec.name)
 
 
 class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
@@ -61,6 +69,8 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
 
     ``functions`` exposes extra callables to scripts by name (the diagram function
     registry); they are trusted code and are not interrupted by the time limit.
+    ``memory_limit`` is in bytes (see :mod:`engine.sandbox_memory`); a breach is a
+    :class:`ScriptMemoryExceeded` naming the element.
     """
 
     def __init__(
@@ -70,8 +80,11 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         context_factory: Callable[[Any], CallContext] | None = None,
         *,
         functions: Mapping[str, Callable[..., Any]] | None = None,
+        memory_limit: int = DEFAULT_MEMORY_LIMIT,
     ) -> None:
-        super().__init__(environment=RestrictedEnvironment(time_limit, functions))
+        super().__init__(
+            environment=RestrictedEnvironment(time_limit, functions, memory_limit)
+        )
         self.connectors = connectors
         self.context_factory = context_factory
         self.call_context: CallContext | None = None
@@ -109,6 +122,11 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         except SpiffWorkflowException as err:
             err.add_note(f"Error evaluating expression '{expression}'")
             raise
+        except ScriptMemoryExceeded as err:
+            named = err.at(_element(task))
+            raise WorkflowTaskException(
+                f"{named} — expression '{expression}'", task=task, exception=named
+            ) from err
         except Exception as err:
             raise WorkflowTaskException(
                 f"Error evaluating expression '{expression}': {_describe(err)}",
@@ -119,7 +137,23 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     def create_task_exec_exception(
         self, task: Any, script: str, err: Exception
     ) -> Exception:
-        """Wrap a script's exception, also ``KeyError(5)`` (Spiff's own fails on it)."""
+        """Wrap a script's exception, also ``KeyError(5)`` (Spiff's own fails on it).
+
+        A memory breach names the element: the incident's message says where.
+        """
+        if isinstance(err, ScriptMemoryExceeded):
+            err = err.at(_element(task))
+            line_number, error_line = self.get_error_line_number_and_content(
+                script, err
+            )
+            named: Exception = WorkflowTaskException(
+                str(err),
+                task=task,
+                exception=err,
+                line_number=line_number,
+                error_line=error_line,
+            )
+            return named
         if isinstance(err, SpiffWorkflowException) or isinstance(
             next(iter(err.args), ""), str
         ):

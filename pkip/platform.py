@@ -60,6 +60,7 @@ class Platform:
             serializer=StateSerializer(vault=self.pii),
             clock=clock or real_now,
             script_time_limit=self.settings.script_time_limit,
+            script_memory_limit=self.settings.script_memory_limit * 1024 * 1024,
         )
         self.engine_config.after_advance.append(on_advance)
 

@@ -114,3 +114,12 @@ def test_readme_configuration_table_is_generated_from_the_declarations() -> None
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
     assert settings_table() in readme, "run: pkip config, and paste it into README.md"
+
+
+def test_script_memory_limit_is_megabytes_and_positive() -> None:
+    assert Settings.from_env({}).script_memory_limit == 64
+    s = Settings.from_env({"PKIP_SCRIPT_MEMORY_LIMIT": "16"})
+    assert s.script_memory_limit == 16
+    for bad in ("0", "-1", "šešpadsmit"):
+        with pytest.raises(SettingsError, match="PKIP_SCRIPT_MEMORY_LIMIT"):
+            Settings.from_env({"PKIP_SCRIPT_MEMORY_LIMIT": bad})
