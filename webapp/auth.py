@@ -166,7 +166,8 @@ def _load_session_user() -> AuthUser | None:
         session.clear()
         flash(_("Your session has ended. Please sign in again."), "info")
         return None
-    with _platform().transaction() as db:
+    # Every request reads this: a reader, so that it never queues behind a writer.
+    with _platform().transaction(readonly=True) as db:
         user = accounts.get_user(db, uid)
         if user is None or not user.active or user.auth_stamp != session.get("stamp"):
             session.clear()
@@ -233,7 +234,8 @@ def _load_token() -> ApiToken | None | bool:
     cached = cache.get(key)
     if cached is not None and cached.usable(utcnow()):
         return cached
-    with _platform().transaction() as db:
+    # A reader: its one write ("last used") is best effort (accounts.authenticate_token)
+    with _platform().transaction(readonly=True) as db:
         token = accounts.authenticate_token(db, plaintext)
         if token is None:
             return False

@@ -33,7 +33,7 @@ def _municipalities() -> tuple[Municipality | None, list[Municipality]]:
     every: list[Municipality] = []
     if user is not None:
         code = current_municipality()
-        with current_app.extensions["pkip"].transaction() as db:
+        with current_app.extensions["pkip"].transaction(readonly=True) as db:
             if user.is_platform_admin:
                 every = list(
                     db.scalars(select(Municipality).order_by(Municipality.name))
