@@ -11,12 +11,20 @@ verifies (``AuditTrail.verify``); ids are sequential, so a removed row leaves a 
 Code that calls outside systems between its transactions (the e-delivery polling)
 ends with :meth:`AuditTrail.write_pending`, so that the calls after its last
 transaction are written too.
+
+Commands (calls that may change the outside world) are not left to a later commit:
+given its sessions, the trail writes their row in a short transaction of its own
+*before* the call (outcome ``attempting``) and completes it, re-signed, with the
+outcome afterwards. A worker killed during a send batch thus leaves a row for every
+call that may have reached the other side. Such calls must be made outside a
+transaction of the same thread (the outbox delivery does): SQLite has one writer.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import threading
 from collections.abc import Sequence
 
@@ -26,11 +34,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors.models import ConnectorCall
 from connectors.registry import CallRecord
 
+log = logging.getLogger(__name__)
+
 
 class AuditTrail:
-    def __init__(self, secret: str) -> None:
+    def __init__(
+        self, secret: str, sessions: sessionmaker[Session] | None = None
+    ) -> None:
         self._key = hashlib.sha256(f"pkip-audit:{secret}".encode()).digest()
         self._local = threading.local()
+        self.sessions = sessions
+        """Where :meth:`begin` and :meth:`end` write at once (None: buffered)."""
 
     def __call__(self, record: CallRecord) -> None:
         self._buffer().append(record)
@@ -63,22 +77,64 @@ class AuditTrail:
 
     def write(self, session: Session, records: Sequence[CallRecord]) -> None:
         for rec in records:
-            row = ConnectorCall(
-                at=rec.at,
-                operator=rec.operator,
-                system=rec.system,
-                mode=rec.mode,
-                instance_id=rec.instance_id,
-                municipality=rec.municipality,
-                element_id=rec.element_id,
-                actor=rec.actor,
-                outcome=rec.outcome,
-                duration_ms=rec.duration_ms,
-                attempt=rec.attempt,
-                signature="",
-            )
-            row.signature = self.sign(row)
+            session.add(self._row(rec))
+
+    def begin(self, record: CallRecord) -> int | None:
+        """Write ``record`` (a call about to be made) and commit it now; its id.
+
+        Without sessions the record waits for :meth:`end` (and is buffered then).
+        An error here propagates: a call that cannot be recorded is not made.
+        """
+        if self.sessions is None:
+            return None
+        with self.sessions.begin() as session:
+            row = self._row(record)
             session.add(row)
+            session.flush()
+            return row.id
+
+    def end(self, handle: object, record: CallRecord) -> None:
+        """Complete the row :meth:`begin` wrote with the call's outcome.
+
+        The call has happened: a failure to write the outcome must not hide what
+        the call returned, so it is logged and the row stays ``attempting`` (true:
+        the call may have reached the other side)."""
+        if not isinstance(handle, int) or self.sessions is None:
+            self(record)
+            return
+        try:
+            with self.sessions.begin() as session:
+                row = session.get(ConnectorCall, handle)
+                if row is None:  # removed meanwhile: the gap in the ids shows it
+                    return
+                row.outcome = record.outcome
+                row.duration_ms = record.duration_ms
+                row.signature = self.sign(row)
+        except Exception:  # noqa: BLE001 - see the docstring
+            log.warning(
+                "audit row %s of %s not completed",
+                handle,
+                record.operator,
+                exc_info=True,
+            )
+
+    def _row(self, rec: CallRecord) -> ConnectorCall:
+        row = ConnectorCall(
+            at=rec.at,
+            operator=rec.operator,
+            system=rec.system,
+            mode=rec.mode,
+            instance_id=rec.instance_id,
+            municipality=rec.municipality,
+            element_id=rec.element_id,
+            actor=rec.actor,
+            outcome=rec.outcome,
+            duration_ms=rec.duration_ms,
+            attempt=rec.attempt,
+            signature="",
+        )
+        row.signature = self.sign(row)
+        return row
 
     def sign(self, row: ConnectorCall) -> str:
         fields = (

@@ -55,7 +55,9 @@ class Platform:
         self.settings = settings or Settings.from_env()
         self.db = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.db)
-        self.audit = AuditTrail(self.settings.secret_key)
+        # Commands are audited at once, in transactions of their own (before the
+        # call): the sessions let the trail do it.
+        self.audit = AuditTrail(self.settings.secret_key, sessions=self.sessions)
         self.connectors = connectors or default_registry(audit=self.audit)
         self.retry_policy = RetryPolicy()
         self.engine_config = EngineConfig(

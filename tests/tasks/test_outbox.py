@@ -113,7 +113,7 @@ def test_command_waits_in_the_outbox_and_delivery_completes_the_step(
 
 
 def test_worker_dying_after_the_send_neither_loses_nor_doubles(
-    sender: tuple[Platform, Receiver],
+    sender: tuple[Platform, Receiver], clock: ManualClock
 ) -> None:
     platform, receiver = sender
     inst_id = _start(platform)
@@ -123,6 +123,9 @@ def test_worker_dying_after_the_send_neither_loses_nor_doubles(
     status, [message] = _state(platform, inst_id)
     assert status == "running" and message.status == "pending"  # not lost
 
+    # Leased to the dead worker: nobody sends it again until the lease runs out.
+    assert outbox.deliver_due(platform).delivered == 0
+    clock.advance(seconds=platform.retry_policy.lease_seconds)
     assert outbox.deliver_due(platform).delivered == 1
     status, [message] = _state(platform, inst_id)
     assert status == "completed"

@@ -79,6 +79,7 @@ def _worker(url: str, settings: Any) -> subprocess.Popen[bytes]:
         "PKIP_BROKER_URL": settings.broker_url,
         "PKIP_TEST_RECEIVER": url,
         "PKIP_ENV": "test",
+        "PKIP_TEST_LEASE_SECONDS": "3",  # the killed worker's message is free soon
     }
     return subprocess.Popen([sys.executable, str(WORKER)], env=env)
 
