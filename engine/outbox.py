@@ -9,8 +9,9 @@ idempotency key (the receiver treats a repeat as the same call), with exponentia
 backoff, and on success completes the waiting task with the reply in the same
 transaction that marks the message delivered. A crash between the call and that
 commit leaves the message pending; once its lease runs out (``RetryPolicy``) the
-next attempt repeats the call with the same key, so the receiver sees one send. After the last attempt the message fails and the
-instance gets an incident whose retry queues the message again.
+next attempt repeats the call with the same key, so the receiver sees one send.
+After the last attempt the message fails and the instance gets an incident whose
+retry queues the message again.
 """
 
 from __future__ import annotations
