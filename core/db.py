@@ -71,6 +71,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _sqlite_fixups(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if url.startswith("postgresql"):
+        # An unreachable server answers 503 within seconds, not after the
+        # operating system's TCP timeout (minutes) with every web thread stuck.
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 10)
     return create_engine(url, **kwargs)
 
 

@@ -22,6 +22,7 @@ from domain.accounts.models import SPECIALIST, SUPERVISOR
 from domain.cases import ServiceCase
 from domain.models import Municipality
 from engine.deploy import read_files
+from engine.errors import Conflict
 from engine.models import HistoryEvent, UserTask
 from pkip.platform import Platform
 from tests.conftest import MUNI, PROCESS_DIR
@@ -210,3 +211,22 @@ def test_concurrent_starts_and_sign_ins_never_give_a_server_error(
     with platform.transaction() as s:
         numbers = list(s.scalars(select(ServiceCase.number)))
     assert len(numbers) == len(set(numbers)) == starts  # no number twice, none lost
+
+
+def test_a_sign_in_that_meets_a_conflict_is_recorded_on_a_second_try(
+    client: WebClient, make_user: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user()
+    calls: list[str] = []
+    record = accounts.record_sign_in
+
+    def contended(found: Any, password: str, **kwargs: Any) -> None:
+        calls.append(found.username)
+        if len(calls) == 1:
+            raise Conflict("the user row was being written by another sign-in")
+        record(found, password, **kwargs)
+
+    monkeypatch.setattr(accounts, "record_sign_in", contended)
+    answer = client.submit("/login", {"username": user.username, "password": PASSWORD})
+    assert answer.status_code == 302 and calls == [user.username] * 2
+    assert client.get("/profile").status_code == 200  # signed in
