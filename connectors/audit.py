@@ -15,18 +15,19 @@ transaction are written too.
 Commands (calls that may change the outside world) are not left to a later commit:
 given its sessions, the trail writes their row in a short transaction of its own
 *before* the call (outcome ``attempting``) and completes it, re-signed, with the
-outcome afterwards. A worker killed during a send batch thus leaves a row for every
-call that may have reached the other side. Such calls must be made outside a
-transaction of the same thread (the outbox delivery does): SQLite has one writer.
+outcome in the thread's next transaction. A worker killed during a send batch thus
+leaves a row for every call that may have reached the other side. Such calls must be
+made outside a transaction of the same thread (the outbox delivery does): SQLite has
+one writer.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,7 +35,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors.models import ConnectorCall
 from connectors.registry import CallRecord
 
-log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class Completion:
+    """The outcome of a call whose row was written before it (``AuditTrail.end``)."""
+
+    row_id: int
+    record: CallRecord
+
+
+Pending = CallRecord | Completion
+"""What a thread's buffer holds until its transaction ends."""
 
 
 class AuditTrail:
@@ -49,14 +60,14 @@ class AuditTrail:
     def __call__(self, record: CallRecord) -> None:
         self._buffer().append(record)
 
-    def _buffer(self) -> list[CallRecord]:
-        buffer: list[CallRecord] | None = getattr(self._local, "records", None)
+    def _buffer(self) -> list[Pending]:
+        buffer: list[Pending] | None = getattr(self._local, "records", None)
         if buffer is None:
             buffer = []
             self._local.records = buffer
         return buffer
 
-    def drain(self) -> list[CallRecord]:
+    def drain(self) -> list[Pending]:
         """Take this thread's pending records."""
         records = self._buffer()
         self._local.records = []
@@ -75,9 +86,20 @@ class AuditTrail:
                 raise
         return len(records)
 
-    def write(self, session: Session, records: Sequence[CallRecord]) -> None:
+    def write(self, session: Session, records: Sequence[Pending]) -> None:
         for rec in records:
-            session.add(self._row(rec))
+            if isinstance(rec, Completion):
+                self._complete(session, rec)
+            else:
+                session.add(self._row(rec))
+
+    def _complete(self, session: Session, done: Completion) -> None:
+        row = session.get(ConnectorCall, done.row_id)
+        if row is None:  # removed meanwhile: the gap in the ids shows it
+            return
+        row.outcome = done.record.outcome
+        row.duration_ms = done.record.duration_ms
+        row.signature = self.sign(row)
 
     def begin(self, record: CallRecord) -> int | None:
         """Write ``record`` (a call about to be made) and commit it now; its id.
@@ -94,29 +116,15 @@ class AuditTrail:
             return row.id
 
     def end(self, handle: object, record: CallRecord) -> None:
-        """Complete the row :meth:`begin` wrote with the call's outcome.
-
-        The call has happened: a failure to write the outcome must not hide what
-        the call returned, so it is logged and the row stays ``attempting`` (true:
-        the call may have reached the other side)."""
-        if not isinstance(handle, int) or self.sessions is None:
+        """Complete the row :meth:`begin` wrote with the call's outcome — in the
+        thread's next transaction, like any other record (the outbox's, which
+        records the delivery): one commit fewer per call. Until then, and for good
+        if the process dies first, the row says ``attempting``, which is true: the
+        call may have reached the other side."""
+        if isinstance(handle, int):
+            self._buffer().append(Completion(handle, record))
+        else:
             self(record)
-            return
-        try:
-            with self.sessions.begin() as session:
-                row = session.get(ConnectorCall, handle)
-                if row is None:  # removed meanwhile: the gap in the ids shows it
-                    return
-                row.outcome = record.outcome
-                row.duration_ms = record.duration_ms
-                row.signature = self.sign(row)
-        except Exception:  # noqa: BLE001 - see the docstring
-            log.warning(
-                "audit row %s of %s not completed",
-                handle,
-                record.operator,
-                exc_info=True,
-            )
 
     def _row(self, rec: CallRecord) -> ConnectorCall:
         row = ConnectorCall(

@@ -3,17 +3,18 @@
 
 Two steps:
 
-1. **Send**, one message at a time, in three short transactions around the call:
-   *claim* a due message (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so workers share
-   the queue) and lease it — its next attempt moves ``RetryPolicy.lease`` ahead, so
-   no other worker takes it meanwhile; *call* the operator with the message's
+1. **Send** a batch in two short transactions around the calls: *claim* due
+   messages (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so workers share the queue)
+   and lease them — their next attempt moves ``RetryPolicy.lease`` ahead, so no
+   other worker takes them meanwhile; *call* each operator with the message's
    idempotency key outside any transaction, the registry's audit trail writing the
-   call's ``connector_calls`` row before it is made and completing it after; then
-   *record* the outcome — delivered with the reply, or the failed attempt with its
-   backoff. If the worker dies in between, the message is still pending, the audit
-   row says the call was being made, and when the lease runs out the next attempt
-   repeats the call with the same key: the receivers deduplicate, nothing is sent
-   twice in effect, and no call goes unrecorded.
+   call's ``connector_calls`` row (committed, outcome ``attempting``) before it is
+   made; then *record* the outcomes — delivered with the reply, or the failed
+   attempt with its backoff — and complete the audit rows. If the worker dies in
+   between, the messages are still pending, each call made has its row, and when
+   the lease runs out the next attempt repeats the calls with the same keys: the
+   receivers deduplicate, nothing is sent twice in effect, and no call goes
+   unrecorded.
 2. **Confirm**: each delivered message continues its case (completes the waiting
    service task with the reply), one instance per transaction. Sending is never held
    up by slow or conflicting cases; an unconfirmed message is confirmed on the next
@@ -23,6 +24,7 @@ Two steps:
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,31 +76,22 @@ def send_batch(
     policy: RetryPolicy | None = None,
     stats: DeliveryStats | None = None,
 ) -> int:
-    """Send up to ``size`` due messages, one after another; returns how many were
-    tried."""
+    """Send up to ``size`` due messages; returns how many were tried."""
     policy = policy or platform.retry_policy
     stats = stats if stats is not None else DeliveryStats()
-    tried = 0
-    while tried < size:
-        claim = _claim(platform, policy)
-        if claim is None:
+    claims = _claim(platform, size, policy)
+    if not claims:
+        return 0
+    # A batch never outlives its lease: what is left when half of it is used up
+    # goes back to the queue when the outcomes are recorded.
+    deadline = time.monotonic() + policy.lease_seconds / 2
+    outcomes: list[_Outcome] = []
+    for claim in claims:
+        if outcomes and time.monotonic() > deadline:
             break
-        tried += 1
-        try:
-            result = platform.connectors.call(
-                claim.operator, claim.params, claim.context
-            )
-        except Exception as exc:  # noqa: BLE001 - counted, retried or an incident
-            log.info(
-                "outbox %s (%s) attempt failed: %s",
-                claim.message_id,
-                claim.operator,
-                type(exc).__name__,
-            )
-            _record(platform, claim.message_id, policy, stats, error=exc)
-            continue
-        _record(platform, claim.message_id, policy, stats, result=result)
-    return tried
+        outcomes.append(_send(platform, claim))
+    _record(platform, claims, outcomes, policy, stats)
+    return len(outcomes)
 
 
 @dataclass(frozen=True)
@@ -109,59 +102,90 @@ class _Claim:
     context: CallContext
 
 
-def _claim(platform: Platform, policy: RetryPolicy) -> _Claim | None:
-    """Take the next due message and lease it (committed before the call)."""
+@dataclass(frozen=True)
+class _Outcome:
+    message_id: int
+    result: Any = None
+    error: Exception | None = None
+
+
+def _claim(platform: Platform, size: int, policy: RetryPolicy) -> list[_Claim]:
+    """Take up to ``size`` due messages and lease them (committed before the calls:
+    no transaction is open while they are made)."""
     with platform.transaction() as session:
         now = platform.engine_config.clock()
-        message = session.scalars(
+        messages = session.scalars(
             select(OutboxMessage)
             .where(
                 OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now
             )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(1)
+            .limit(size)
             .with_for_update(skip_locked=True, of=OutboxMessage)
-        ).first()
-        if message is None:
-            return None
-        message.next_attempt_at = now + policy.lease
-        return _Claim(
-            message_id=message.id,
-            operator=message.operator,
-            params=dict(message.params or {}),
-            context=CallContext(
+        ).all()
+        claims = []
+        for message in messages:
+            message.next_attempt_at = now + policy.lease
+            context = CallContext(
                 instance_id=message.instance_id,
                 municipality=message.municipality,
                 element_id=message.element_id,
                 idempotency_key=message.idempotency_key,
-            ),
+            )
+            params = dict(message.params or {})
+            claims.append(_Claim(message.id, message.operator, params, context))
+        return claims
+
+
+def _send(platform: Platform, claim: _Claim) -> _Outcome:
+    """One call; the registry's audit trail records it before it is made."""
+    try:
+        result = platform.connectors.call(claim.operator, claim.params, claim.context)
+    except Exception as exc:  # noqa: BLE001 - counted, retried or an incident
+        log.info(
+            "outbox %s (%s) attempt failed: %s",
+            claim.message_id,
+            claim.operator,
+            type(exc).__name__,
         )
+        return _Outcome(claim.message_id, error=exc)
+    return _Outcome(claim.message_id, result=result)
 
 
 def _record(
     platform: Platform,
-    message_id: int,
+    claims: list[_Claim],
+    outcomes: list[_Outcome],
     policy: RetryPolicy,
     stats: DeliveryStats,
-    *,
-    result: Any = None,
-    error: Exception | None = None,
 ) -> None:
-    """Write the outcome of one attempt: delivered, or failed with its backoff."""
+    """Write the batch's outcomes — delivered, or failed with the backoff — and
+    give the messages it did not get to back to the queue."""
     with platform.transaction() as session:
         engine = platform.engine(session)
-        message = session.get(
-            OutboxMessage, message_id, with_for_update={"of": OutboxMessage}
-        )
-        if message is None or message.status != PENDING:
-            return  # another worker finished it after this one's lease ran out
-        if error is None:
-            engine.mark_delivered(message, result)
-            stats.delivered += 1
-        elif engine.delivery_attempt_failed(message, error, policy):
-            stats.failed += 1
-        else:
-            stats.retried += 1
+        ids = [c.message_id for c in claims]
+        messages = {
+            m.id: m
+            for m in session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .with_for_update(of=OutboxMessage)
+            )
+        }
+        for outcome in outcomes:
+            message = messages.pop(outcome.message_id, None)
+            if message is None or message.status != PENDING:
+                continue  # another worker finished it after this one's lease ran out
+            if outcome.error is None:
+                engine.mark_delivered(message, outcome.result)
+                stats.delivered += 1
+            elif engine.delivery_attempt_failed(message, outcome.error, policy):
+                stats.failed += 1
+            else:
+                stats.retried += 1
+        for message in messages.values():
+            if message.status == PENDING:
+                message.next_attempt_at = engine.now()
 
 
 def confirm_delivered(platform: Platform, limit: int = 1000) -> int:
