@@ -13,6 +13,14 @@ A call whose parameters held a personal code keeps that code's look-up hash
 Code that calls outside systems between its transactions (the e-delivery polling)
 ends with :meth:`AuditTrail.write_pending`, so that the calls after its last
 transaction are written too.
+
+Commands (calls that may change the outside world) are not left to a later commit:
+given its sessions, the trail writes their row in a short transaction of its own
+*before* the call (outcome ``attempting``) and completes it, re-signed, with the
+outcome in the thread's next transaction. A worker killed during a send batch thus
+leaves a row for every call that may have reached the other side. Such calls must be
+made outside a transaction of the same thread (the outbox delivery does): SQLite has
+one writer.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import hashlib
 import hmac
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,24 +39,43 @@ from connectors.registry import CallRecord
 from core.pii import PiiVault
 
 
+@dataclass(frozen=True)
+class Completion:
+    """The outcome of a call whose row was written before it (``AuditTrail.end``)."""
+
+    row_id: int
+    record: CallRecord
+
+
+Pending = CallRecord | Completion
+"""What a thread's buffer holds until its transaction ends."""
+
+
 class AuditTrail:
-    def __init__(self, secret: str, vault: PiiVault | None = None) -> None:
+    def __init__(
+        self,
+        secret: str,
+        sessions: sessionmaker[Session] | None = None,
+        vault: PiiVault | None = None,
+    ) -> None:
         self._key = hashlib.sha256(f"pkip-audit:{secret}".encode()).digest()
         self._local = threading.local()
+        self.sessions = sessions
+        """Where :meth:`begin` and :meth:`end` write at once (None: buffered)."""
         self.vault = vault
         """Hashes the subject of a call (core/pii.py); None: no subject recorded."""
 
     def __call__(self, record: CallRecord) -> None:
         self._buffer().append(record)
 
-    def _buffer(self) -> list[CallRecord]:
-        buffer: list[CallRecord] | None = getattr(self._local, "records", None)
+    def _buffer(self) -> list[Pending]:
+        buffer: list[Pending] | None = getattr(self._local, "records", None)
         if buffer is None:
             buffer = []
             self._local.records = buffer
         return buffer
 
-    def drain(self) -> list[CallRecord]:
+    def drain(self) -> list[Pending]:
         """Take this thread's pending records."""
         records = self._buffer()
         self._local.records = []
@@ -66,25 +94,64 @@ class AuditTrail:
                 raise
         return len(records)
 
-    def write(self, session: Session, records: Sequence[CallRecord]) -> None:
+    def write(self, session: Session, records: Sequence[Pending]) -> None:
         for rec in records:
-            row = ConnectorCall(
-                at=rec.at,
-                operator=rec.operator,
-                system=rec.system,
-                mode=rec.mode,
-                instance_id=rec.instance_id,
-                municipality=rec.municipality,
-                element_id=rec.element_id,
-                actor=rec.actor,
-                outcome=rec.outcome,
-                duration_ms=rec.duration_ms,
-                attempt=rec.attempt,
-                signature="",
-                subject_hash=self._subject(rec),
-            )
-            row.signature = self.sign(row)
+            if isinstance(rec, Completion):
+                self._complete(session, rec)
+            else:
+                session.add(self._row(rec))
+
+    def _complete(self, session: Session, done: Completion) -> None:
+        row = session.get(ConnectorCall, done.row_id)
+        if row is None:  # removed meanwhile: the gap in the ids shows it
+            return
+        row.outcome = done.record.outcome
+        row.duration_ms = done.record.duration_ms
+        row.signature = self.sign(row)
+
+    def begin(self, record: CallRecord) -> int | None:
+        """Write ``record`` (a call about to be made) and commit it now; its id.
+
+        Without sessions the record waits for :meth:`end` (and is buffered then).
+        An error here propagates: a call that cannot be recorded is not made.
+        """
+        if self.sessions is None:
+            return None
+        with self.sessions.begin() as session:
+            row = self._row(record)
             session.add(row)
+            session.flush()
+            return row.id
+
+    def end(self, handle: object, record: CallRecord) -> None:
+        """Complete the row :meth:`begin` wrote with the call's outcome — in the
+        thread's next transaction, like any other record (the outbox's, which
+        records the delivery): one commit fewer per call. Until then, and for good
+        if the process dies first, the row says ``attempting``, which is true: the
+        call may have reached the other side."""
+        if isinstance(handle, int):
+            self._buffer().append(Completion(handle, record))
+        else:
+            self(record)
+
+    def _row(self, rec: CallRecord) -> ConnectorCall:
+        row = ConnectorCall(
+            at=rec.at,
+            operator=rec.operator,
+            system=rec.system,
+            mode=rec.mode,
+            instance_id=rec.instance_id,
+            municipality=rec.municipality,
+            element_id=rec.element_id,
+            actor=rec.actor,
+            outcome=rec.outcome,
+            duration_ms=rec.duration_ms,
+            attempt=rec.attempt,
+            signature="",
+            subject_hash=self._subject(rec),
+        )
+        row.signature = self.sign(row)
+        return row
 
     def _subject(self, rec: CallRecord) -> str | None:
         if self.vault is None or not rec.subjects:

@@ -11,7 +11,10 @@ records its system, whether it runs live or simulated, whether it only reads (a
 Every call is reported to an audit hook (who, which instance, system, operator,
 outcome, duration) — never the parameters, which may hold personal codes. Calls that
 are not operators (the e-delivery polling's list, fetch and confirm) are reported the
-same way through :func:`audited_call`.
+same way through :func:`audited_call`. A command may change the outside world, so a
+hook that can (:class:`DurableAudit`) records it *before* it is made and completes
+the record with the outcome afterwards: a process killed during the call still
+leaves its trace.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from connectors.errors import ConnectorError, InvalidRequest, Unavailable
 from core.contracts import CallContext
@@ -69,6 +72,24 @@ class CallRecord:
 
 
 AuditHook = Callable[[CallRecord], None]
+ATTEMPTING = "attempting"
+"""The outcome of a durable record while its call is under way (and for good, when
+the process died during the call: it may have reached the other side)."""
+
+
+@runtime_checkable
+class DurableAudit(Protocol):
+    """An audit hook that can also write a record at once, before the call."""
+
+    def __call__(self, record: CallRecord) -> None: ...
+
+    def begin(self, record: CallRecord) -> object:
+        """Store ``record`` (outcome ``attempting``) now; a handle for :meth:`end`."""
+        ...
+
+    def end(self, handle: object, record: CallRecord) -> None:
+        """Complete the stored record with the call's outcome and duration."""
+        ...
 
 
 class UnknownOperator(LookupError):
@@ -140,6 +161,7 @@ class Registry:
             context=context,
             attempt=attempt,
             subjects=tuple(find_identifiers(dict(params))),
+            durable=operator.kind == COMMAND,
         ):
             return operator.func(params, context)
 
@@ -154,13 +176,35 @@ def audited_call(
     context: CallContext,
     attempt: int = 1,
     subjects: tuple[str, ...] = (),
+    durable: bool = False,
 ) -> Iterator[None]:
     """Time the block as one call to ``system`` and report it to ``audit``.
 
     The outcome is ``ok``, the code of the ``ConnectorError`` the block raised, or
     ``error`` for anything else; the exception goes on. Only the names and ids of
-    ``context`` are recorded, never what was sent or received.
+    ``context`` are recorded, never what was sent or received. ``durable`` (a call
+    that may change the outside world) with a :class:`DurableAudit` hook stores the
+    record before the block runs — if that fails, the call is not made.
     """
+
+    def record(outcome: str, elapsed: float) -> CallRecord:
+        return CallRecord(
+            operator=operator,
+            system=system,
+            mode=mode,
+            instance_id=context.instance_id,
+            municipality=context.municipality,
+            element_id=context.element_id,
+            actor=context.actor,
+            outcome=outcome,
+            duration_ms=round(elapsed, 1),
+            attempt=attempt,
+            subjects=subjects,
+        )
+
+    handle: object = None
+    if durable and isinstance(audit, DurableAudit):
+        handle = audit.begin(record(ATTEMPTING, 0.0))
     started = time.perf_counter()
     outcome = "error"
     try:
@@ -179,19 +223,7 @@ def audited_call(
             outcome,
             elapsed,
         )
-        if audit is not None:
-            audit(
-                CallRecord(
-                    operator=operator,
-                    system=system,
-                    mode=mode,
-                    instance_id=context.instance_id,
-                    municipality=context.municipality,
-                    element_id=context.element_id,
-                    actor=context.actor,
-                    outcome=outcome,
-                    duration_ms=round(elapsed, 1),
-                    attempt=attempt,
-                    subjects=subjects,
-                )
-            )
+        if handle is not None:
+            audit.end(handle, record(outcome, elapsed))  # type: ignore[union-attr]
+        elif audit is not None:
+            audit(record(outcome, elapsed))

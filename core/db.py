@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -70,6 +71,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _sqlite_fixups(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if url.startswith("postgresql"):
+        # An unreachable server answers 503 within seconds, not after the
+        # operating system's TCP timeout (minutes) with every web thread stuck.
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 10)
     return create_engine(url, **kwargs)
 
 
@@ -85,10 +90,90 @@ def _sqlite_fixups(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
+    # A deferred BEGIN takes the write lock only at the first write; when another
+    # connection committed since this one's first read, SQLite cannot upgrade the
+    # snapshot and fails at once with "database is locked" — the busy timeout never
+    # applies. Write transactions therefore start with BEGIN IMMEDIATE (they queue
+    # for the lock, waiting up to the busy timeout); readers stay deferred, so WAL
+    # keeps them running beside the one writer.
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        mode = conn.get_execution_options().get(SQLITE_BEGIN, DEFERRED)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == IMMEDIATE else "BEGIN")
+
+
+SQLITE_BEGIN = "pkip_sqlite_begin"
+"""Execution option choosing how an SQLite transaction begins (ignored elsewhere)."""
+IMMEDIATE = "immediate"
+DEFERRED = "deferred"
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for transactions that may write: on SQLite they begin IMMEDIATE
+    (pass ``execution_options={SQLITE_BEGIN: DEFERRED}`` to ``Session.connection``
+    first for one that only reads)."""
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(**{SQLITE_BEGIN: IMMEDIATE})
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+# PostgreSQL SQLSTATEs of a lost race: unique violation, serialization failure,
+# deadlock, lock not available.
+_RACE_STATES = frozenset({"23505", "40001", "40P01", "55P03"})
+_UNAVAILABLE_STATES = ("08", "57P")  # connection exceptions, operator intervention
+
+
+def lost_race(exc: BaseException) -> bool:
+    """Whether a database error means another transaction got there first.
+
+    The loser of two simultaneous writes sees a unique violation (both inserted the
+    same row), a serialization failure or deadlock (PostgreSQL), or a lock it could
+    not get (SQLite after its busy timeout). Retried later, the work either succeeds
+    or meets the winner's result: for the caller it is a conflict, not a fault.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    state = _sqlstate(exc)
+    if state is not None:
+        return state in _RACE_STATES
+    text = str(exc.orig).lower()
+    if isinstance(exc, IntegrityError):
+        return "unique constraint failed" in text
+    return isinstance(exc, OperationalError) and "database is locked" in text
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether a database error means the database cannot be reached or used now
+    (down, restarting, unreachable, a file that cannot be opened): the request may
+    succeed when retried later."""
+    if not isinstance(exc, DBAPIError) or lost_race(exc):
+        return False
+    state = _sqlstate(exc)
+    if state is not None:
+        return state.startswith(_UNAVAILABLE_STATES)
+    if exc.connection_invalidated or not isinstance(exc, OperationalError):
+        return exc.connection_invalidated
+    # A driver that names no state: psycopg failing to connect, or SQLite, whose
+    # OperationalError also covers mistakes in SQL (those stay server errors).
+    return _unavailable_text(str(exc.orig).lower())
+
+
+def _unavailable_text(text: str) -> bool:
+    return any(
+        sign in text
+        for sign in (
+            "unable to open",
+            "disk i/o",
+            "readonly database",
+            "malformed",
+            "disk is full",
+            "connection",  # psycopg: connection refused / failed / timeout expired
+            "server closed",
+            "timeout expired",
+        )
+    )
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return str(state) if state else None

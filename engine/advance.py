@@ -25,12 +25,13 @@ from uuid import UUID
 
 from SpiffWorkflow.task import Task
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.calendar import WorkingCalendar
 from core.contracts import CallContext, ConnectorRegistry, FormValidationError
+from core.db import lost_race
 from core.pii import PiiVault
 from engine.clock import real_now, use_clock
 from engine.errors import Conflict, InvalidOperation, NotFound
@@ -248,10 +249,11 @@ def conflicts() -> Iterator[None]:
         raise Conflict(
             "the case was changed by someone else; reload and try again"
         ) from exc
-    except OperationalError as exc:
-        # SQLite refuses a write from a transaction whose snapshot is stale; for the
-        # caller that is the same conflict as a version mismatch.
-        if "locked" in str(exc).lower():
+    except DBAPIError as exc:
+        # Both writers inserted the same next task (PostgreSQL: a unique violation
+        # once the winner commits), or SQLite could not get the write lock: for the
+        # caller the same conflict as a version mismatch.
+        if lost_race(exc):
             raise Conflict(
                 "the case is being changed by someone else; try again"
             ) from exc

@@ -8,9 +8,10 @@ STARTED: the instance waits. A background job delivers the message with its
 idempotency key (the receiver treats a repeat as the same call), with exponential
 backoff, and on success completes the waiting task with the reply in the same
 transaction that marks the message delivered. A crash between the call and that
-commit leaves the message pending; the next attempt repeats the call with the same
-key, so the receiver sees one send. After the last attempt the message fails and the
-instance gets an incident whose retry queues the message again.
+commit leaves the message pending; once its lease runs out (``RetryPolicy``) the
+next attempt repeats the call with the same key, so the receiver sees one send.
+After the last attempt the message fails and the instance gets an incident whose
+retry queues the message again.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ class RetryPolicy:
     max_attempts: int = 8
     base_seconds: float = 2.0
     cap_seconds: float = 3600.0
+    lease_seconds: float = 120.0
+    """How long a message being sent is left to its sender before another worker
+    may try it (the sender died): longer than any command's timeout."""
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds)
 
     def delay(self, attempts: int) -> timedelta:
         seconds = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempts - 1))

@@ -15,18 +15,27 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from connectors.audit import AuditTrail
 from connectors.registry import Registry
 from connectors.systems import default_registry
-from core.db import make_engine, make_session_factory
+from core.db import (
+    DEFERRED,
+    SQLITE_BEGIN,
+    lost_race,
+    make_engine,
+    make_session_factory,
+)
 from core.pii import install_log_masking
 from core.settings import Settings
 from domain.cases.services import on_advance
 from domain.models import Municipality
 from engine.clock import real_now
 from engine.deploy import Deployer, DeployResult, read_files
+from engine.errors import Conflict
 from engine.interfaces import FormCatalogue
 from engine.outbox import RetryPolicy
 from engine.runtime import EngineConfig, ProcessEngine
@@ -51,7 +60,11 @@ class Platform:
         self.db = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.db)
         self.pii = self.settings.pii_vault()
-        self.audit = AuditTrail(self.settings.secret_key, vault=self.pii)
+        # Commands are audited at once, in transactions of their own (before the
+        # call): the sessions let the trail do it.
+        self.audit = AuditTrail(
+            self.settings.secret_key, sessions=self.sessions, vault=self.pii
+        )
         self.connectors = connectors or default_registry(audit=self.audit)
         self.retry_policy = RetryPolicy()
         self.engine_config = EngineConfig(
@@ -65,22 +78,42 @@ class Platform:
         self.engine_config.after_advance.append(on_advance)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, readonly: bool = False) -> Iterator[Session]:
         """A session committed at the end of the block (or rolled back on an error).
 
         Connector calls made inside are audited in the same transaction; when it
         rolls back, their audit rows are written on their own (the calls happened).
+
+        This is the one place every transaction commits, so a lost race is turned
+        into the engine's ``Conflict`` here, whichever statement met it (a flush
+        inside the block or the commit itself): the loser of two simultaneous
+        completions gets a conflict on both databases, never a server error.
+        ``readonly`` lets an SQLite reader run beside the writer (a deferred BEGIN);
+        it may still write, but then risks a conflict.
         """
         try:
             with self.sessions.begin() as session:
+                if readonly and isinstance(session.get_bind(), Engine):
+                    session.connection(execution_options={SQLITE_BEGIN: DEFERRED})
                 yield session
                 self.audit.write(session, self.audit.drain())
-        except BaseException:
-            records = self.audit.drain()
-            if records:
-                with self.sessions.begin() as apart:
-                    self.audit.write(apart, records)
+        except DBAPIError as exc:
+            self._write_apart()
+            if lost_race(exc):
+                raise Conflict(
+                    "someone else changed the same record at the same time; "
+                    "reload and try again"
+                ) from exc
             raise
+        except BaseException:
+            self._write_apart()
+            raise
+
+    def _write_apart(self) -> None:
+        records = self.audit.drain()
+        if records:
+            with self.sessions.begin() as apart:
+                self.audit.write(apart, records)
 
     def engine(self, session: Session) -> ProcessEngine:
         return ProcessEngine(session, self.engine_config)

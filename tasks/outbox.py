@@ -1,14 +1,20 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Delivery of outbox messages (see engine/outbox.py for the guarantees).
 
-Two steps, each its own transaction:
+Two steps:
 
-1. **Send** a batch: lock due messages (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so
-   workers share the queue), call each operator with the message's idempotency key,
-   and record the outcome — delivered with the reply, or the failed attempt with its
-   backoff. One commit for the batch. If the worker dies before that commit, the
-   messages are still pending and the next attempt repeats the calls with the same
-   keys: the receivers deduplicate, nothing is sent twice in effect.
+1. **Send** a batch in two short transactions around the calls: *claim* due
+   messages (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so workers share the queue)
+   and lease them — their next attempt moves ``RetryPolicy.lease`` ahead, so no
+   other worker takes them meanwhile; *call* each operator with the message's
+   idempotency key outside any transaction, the registry's audit trail writing the
+   call's ``connector_calls`` row (committed, outcome ``attempting``) before it is
+   made; then *record* the outcomes — delivered with the reply, or the failed
+   attempt with its backoff — and complete the audit rows. If the worker dies in
+   between, the messages are still pending, each call made has its row, and when
+   the lease runs out the next attempt repeats the calls with the same keys: the
+   receivers deduplicate, nothing is sent twice in effect, and no call goes
+   unrecorded.
 2. **Confirm**: each delivered message continues its case (completes the waiting
    service task with the reply), one instance per transaction. Sending is never held
    up by slow or conflicting cases; an unconfirmed message is confirmed on the next
@@ -18,14 +24,16 @@ Two steps, each its own transaction:
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from core.contracts import CallContext
 from engine.errors import EngineError
 from engine.models import DELIVERED, PENDING, OutboxMessage
-from engine.outbox import RetryPolicy
+from engine.outbox import RetryPolicy, message_params
 from pkip.platform import Platform
 
 log = logging.getLogger(__name__)
@@ -68,49 +76,117 @@ def send_batch(
     policy: RetryPolicy | None = None,
     stats: DeliveryStats | None = None,
 ) -> int:
-    """Send up to ``size`` due messages in one transaction; returns how many were
-    tried."""
+    """Send up to ``size`` due messages; returns how many were tried."""
     policy = policy or platform.retry_policy
     stats = stats if stats is not None else DeliveryStats()
+    claims = _claim(platform, size, policy)
+    if not claims:
+        return 0
+    # A batch never outlives its lease: what is left when half of it is used up
+    # goes back to the queue when the outcomes are recorded.
+    deadline = time.monotonic() + policy.lease_seconds / 2
+    outcomes: list[_Outcome] = []
+    for claim in claims:
+        if outcomes and time.monotonic() > deadline:
+            break
+        outcomes.append(_send(platform, claim))
+    _record(platform, claims, outcomes, policy, stats)
+    return len(outcomes)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    message_id: int
+    operator: str
+    params: dict[str, Any]
+    context: CallContext
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    message_id: int
+    result: Any = None
+    error: Exception | None = None
+
+
+def _claim(platform: Platform, size: int, policy: RetryPolicy) -> list[_Claim]:
+    """Take up to ``size`` due messages and lease them (committed before the calls:
+    no transaction is open while they are made)."""
     with platform.transaction() as session:
-        engine = platform.engine(session)
+        now = platform.engine_config.clock()
         messages = session.scalars(
             select(OutboxMessage)
             .where(
-                OutboxMessage.status == PENDING,
-                OutboxMessage.next_attempt_at <= engine.now(),
+                OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now
             )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(size)
             .with_for_update(skip_locked=True, of=OutboxMessage)
         ).all()
+        claims = []
         for message in messages:
+            message.next_attempt_at = now + policy.lease
             context = CallContext(
                 instance_id=message.instance_id,
                 municipality=message.municipality,
                 element_id=message.element_id,
                 idempotency_key=message.idempotency_key,
             )
-            try:
-                result = platform.connectors.call(
-                    message.operator, engine.outbox_params(message), context
-                )
-            except Exception as exc:  # noqa: BLE001 - counted, retried or an incident
-                if engine.delivery_attempt_failed(message, exc, policy):
-                    stats.failed += 1
-                else:
-                    stats.retried += 1
-                log.info(
-                    "outbox %s (%s) attempt %d failed: %s",
-                    message.id,
-                    message.operator,
-                    message.attempts,
-                    type(exc).__name__,
-                )
-                continue
-            engine.mark_delivered(message, result)
-            stats.delivered += 1
-        return len(messages)
+            # Opened only to send (stored sealed while they hold a personal code).
+            params = message_params(message, platform.engine_config.vault)
+            claims.append(_Claim(message.id, message.operator, params, context))
+        return claims
+
+
+def _send(platform: Platform, claim: _Claim) -> _Outcome:
+    """One call; the registry's audit trail records it before it is made."""
+    try:
+        result = platform.connectors.call(claim.operator, claim.params, claim.context)
+    except Exception as exc:  # noqa: BLE001 - counted, retried or an incident
+        log.info(
+            "outbox %s (%s) attempt failed: %s",
+            claim.message_id,
+            claim.operator,
+            type(exc).__name__,
+        )
+        return _Outcome(claim.message_id, error=exc)
+    return _Outcome(claim.message_id, result=result)
+
+
+def _record(
+    platform: Platform,
+    claims: list[_Claim],
+    outcomes: list[_Outcome],
+    policy: RetryPolicy,
+    stats: DeliveryStats,
+) -> None:
+    """Write the batch's outcomes — delivered, or failed with the backoff — and
+    give the messages it did not get to back to the queue."""
+    with platform.transaction() as session:
+        engine = platform.engine(session)
+        ids = [c.message_id for c in claims]
+        messages = {
+            m.id: m
+            for m in session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .with_for_update(of=OutboxMessage)
+            )
+        }
+        for outcome in outcomes:
+            message = messages.pop(outcome.message_id, None)
+            if message is None or message.status != PENDING:
+                continue  # another worker finished it after this one's lease ran out
+            if outcome.error is None:
+                engine.mark_delivered(message, outcome.result)
+                stats.delivered += 1
+            elif engine.delivery_attempt_failed(message, outcome.error, policy):
+                stats.failed += 1
+            else:
+                stats.retried += 1
+        for message in messages.values():
+            if message.status == PENDING:
+                message.next_attempt_at = engine.now()
 
 
 def confirm_delivered(platform: Platform, limit: int = 1000) -> int:

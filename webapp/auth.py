@@ -45,8 +45,8 @@ from core.db import utcnow
 from domain.accounts import services as accounts
 from domain.accounts import tokens as token_rules
 from domain.accounts.models import PLATFORM_ADMIN, ApiToken, User
-from webapp import platform_of
 from domain.accounts.tokens import TokenRights
+from webapp import platform_of
 
 SESSION_HOURS = 10
 """A working day and a bit: a session ends this long after sign-in."""
@@ -175,7 +175,8 @@ def _load_session_user() -> AuthUser | None:
         session.clear()
         flash(_("Your session has ended. Please sign in again."), "info")
         return None
-    with _platform().transaction() as db:
+    # Every request reads this: a reader, so that it never queues behind a writer.
+    with _platform().transaction(readonly=True) as db:
         user = accounts.get_user(db, uid)
         if user is None or not user.active or user.auth_stamp != session.get("stamp"):
             session.clear()
@@ -248,7 +249,8 @@ def _load_token() -> VerifiedToken | None | bool:
     cached = cache.get(key)
     if cached is not None and cached[0].usable(utcnow()):
         return cached
-    with _platform().transaction() as db:
+    # A reader: its one write ("last used") is best effort (accounts.authenticate_token)
+    with _platform().transaction(readonly=True) as db:
         token = accounts.authenticate_token(db, plaintext)
         if token is None:
             return False

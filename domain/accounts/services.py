@@ -107,10 +107,22 @@ def rotate_auth_stamp(user: User) -> None:
 def authenticate(
     session: Session, username: str, password: str, *, now: datetime | None = None
 ) -> User | None:
-    """The active user with this username and password, or None.
+    """The active user with this username and password, or None; records the
+    sign-in (``check_password`` then ``record_sign_in``)."""
+    user = check_password(session, username, password)
+    if user is not None:
+        record_sign_in(user, password, now=now)
+        session.flush()
+    return user
+
+
+def check_password(session: Session, username: str, password: str) -> User | None:
+    """The active user with this username and password, or None — writing nothing,
+    so that the deliberately slow hash check can run in a reading transaction
+    (on SQLite a writer holds the one write lock while it works).
 
     An unknown username costs one hash verification too, so the answer time does not
-    tell which usernames exist. A hash made with older parameters is renewed.
+    tell which usernames exist.
     """
     global _dummy_hash
     user = find_user(session, username)
@@ -121,11 +133,14 @@ def authenticate(
         return None
     if not _verify(user.password_hash, password):
         return None
+    return user
+
+
+def record_sign_in(user: User, password: str, *, now: datetime | None = None) -> None:
+    """Note the sign-in; a hash made with older parameters is renewed."""
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.last_login_at = now or utcnow()
-    session.flush()
-    return user
 
 
 # -- users and departments ---------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.contracts import FormValidationError
+from core.db import DEFERRED, SQLITE_BEGIN
 from engine.errors import Conflict, InvalidOperation, NotFound
 from engine.models import HistoryEvent, ProcessInstance, UserTask
 from engine.runtime import ProcessEngine
@@ -79,6 +80,10 @@ def test_two_clerks_completing_the_same_task_concurrently(committed: Platform) -
         task_id = ready_task(s, inst_id, "register_application").id
 
     first, second = platform.sessions(), platform.sessions()
+    # One thread cannot hold two SQLite writers (the second would wait for the
+    # first's BEGIN IMMEDIATE); the second starts as a reader, whose stale snapshot
+    # then meets the winner's commit. Two real threads: tests/webapp/test_races.py.
+    second.connection(execution_options={SQLITE_BEGIN: DEFERRED})
     try:
         e1, e2 = platform.engine(first), platform.engine(second)
         e1.get_instance(inst_id)  # both have read the case before either writes

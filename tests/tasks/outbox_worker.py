@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""A Celery worker process for the crash test: PKIP's platform with one command
-operator that POSTs to the test's receiver (PKIP_TEST_RECEIVER)."""
+"""A worker process for the crash tests: PKIP's platform with one command operator
+that POSTs to the test's receiver (PKIP_TEST_RECEIVER), audited as in production.
+
+Runs a Celery worker, or with ``--deliver`` one delivery sweep without Celery.
+PKIP_TEST_LEASE_SECONDS shortens the lease of a message being sent, so that a
+restarted worker takes over a killed one's message within the test's patience."""
 
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ import requests  # noqa: E402
 from connectors.registry import COMMAND, Operator, Registry  # noqa: E402
 from core.contracts import CallContext  # noqa: E402
 from core.settings import Settings  # noqa: E402
+from engine.outbox import RetryPolicy  # noqa: E402
 from pkip.platform import Platform  # noqa: E402
+from tasks import outbox  # noqa: E402
 from tasks.celery_app import make_celery  # noqa: E402
 
 
@@ -48,8 +54,20 @@ def test_registry() -> Registry:
     return registry
 
 
-if __name__ == "__main__":
+def make_platform() -> Platform:
     platform = Platform(Settings.from_env(), connectors=test_registry())
+    platform.connectors.audit = platform.audit
+    lease = os.environ.get("PKIP_TEST_LEASE_SECONDS")
+    if lease:
+        platform.retry_policy = RetryPolicy(lease_seconds=float(lease))
+    return platform
+
+
+if __name__ == "__main__":
+    platform = make_platform()
+    if "--deliver" in sys.argv:
+        outbox.deliver_due(platform)
+        sys.exit(0)
     make_celery(platform).worker_main(
         [
             "worker",

@@ -4,6 +4,7 @@ retried with backoff, deduplicated by key after a crash, and never lost."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -116,7 +117,7 @@ def test_command_waits_in_the_outbox_and_delivery_completes_the_step(
 
 
 def test_worker_dying_after_the_send_neither_loses_nor_doubles(
-    sender: tuple[Platform, Receiver],
+    sender: tuple[Platform, Receiver], clock: ManualClock
 ) -> None:
     platform, receiver = sender
     inst_id = _start(platform)
@@ -126,6 +127,9 @@ def test_worker_dying_after_the_send_neither_loses_nor_doubles(
     status, [message] = _state(platform, inst_id)
     assert status == "running" and message.status == "pending"  # not lost
 
+    # Leased to the dead worker: nobody sends it again until the lease runs out.
+    assert outbox.deliver_due(platform).delivered == 0
+    clock.advance(seconds=platform.retry_policy.lease_seconds)
     assert outbox.deliver_due(platform).delivered == 1
     status, [message] = _state(platform, inst_id)
     assert status == "completed"
@@ -185,3 +189,29 @@ def test_a_refused_request_fails_at_once(sender: tuple[Platform, Receiver]) -> N
     assert outbox.deliver_due(platform).failed == 1
     _, [message] = _state(platform, inst_id)
     assert message.status == FAILED and message.attempts == 1
+
+
+def test_a_batch_never_outlives_its_lease(
+    sender: tuple[Platform, Receiver],
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a slow batch did not get to within half its lease goes back to the queue
+    at once, instead of waiting for the lease — or being sent twice, by this worker
+    and by another that took it when the lease ran out."""
+    platform, receiver = sender
+    platform.retry_policy = RetryPolicy(lease_seconds=0.2)
+    ids = [_start(platform) for _ in range(3)]
+    answer = receiver.call
+
+    def slow(name: str, params: Mapping[str, Any], context: CallContext) -> Any:
+        time.sleep(0.15)
+        return answer(name, params, context)
+
+    monkeypatch.setattr(receiver, "call", slow)
+    assert outbox.send_batch(platform, 100) == 1  # the first always goes
+    states = [_state(platform, i)[1][0] for i in ids]
+    assert [m.status for m in states] == ["delivered", "pending", "pending"]
+    assert all(m.next_attempt_at <= clock() for m in states[1:])  # due again now
+    assert outbox.deliver_due(platform).delivered == 2
+    assert receiver.duplicates == 0

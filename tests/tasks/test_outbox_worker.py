@@ -19,6 +19,8 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from connectors.models import ConnectorCall
+from connectors.registry import ATTEMPTING
 from engine.clock import ManualClock
 from engine.models import OutboxMessage, ProcessInstance
 from pkip.platform import Platform
@@ -79,6 +81,7 @@ def _worker(url: str, settings: Any) -> subprocess.Popen[bytes]:
         "PKIP_BROKER_URL": settings.broker_url,
         "PKIP_TEST_RECEIVER": url,
         "PKIP_ENV": "test",
+        "PKIP_TEST_LEASE_SECONDS": "3",  # the killed worker's message is free soon
     }
     return subprocess.Popen([sys.executable, str(WORKER)], env=env)
 
@@ -143,5 +146,15 @@ def test_killed_worker_neither_loses_nor_doubles(
         assert done, f"not delivered after restart: {state()}"
         assert state() == ("completed", "delivered")
         assert got.total == 2 and len(got.unique) == 1  # the repeat had the same key
+        with platform.transaction() as s:
+            outcomes = list(
+                s.scalars(
+                    select(ConnectorCall.outcome)
+                    .where(ConnectorCall.operator == "test.http_send")
+                    .order_by(ConnectorCall.id)
+                )
+            )
+        # Both calls are on record: the killed worker's still "attempting".
+        assert outcomes == [ATTEMPTING, "ok"]
     finally:
         platform.dispose()

@@ -22,6 +22,7 @@ from flask_babel import ngettext, refresh
 from domain.accounts import services as accounts
 from domain.accounts.models import PLATFORM_ADMIN
 from domain.models import Municipality
+from engine.errors import Conflict
 from webapp import platform_of
 from webapp.account.forms import LoginForm, ProfileForm
 from webapp.auth import (
@@ -75,16 +76,48 @@ def login() -> Any:
             )
             status = 429
         else:
-            with _platform().transaction() as db:
-                user = accounts.authenticate(db, username, form.password.data or "")
-                if user is not None:
-                    _throttle().succeeded(username, address)
-                    login_user(user)
-                    return redirect(safe_next(form.next.data))
+            password = form.password.data or ""
+            if _sign_in(username, password):
+                _throttle().succeeded(username, address)
+                return redirect(safe_next(form.next.data))
             _throttle().failed(username, address)
             flash(_("Wrong username or password."), "error")
     form.password.data = ""  # never sent back
     return render_template("account/login.html", form=form), status
+
+
+SIGN_IN_ATTEMPTS = 3
+
+
+def _sign_in(username: str, password: str) -> bool:
+    """Sign the user in if the password is right, and record it.
+
+    The slow hash check runs in a reading transaction and only the short write
+    after it takes SQLite's write lock: sign-ins do not hold up the office's other
+    work. A password changed or an account closed in between (a new auth stamp,
+    inactive) counts as a failed sign-in."""
+    with _platform().transaction(readonly=True) as db:
+        checked = accounts.check_password(db, username, password)
+    if checked is None:
+        return False
+    for attempt in range(1, SIGN_IN_ATTEMPTS + 1):
+        try:
+            with _platform().transaction() as db:
+                user = accounts.get_user(db, checked.id)
+                if (
+                    user is None
+                    or not user.active
+                    or user.auth_stamp != checked.auth_stamp
+                ):
+                    return False
+                accounts.record_sign_in(user, password)
+                login_user(user)
+            return True
+        except Conflict:
+            # Only "last signed in" was being written: trying again is harmless.
+            if attempt == SIGN_IN_ATTEMPTS:
+                raise
+    return False  # pragma: no cover - the loop returns or raises
 
 
 @bp.post("/logout")
