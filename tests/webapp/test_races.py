@@ -27,7 +27,7 @@ from engine.models import HistoryEvent, UserTask
 from pkip.platform import Platform
 from tests.conftest import MUNI, PROCESS_DIR
 from tests.engine.factories import TREE_REGISTRATION, ready_task
-from tests.webapp.api_support import TokenClient
+from tests.webapp.api_support import TokenClient, token_owner
 from tests.webapp.casework import TREE_REGISTRATION as TREE_FORM
 from tests.webapp.conftest import PASSWORD, WebClient, make_app
 
@@ -72,7 +72,7 @@ def _token(platform: Platform, name: str) -> str:
             municipality=MUNI,
             name=name,
             scopes=accounts.KNOWN_SCOPES,
-            created_by="tests",
+            created_by=token_owner(s, MUNI),
         )
     return plaintext
 
