@@ -27,6 +27,7 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.event_parsers import PkipStartEventParser
 from engine.models import PENDING, OutboxMessage
 
 
@@ -113,4 +114,8 @@ class PkipBpmnParser(SpiffBpmnParser):  # type: ignore[misc]
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (ServiceTaskParser, PkipServiceTask),
+        full_tag("startEvent"): (
+            PkipStartEventParser,
+            SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1],
+        ),
     }
