@@ -28,6 +28,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn_prepare import INTERRUPTING_PROPERTY
 
 _DONE_FLAG = "pkip_interrupted"
+_CLOSED_FLAG = "pkip_scope_closed"
 
 _revive = SubWorkflowTaskMixin._on_subworkflow_completed
 
@@ -82,9 +83,11 @@ def apply_interrupts(top: Any) -> bool:
         if sub.parent_task_id is None:
             continue
         esp_task = top.get_task_from_id(sub.parent_task_id)
+        if esp_task is not None and esp_task._get_internal_data(_DONE_FLAG):
+            applied = _close_scope(esp_task) or applied
+            continue
         if (
             esp_task is None
-            or esp_task._get_internal_data(_DONE_FLAG)
             or esp_task.state == TaskState.CANCELLED
             or interrupting_start(sub) is None
         ):
@@ -93,6 +96,29 @@ def apply_interrupts(top: Any) -> bool:
         _interrupt(esp_task)
         applied = True
     return applied
+
+
+def _close_scope(esp_task: Task) -> bool:
+    """End the interrupted scope when its event sub-process has ended.
+
+    SpiffWorkflow joins the event sub-process's branch into the scope's end join of
+    the cancelled main flow, so the scope would never signal its completion and the
+    activity around it would wait forever.
+    """
+    outer = esp_task.workflow
+    if (
+        esp_task.state != TaskState.COMPLETED
+        or esp_task._get_internal_data(_CLOSED_FLAG)
+        or any(t.state & TaskState.NOT_FINISHED_MASK for t in outer.tasks.values())
+    ):
+        return False
+    esp_task._set_internal_data(**{_CLOSED_FLAG: True})
+    sub = outer.top_workflow.subprocesses.get(esp_task.id)
+    if sub is not None:
+        outer.data.update(sub.data)
+    outer._mark_complete(esp_task)
+    outer.completed_event(outer)  # the activity around a sub-process moves on
+    return True
 
 
 def _interrupt(esp_task: Task) -> None:
@@ -132,10 +158,13 @@ class PkipEventManager(EventManager):  # type: ignore[misc]
     """
 
     running: Task | None = None
+    nested_started = 0
     """The task the engine is running (set by PkipWorkflow around ``task.run()``)."""
 
     def catch(self, event: BpmnEvent, internal: bool = True) -> int:
         top = self.workflow
+        if self.running is not None and not hasattr(event, "pkip_thrower"):
+            event.pkip_thrower = self.running.task_spec.bpmn_id  # named in incidents
         if (
             event.target is None
             and self.running is not None
@@ -154,7 +183,8 @@ class PkipEventManager(EventManager):  # type: ignore[misc]
                 scope = scope.parent_workflow
             event.target = None
             event.pkip_scoped = True
-        count: int = super().catch(event, internal)
+        self.nested_started = 0
+        count: int = super().catch(event, internal) + self.nested_started
         if not internal:
             return count
         triggered = _top_trigger_matches(top, event)
@@ -171,7 +201,7 @@ class PkipEventManager(EventManager):  # type: ignore[misc]
             return  # an error or escalation: only its own scopes (see catch)
         for sub in list(self.workflow.subprocesses.values()):
             if _running(self.workflow, sub):
-                self._trigger(event, sub, deliver=False)
+                self.nested_started += self._trigger(event, sub, deliver=False)
 
     def _deliver(self, event: BpmnEvent, scope: Any) -> int:
         tasks = [

@@ -27,7 +27,7 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.event_parsers import PkipStartEventParser
+from engine.event_parsers import PkipEndEventParser, PkipStartEventParser
 from engine.models import PENDING, OutboxMessage
 
 
@@ -117,5 +117,9 @@ class PkipBpmnParser(SpiffBpmnParser):  # type: ignore[misc]
         full_tag("startEvent"): (
             PkipStartEventParser,
             SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1],
+        ),
+        full_tag("endEvent"): (
+            PkipEndEventParser,
+            SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1],
         ),
     }

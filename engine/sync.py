@@ -23,6 +23,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
+from engine.event_routing import timer_due
 from engine.models import (
     HistoryEvent,
     Incident,
@@ -394,21 +395,8 @@ def _kind_of(task: Task) -> str:
 
 
 def next_timer(tasks: list[Task]) -> datetime | None:
-    """The earliest due time of the waiting timers among ``tasks``."""
-    due: list[datetime] = []
-    for task in tasks:
-        event_def = getattr(task.task_spec, "event_definition", None)
-        if task.state != TaskState.WAITING or not isinstance(
-            event_def, TimerEventDefinition
-        ):
-            continue
-        value = task._get_internal_data("event_value")
-        if isinstance(value, dict):
-            value = value.get("next")
-        if not isinstance(value, str):
-            continue
-        try:
-            due.append(TimerEventDefinition.get_datetime(value))
-        except ValueError:
-            log.warning("unparseable timer value on %s", task.task_spec.bpmn_id)
-    return min(due) if due else None
+    """The earliest due time of the waiting timers among ``tasks`` (an event-based
+    gateway's timer too: engine/event_routing.py)."""
+    due = [timer_due(t) for t in tasks if t.state == TaskState.WAITING]
+    found = [d for d in due if d is not None]
+    return min(found) if found else None
