@@ -23,7 +23,14 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
-from engine.event_routing import timer_due
+from engine.event_routing import (
+    MESSAGE,
+    SIGNAL_PREFIX,
+    error_text,
+    timer_due,
+    uncaught_errors,
+    waits,
+)
 from engine.models import (
     HistoryEvent,
     Incident,
@@ -69,7 +76,13 @@ class AdvanceRecorder:
         self.meta: dict[str, Any] = instance.definition.meta
         self.tasks = list(wf.all_tasks())
 
-    def record(self, *, error: Exception | None, completed_task: str | None) -> None:
+    def record(
+        self,
+        *,
+        error: Exception | None,
+        completed_task: str | None,
+        thrown: Sequence[Any] = (),
+    ) -> None:
         # Queries first, then only additions, and no autoflush in between: the caller
         # flushes once, and the new rows go out as batched INSERTs.
         with self.session.no_autoflush:
@@ -82,13 +95,15 @@ class AdvanceRecorder:
             self._subscriptions()
             self._history(completed_task)
             self._task_index(open_rows, completed_task)
-            self._finish(error)
+            self._finish(error, uncaught_errors(list(thrown)))
 
-    def _finish(self, error: Exception | None) -> None:
+    def _finish(self, error: Exception | None, uncaught: Sequence[Any] = ()) -> None:
         instance = self.instance
         instance.next_timer_at = next_timer(self.tasks)
         if error is not None:
             self._incident(error)
+        elif uncaught and instance.status == ProcessInstance.RUNNING:
+            self._failed(uncaught[0])
         elif instance.status == ProcessInstance.RUNNING:
             self._status()
         instance.state = self.engine.config.serializer.dump_state(self.wf)
@@ -216,30 +231,35 @@ class AdvanceRecorder:
         if self.instance.status != ProcessInstance.RUNNING:
             return
         scripts = self.engine.scripts
-        for task in self.tasks:
-            event_def = getattr(task.task_spec, "event_definition", None)
-            if task.state != TaskState.WAITING or not isinstance(
-                event_def, MessageEventDefinition
-            ):
-                continue
+        seen: set[tuple[str, str, str]] = set()
+        # waiting catch events, receive tasks, event-based gateways, and the event
+        # sub-processes a message or a signal would start (engine/event_routing.py)
+        for wait in waits(self.wf):
+            event_def = wait.event_definition
+            data = dict(wait.task.data) if wait.task is not None else dict(self.wf.data)
             # A correlation property's retrieval expression is evaluated against the
             # waiting instance's own data here and against the payload by the sender,
             # so "case_number" means the same key on both sides.
             keys: dict[str, Any] = {}
-            for prop in event_def.correlation_properties:
+            for prop in getattr(event_def, "correlation_properties", None) or []:
                 try:
                     keys[prop.name] = scripts.environment.evaluate(
-                        prop.retrieval_expression, dict(task.data)
+                        prop.retrieval_expression, data
                     )
                 except Exception:  # noqa: BLE001 - a missing key just does not match
                     keys[prop.name] = None
+            name = wait.name if wait.kind == MESSAGE else SIGNAL_PREFIX + wait.name
+            row = (name, canonical_correlation(keys), wait.element_id or "")
+            if row in seen:
+                continue
+            seen.add(row)
             self.session.add(
                 MessageSubscription(
                     instance_id=self.instance.id,
                     municipality=self.instance.municipality,
-                    message_name=event_def.name,
-                    correlation=canonical_correlation(keys),
-                    element_id=task.task_spec.bpmn_id or "",
+                    message_name=row[0],
+                    correlation=row[1],
+                    element_id=row[2],
                 )
             )
 
@@ -285,6 +305,31 @@ class AdvanceRecorder:
             )
         else:
             self._resolve_incidents()
+
+    def _failed(self, event: Any) -> None:
+        """An error nobody caught ends the case in error, never as completed."""
+        instance = self.instance
+        element = getattr(event, "pkip_thrower", None)
+        instance.status = ProcessInstance.FAILED
+        instance.end_event = element
+        instance.ended_at = self.now
+        instance.next_timer_at = None
+        self._open_incident(
+            "error_end",
+            None,
+            "BpmnError",
+            error_text(event),
+            element=element,
+        )
+        self.session.add(
+            HistoryEvent(
+                instance_id=instance.id,
+                at=self.now,
+                kind="failed",
+                element_id=element,
+                details={"error": getattr(event.event_definition, "code", None)},
+            )
+        )
 
     def _incident(self, error: Exception) -> None:
         failed = next((t for t in self.tasks if t.state == TaskState.ERROR), None)
