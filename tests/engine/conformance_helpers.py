@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Running a conformance diagram both ways: `pkip bpmn run` and the persistent engine."""
+"""Running a conformance diagram both ways: `pkip bpmn run` and the engine."""
 
 from __future__ import annotations
 
@@ -59,7 +59,10 @@ def completed(session: Session, instance_id: str) -> list[str]:
 
 
 def fire_until_idle(
-    engine: ProcessEngine, clock: ManualClock, instance: ProcessInstance, limit: int = 50
+    engine: ProcessEngine,
+    clock: ManualClock,
+    instance: ProcessInstance,
+    limit: int = 50,
 ) -> None:
     """Move the clock to each next timer of ``instance`` and fire it, until none."""
     for _ in range(limit):

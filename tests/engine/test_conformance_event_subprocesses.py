@@ -27,7 +27,7 @@ from tests.engine.conformance_helpers import (
     fire_until_idle,
 )
 
-# -- interrupting timer event sub-process (BPMN 2.0, 10.3.5) ---------------------------
+# -- interrupting timer event sub-process (BPMN 2.0, 10.3.5) --------------------------
 
 
 def test_interrupting_timer_event_subprocess_runs_instead_of_the_process() -> None:
@@ -52,7 +52,7 @@ def test_interrupting_timer_event_subprocess_persisted(
     assert not {"wait_day", "after", "end"} & set(done)
 
 
-# -- non-interrupting timer cycle event sub-process ------------------------------------
+# -- non-interrupting timer cycle event sub-process -----------------------------------
 
 
 def test_timer_cycle_event_subprocess_repeats_beside_the_process() -> None:
@@ -74,7 +74,7 @@ def test_timer_cycle_event_subprocess_persisted(
     assert done.index("wait_3h") > max(i for i, e in enumerate(done) if e == "remind")
 
 
-# -- message event sub-processes inside a sub-process ----------------------------------
+# -- message event sub-processes inside a sub-process ---------------------------------
 
 
 def test_message_event_subprocesses_of_a_subprocess() -> None:
@@ -122,7 +122,7 @@ def test_message_event_subprocesses_persisted(
     assert "wait_day" not in done
 
 
-# -- signal and escalation event sub-processes -----------------------------------------
+# -- signal and escalation event sub-processes ----------------------------------------
 
 
 def test_signal_and_escalation_event_subprocesses_start_on_their_event() -> None:
@@ -168,7 +168,7 @@ def test_error_event_subprocess_persisted(
     assert before(done, "i_error", "handle_error") and "after" not in done
 
 
-# -- conditional events: refused by name ------------------------------------------------
+# -- conditional events: refused by name ----------------------------------------------
 
 
 def test_conditional_event_is_refused_at_deploy(
@@ -192,7 +192,7 @@ def cli_run_refused(name: str) -> tuple[int, str]:
     return result.exit_code, result.stderr
 
 
-# -- boundary timers on a sub-process ----------------------------------------------------
+# -- boundary timers on a sub-process -------------------------------------------------
 
 
 def test_boundary_timers_on_a_subprocess() -> None:
@@ -217,7 +217,7 @@ def test_boundary_timers_on_a_subprocess_persisted(
     assert inst.status == ProcessInstance.COMPLETED and inst.end_event == "end_late"
 
 
-# -- boundary events on a call activity -------------------------------------------------
+# -- boundary events on a call activity -----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -250,7 +250,7 @@ def test_boundary_events_on_a_call_activity(
     assert not absent & set(completed(db_session, inst.id))
 
 
-# -- terminate end event inside a sub-process ------------------------------------------
+# -- terminate end event inside a sub-process -----------------------------------------
 
 
 def test_terminate_inside_a_subprocess_ends_only_the_subprocess(
