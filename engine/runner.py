@@ -431,8 +431,9 @@ def _summary(inst: _Instance) -> dict[str, Any]:
 def _waiting_at(wf: PkipWorkflow) -> set[str]:
     found = {
         str(t.task_spec.bpmn_id or t.task_spec.name)
-        for t in wf.unfinished_tasks()
-        if t.state in (TaskState.WAITING, TaskState.READY, TaskState.STARTED)
+        for t in wf.all_tasks()
+        if t.state
+        in (TaskState.WAITING, TaskState.READY, TaskState.STARTED, TaskState.ERROR)
         and getattr(t.task_spec, "bpmn_id", None)
     }
     found |= {f"{w.kind} {w.name}" for w in waits(wf) if w.task is None}
