@@ -220,9 +220,7 @@ def test_a_message_nobody_waits_for_is_recorded(
     engine: ProcessEngine, db_session: Session, platform: Platform
 ) -> None:
     deploy(db_session, platform, "ev_collaboration_messages.bpmn")
-    office = engine.start(
-        "ev_office", municipality=MUNI, message=("request", {"x": 1})
-    )
+    office = engine.start("ev_office", municipality=MUNI, message=("request", {"x": 1}))
     assert office.status == ProcessInstance.COMPLETED
     unclaimed = db_session.scalars(
         select(HistoryEvent).where(
