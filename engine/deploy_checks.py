@@ -68,9 +68,10 @@ _EVENT_DEFINITIONS_RUNNABLE = {
 # Refused event definitions with the reason an analyst can act on (LV, then EN).
 _EVENT_REFUSALS = {
     "conditionalEventDefinition": (
-        "nosacījuma notikumus dzinējs neatbalsta: nosacījums netiktu pārbaudīts,"
-        " kad mainās dati, un notikums neiestātos / conditional events are not"
-        " supported: the condition would not be re-evaluated when data changes"
+        "nosacījuma notikumu dzinējs atbalsta tikai kā starpposma uztveršanas"
+        " notikumu plūsmā: šeit nosacījums netiktu pārbaudīts, kad mainās dati, un"
+        " notikums neiestātos / a conditional event runs only as an intermediate"
+        " catch event: here its condition would not be re-checked when data changes"
     ),
 }
 _DEAD_END_OK = {"endEvent"}
@@ -133,6 +134,12 @@ def _check_container(
         for child in node:
             if isinstance(child.tag, str) and child.tag.endswith("EventDefinition"):
                 ev = etree.QName(child).localname
+                # engine/conditional.py: only conditional catch events in the flow
+                if (
+                    ev == "conditionalEventDefinition"
+                    and kind == "intermediateCatchEvent"
+                ):
+                    continue
                 if ev not in _EVENT_DEFINITIONS_RUNNABLE:
                     reason = _EVENT_REFUSALS.get(ev, f"the engine cannot run bpmn:{ev}")
                     problems.append(DeployProblem(name, node_id, reason))

@@ -38,6 +38,7 @@ from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.conditional import refresh_conditions
 from engine.event_subprocess import (
     apply_interrupts,
     install_event_manager,
@@ -152,6 +153,7 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):  # type: ignore[misc]
             return count
 
         interrupted = apply_interrupts(self)  # engine/event_subprocess.py
+        interrupted = refresh_conditions(self) or interrupted  # engine/conditional.py
         active = self.get_active_subprocesses()
         for sub in sorted(active, key=lambda wf: wf.depth, reverse=True):
             while run_ready(sub):

@@ -263,3 +263,24 @@ def test_an_incident_is_not_a_failed_instance(
     assert inst.status == ProcessInstance.RUNNING and inst.has_incident
     kinds = [i.kind for i in db_session.scalars(select(Incident))]
     assert "error_end" not in kinds
+
+
+# -- conditional intermediate catch event --------------------------------------------
+
+
+def test_conditional_catch_fires_when_another_branch_makes_it_true(
+    engine: ProcessEngine, db_session: Session, platform: Platform, clock: ManualClock
+) -> None:
+    # SpiffWorkflow 3.2 alone waits forever here: the event keeps the data it
+    # arrived with (approved = False)
+    code, out = cli_run("ev_conditional_catch.bpmn")
+    assert code == 0 and out["status"] == "completed", out
+    assert before(out["completed"], "approve", "until_approved", "notify", "end")
+
+    deploy(db_session, platform, "ev_conditional_catch.bpmn")
+    inst = engine.start("ev_conditional_catch", municipality=MUNI)
+    assert inst.status == ProcessInstance.RUNNING
+    assert "until_approved" not in completed(db_session, inst.id)
+    fire_until_idle(engine, clock, inst)
+    assert inst.status == ProcessInstance.COMPLETED and inst.end_event == "end"
+    assert before(completed(db_session, inst.id), "approve", "until_approved")
