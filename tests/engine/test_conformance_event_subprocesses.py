@@ -267,3 +267,38 @@ def test_terminate_inside_a_subprocess_ends_only_the_subprocess(
     assert inst.next_timer_at is None  # the cancelled branch's timer is gone
     done = completed(db_session, inst.id)
     assert before(done, "w_terminate", "after") and "w_wait" not in done
+
+
+# -- timer event sub-process inside a sub-process; error caught two levels up ---------
+
+
+def test_timer_event_subprocess_inside_a_subprocess(
+    engine: ProcessEngine, db_session: Session, platform: Platform, clock: ManualClock
+) -> None:
+    # SpiffWorkflow 3.2 alone runs the handler and then the sub-process's own path
+    code, out = cli_run("ev_esp_timer_in_subprocess.bpmn")
+    assert code == 0 and out["end_event"] == "end"
+    assert before(out["completed"], "r_esp_start", "close_review", "review", "after")
+    assert not {"r_wait", "r_end"} & set(out["completed"])
+
+    deploy(db_session, platform, "ev_esp_timer_in_subprocess.bpmn")
+    inst = engine.start("ev_esp_timer_sub", municipality=MUNI)
+    fire_until_idle(engine, clock, inst)
+    assert inst.status == ProcessInstance.COMPLETED and inst.end_event == "end"
+    done = completed(db_session, inst.id)
+    assert before(done, "close_review", "after") and "r_wait" not in done
+
+
+def test_error_caught_by_a_boundary_two_levels_up(
+    engine: ProcessEngine, db_session: Session, platform: Platform
+) -> None:
+    code, out = cli_run("ev_error_boundary_nested.bpmn")
+    assert code == 0 and out["end_event"] == "end_handled"
+    assert before(out["completed"], "i_error", "on_missing", "handle")
+    assert not {"o_wait", "o_join", "o_end", "end_normal"} & set(out["completed"])
+
+    deploy(db_session, platform, "ev_error_boundary_nested.bpmn")
+    inst = engine.start("ev_error_boundary_nested", municipality=MUNI)
+    assert inst.status == ProcessInstance.COMPLETED
+    assert inst.end_event == "end_handled" and inst.next_timer_at is None
+    assert "o_end" not in completed(db_session, inst.id)
