@@ -175,10 +175,14 @@ def run_diagram(
             ]
             # A process that starts on a message or a signal from a partner is
             # started by it; started here too it would run twice.
+            # All pools start together: each runs to its first wait before what
+            # any of them threw on the way is delivered.
             if is_starter(parser.get_spec(process)) or not starters:
-                run.start(process, dict(data or {}))
+                run.start(process, dict(data or {}), route=False)
             for partner in starters:
-                run.start(partner, {})
+                run.start(partner, {}, route=False)
+            for inst in list(run.instances):
+                run.route(inst)
             run.go()
         except RunFailed as exc:
             if exc.result is None:
@@ -225,7 +229,9 @@ class _Run:
         self.stuck_reason: str | None = None
 
     # -- instances -----------------------------------------------------------------
-    def start(self, process: str, data: dict[str, Any]) -> _Instance:
+    def start(
+        self, process: str, data: dict[str, Any], route: bool = True
+    ) -> _Instance:
         if len(self.instances) >= MAX_INSTANCES:
             raise RunFailed(f"more than {MAX_INSTANCES} instances started")
         wf = PkipWorkflow(
@@ -236,14 +242,16 @@ class _Run:
         wf.task_tree.data.update(data)
         inst = _Instance(process, wf)
         self.instances.append(inst)
-        self._steps(inst)
+        inst.wf.do_engine_steps()
+        if route:
+            self.route(inst)
         return inst
 
     def _steps(self, inst: _Instance) -> None:
         inst.wf.do_engine_steps()
-        self._route(inst)
+        self.route(inst)
 
-    def _route(self, source: _Instance) -> None:
+    def route(self, source: _Instance) -> None:
         events = source.wf.get_events()
         for event in uncaught_errors(events):
             if source.failure is None:

@@ -221,16 +221,24 @@ def test_boundary_timers_on_a_subprocess_persisted(
 
 
 @pytest.mark.parametrize(
-    ("mode", "end", "absent"),
+    ("mode", "end", "present", "absent"),
     [
-        ("fast", "end_ok", {"call_timeout", "call_refused"}),
-        ("slow", "end_timeout", {"c_end", "c_wait_long", "call_check", "end_ok"}),
-        ("refuse", "end_refused", {"c_end", "end_ok", "call_timeout"}),
+        # the non-interrupting reminder (30 min) leaves the called process running
+        ("fast", "end_ok", ["remind_caller", "c_wait", "call_check"], {"call_timeout"}),
+        # the interrupting timer (2 h) cancels everything inside the called process
+        (
+            "slow",
+            "end_timeout",
+            ["remind_caller", "call_timeout"],
+            {"c_end", "c_wait_long", "call_check", "end_ok"},
+        ),
+        ("refuse", "end_refused", ["c_refuse", "call_refused"], {"c_end", "end_ok"}),
     ],
 )
 def test_boundary_events_on_a_call_activity(
     mode: str,
     end: str,
+    present: list[str],
     absent: set[str],
     engine: ProcessEngine,
     db_session: Session,
@@ -241,13 +249,15 @@ def test_boundary_events_on_a_call_activity(
         "ev_boundary_call_activity.bpmn", "--data", f'{{"mode": "{mode}"}}'
     )
     assert code == 0 and out["end_event"] == end, out
+    assert before(out["completed"], *present)
     assert not absent & set(out["completed"])
 
     deploy(db_session, platform, "ev_boundary_call_activity.bpmn")
     inst = engine.start("ev_boundary_call", municipality=MUNI, data={"mode": mode})
     fire_until_idle(engine, clock, inst)
     assert inst.status == ProcessInstance.COMPLETED and inst.end_event == end
-    assert not absent & set(completed(db_session, inst.id))
+    done = completed(db_session, inst.id)
+    assert before(done, *present) and not absent & set(done)
 
 
 # -- terminate end event inside a sub-process -----------------------------------------

@@ -144,12 +144,15 @@ def test_signals_across_processes_in_a_run() -> None:
     code, out = cli_run("ev_signal_across.bpmn", "--process", "ev_sig_sender")
     assert code == 0 and out["status"] == "completed", out
     by_process = {i["process"]: i for i in out["instances"]}
-    # signal start: the receiver starts on "opened"; signal end + interrupting
-    # boundary: "closed" cancels its work one hour later
+    # signal start: the receiver starts on "opened"; intermediate catch: the
+    # listener (a pool that started with the sender) hears it; signal end +
+    # interrupting boundary: "closed" cancels the receiver's work an hour later
     assert by_process["ev_sig_receiver"]["end_event"] == "end_cancelled"
     assert by_process["ev_sig_sender"]["end_event"] == "end_closed"
+    assert by_process["ev_sig_listener"]["end_event"] == "l_end"
     order = out["completed"]
     assert before(order, "throw_opened", "on_opened", "end_closed", "on_closed")
+    assert before(order, "throw_opened", "hear_opened", "l_end")
     assert not {"w_wait", "w_end", "end_worked"} & set(order)
 
 
@@ -157,10 +160,15 @@ def test_signals_across_instances_persisted(
     engine: ProcessEngine, db_session: Session, platform: Platform, clock: ManualClock
 ) -> None:
     assert sorted(deploy(db_session, platform, "ev_signal_across.bpmn")) == [
+        "ev_sig_listener",
         "ev_sig_receiver",
         "ev_sig_sender",
     ]
+    listener = engine.start("ev_sig_listener", municipality=MUNI)
+    other = engine.start("ev_sig_listener", municipality="JELGAVA")
     sender = engine.start("ev_sig_sender", municipality=MUNI)
+    assert listener.status == ProcessInstance.COMPLETED  # intermediate catch
+    assert other.status == ProcessInstance.RUNNING  # another municipality
     [receiver] = instances_of(db_session, "ev_sig_receiver")
     assert receiver.status == ProcessInstance.RUNNING
     assert "on_opened" in completed(db_session, receiver.id)
