@@ -68,6 +68,7 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], str]] = [
         "end_refused",
     ),
     ("ev_error_boundary_nested", "ev_error_boundary_nested", {}, {}, "end_handled"),
+    ("ev_boundary_timer_in_subprocess", "ev_boundary_timer_in_sub", {}, {}, "end"),
     ("ev_terminate_in_subprocess", "ev_terminate_sub", {}, {}, "end"),
     ("ev_error_end_top", "ev_error_end_top", {}, {}, "FAILED"),
     ("ev_escalation_end", "ev_escalation_end", {}, {}, "end_top_escalation"),
@@ -75,7 +76,7 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], str]] = [
     ("ev_event_gateway", "ev_event_gateway", {}, {}, "end_unpaid"),
     ("ev_event_gateway", "ev_event_gateway", {}, {"paid": {"sum": 5}}, "end_paid"),
     ("ev_conditional_catch", "ev_conditional_catch", {}, {}, "end"),
-    ("ev_signal_across", "ev_sig_sender", {}, {}, "end_closed+end_cancelled"),
+    ("ev_signal_across", "ev_sig_sender", {}, {}, "end_closed+end_cancelled+l_end"),
     ("ev_collaboration_messages", "ev_client", {}, {}, "end+end_reply"),
 ]
 # (file, required end) -> (ids that must complete in this order, ids that must not)
@@ -91,8 +92,15 @@ PATHS: dict[tuple[str, str], tuple[list[str], set[str]]] = {
     ("ev_error_boundary_nested", "end_handled"): (["handle"], {"o_end"}),
     ("ev_terminate_in_subprocess", "end"): (["w_terminate", "after"], {"w_wait"}),
     ("ev_link", "end"): (["go_page2", "second"], set()),
+    ("ev_boundary_timer_in_subprocess", "end"): (
+        ["remind", "remind", "mark_late", "after"],
+        {"receive_docs"},
+    ),
     ("ev_conditional_catch", "end"): (["approve", "until_approved"], set()),
-    ("ev_signal_across", "end_closed+end_cancelled"): (["closed_early"], {"w_end"}),
+    ("ev_signal_across", "end_closed+end_cancelled+l_end"): (
+        ["closed_early"],
+        {"w_end"},
+    ),
 }
 COLLABORATIONS = {
     "ev_signal_across": "ev_signal_collab",

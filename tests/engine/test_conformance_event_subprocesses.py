@@ -9,6 +9,8 @@ engine (every operation loads the instance from the database and saves it again)
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -312,3 +314,24 @@ def test_error_caught_by_a_boundary_two_levels_up(
     assert inst.status == ProcessInstance.COMPLETED
     assert inst.end_event == "end_handled" and inst.next_timer_at is None
     assert "o_end" not in completed(db_session, inst.id)
+
+
+def test_timer_boundaries_inside_a_subprocess(
+    engine: ProcessEngine, db_session: Session, platform: Platform, clock: ManualClock
+) -> None:
+    # The run tries the process, not its sub-process (which SpiffWorkflow also
+    # registers as a process, and which `pkip bpmn run` once picked by its name).
+    code, out = cli_run("ev_boundary_timer_in_subprocess.bpmn")
+    assert code == 0 and out["process"] == "ev_boundary_timer_in_sub"
+    order = out["completed"]
+    assert order.count("remind") == 2  # R2/P1D, before the P3D deadline
+    assert before(order, "remind", "docs_late", "mark_late", "collect", "after", "end")
+    assert "receive_docs" not in order and out["end_event"] == "end"
+
+    deploy(db_session, platform, "ev_boundary_timer_in_subprocess.bpmn")
+    inst = engine.start("ev_boundary_timer_in_sub", municipality=MUNI)
+    assert inst.next_timer_at == T0 + timedelta(days=1)
+    fire_until_idle(engine, clock, inst)
+    assert inst.status == ProcessInstance.COMPLETED and inst.end_event == "end"
+    done = completed(db_session, inst.id)
+    assert done.count("remind") == 2 and before(done, "mark_late", "after")
