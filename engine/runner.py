@@ -146,18 +146,7 @@ def run_diagram(
     parser, bundle = deployer.check(files)
     executable = deployer.executable_processes(parser, bundle)
     candidates = [pid for pid, _ in executable]
-    if process is None:
-        first_file = next(iter(files))
-        own = [pid for pid, f in executable if f == first_file]
-        process = next(iter(own or candidates), None)
-    if process not in candidates:
-        raise DeployError(
-            [
-                DeployProblem(
-                    ", ".join(files), process or "", "no such executable process"
-                )
-            ]
-        )
+    process = _chosen(process, executable, files)
     scripts = RestrictedScriptEngine(connectors=registry)
     scripts.call_context = CallContext(instance_id="bpmn-run")
     run = _Run(parser, candidates, scripts, notes, forms, auto)
@@ -168,21 +157,7 @@ def run_diagram(
     run.messages = dict(messages or {})
     with use_clock(run.clock):
         try:
-            starters = [
-                p
-                for p in _partners(parser, process, candidates)
-                if is_starter(parser.get_spec(p))
-            ]
-            # A process that starts on a message or a signal from a partner is
-            # started by it; started here too it would run twice.
-            # All pools start together: each runs to its first wait before what
-            # any of them threw on the way is delivered.
-            if is_starter(parser.get_spec(process)) or not starters:
-                run.start(process, dict(data or {}), route=False)
-            for partner in starters:
-                run.start(partner, {}, route=False)
-            for inst in list(run.instances):
-                run.route(inst)
+            run.start_pools(process, dict(data or {}))
             run.go()
         except RunFailed as exc:
             if exc.result is None:
@@ -195,6 +170,26 @@ def run_diagram(
     if result.status != COMPLETED:
         raise RunFailed(result.reason or result.status, result)
     return result
+
+
+def _chosen(
+    process: str | None, executable: list[tuple[str, str]], files: Mapping[str, Any]
+) -> str:
+    """The process to run: the one asked for, else the first of the first file."""
+    candidates = [pid for pid, _ in executable]
+    if process is None:
+        first_file = next(iter(files))
+        own = [pid for pid, f in executable if f == first_file]
+        process = next(iter(own or candidates), None)
+    if process not in candidates:
+        raise DeployError(
+            [
+                DeployProblem(
+                    ", ".join(files), process or "", "no such executable process"
+                )
+            ]
+        )
+    return process
 
 
 def _partners(parser: Any, process: str, candidates: list[str]) -> list[str]:
@@ -229,6 +224,24 @@ class _Run:
         self.stuck_reason: str | None = None
 
     # -- instances -----------------------------------------------------------------
+    def start_pools(self, process: str, data: dict[str, Any]) -> None:
+        """Start ``process`` and the partners of its collaboration that start by
+        themselves. All pools start together: each runs to its first wait before
+        what any of them threw on the way is delivered."""
+        starters = [
+            p
+            for p in _partners(self.parser, process, self.candidates)
+            if is_starter(self.parser.get_spec(p))
+        ]
+        # A process that starts on a message or a signal from a partner is started
+        # by it; started here too it would run twice.
+        if is_starter(self.parser.get_spec(process)) or not starters:
+            self.start(process, data, route=False)
+        for partner in starters:
+            self.start(partner, {}, route=False)
+        for inst in list(self.instances):
+            self.route(inst)
+
     def start(
         self, process: str, data: dict[str, Any], route: bool = True
     ) -> _Instance:
