@@ -185,7 +185,8 @@ def instances() -> None:
 @instances.command("list")
 @click.option("--municipality")
 @click.option(
-    "--status", type=click.Choice(["running", "suspended", "completed", "cancelled"])
+    "--status",
+    type=click.Choice(["running", "suspended", "completed", "cancelled", "failed"]),
 )
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
