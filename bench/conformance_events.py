@@ -42,6 +42,7 @@ DIAGRAMS = ROOT / "tests" / "engine" / "bpmn" / "conformance"
 CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], str]] = [
     ("ev_esp_timer_interrupting", "ev_esp_timer_int", {}, {}, "esp_end"),
     ("ev_esp_timer_cycle", "ev_esp_timer_cycle", {}, {}, "end"),
+    ("ev_esp_cycle_unbounded", "ev_esp_cycle_unbounded", {}, {}, "end"),
     ("ev_esp_timer_in_subprocess", "ev_esp_timer_sub", {}, {}, "end"),
     (
         "ev_esp_message",
@@ -83,6 +84,7 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], str]] = [
 PATHS: dict[tuple[str, str], tuple[list[str], set[str]]] = {
     ("ev_esp_timer_interrupting", "esp_end"): (["escalate"], {"after", "end"}),
     ("ev_esp_timer_cycle", "end"): (["remind", "remind", "remind", "end"], set()),
+    ("ev_esp_cycle_unbounded", "end"): (["remind", "remind", "end"], set()),
     ("ev_esp_timer_in_subprocess", "end"): (["close_review", "after"], {"r_wait"}),
     ("ev_esp_message", "end"): (["record_note", "close_withdrawn"], {"wait_day"}),
     ("ev_esp_signal_escalation", "end"): (["throw_late", "late_start"], set()),

@@ -12,7 +12,10 @@ analyst drew them):
 - **Interrupting event sub-processes.** The parser ignores ``isInterrupting`` (every
   event sub-process runs beside its parent). The copy marks each interrupting start
   event of an event sub-process with the property ``pkip.interrupting``; the workflow
-  (engine/event_subprocess.py) cancels the rest of the parent when one fires.
+  (engine/event_subprocess.py) cancels the rest of the parent when one fires. Every
+  event sub-process start event is marked ``pkip.eventSubProcess``: when the rest of
+  its scope has ended, an event sub-process still waiting to start is cancelled
+  (BPMN 2.0, 10.3.5: it exists only while its parent is active).
 
 ``link_problems`` names the link events that cannot be paired, for the deploy.
 """
@@ -28,6 +31,7 @@ from lxml import etree
 from engine.deploy_xml import BPMN_NS, NS, SPIFF_NS, DeployProblem
 
 INTERRUPTING_PROPERTY = "pkip.interrupting"
+EVENT_SUBPROCESS_PROPERTY = "pkip.eventSubProcess"
 _LINK = "bpmn:linkEventDefinition"
 _CONTAINERS = ".//bpmn:process | .//bpmn:subProcess | .//bpmn:transaction"
 
@@ -108,6 +112,7 @@ def prepare_for_parse(tree: Any) -> Any:
     for start in proot.xpath(
         ".//bpmn:subProcess[@triggeredByEvent='true']/bpmn:startEvent", namespaces=NS
     ):
+        _add_property(start, EVENT_SUBPROCESS_PROPERTY, "true")
         if (start.get("isInterrupting") or "true").strip().lower() != "false":
             _add_property(start, INTERRUPTING_PROPERTY, "true")
     return prepared

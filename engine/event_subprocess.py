@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent, EventManager
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn_prepare import INTERRUPTING_PROPERTY
+from engine.bpmn_prepare import EVENT_SUBPROCESS_PROPERTY, INTERRUPTING_PROPERTY
 
 _DONE_FLAG = "pkip_interrupted"
 _CLOSED_FLAG = "pkip_scope_closed"
@@ -44,6 +44,7 @@ def _on_subworkflow_completed(self: Any, subworkflow: Any, my_task: Task) -> Non
 
 SubWorkflowTaskMixin._on_subworkflow_completed = _on_subworkflow_completed
 _FIRED = (TaskState.READY, TaskState.STARTED, TaskState.COMPLETED)
+_BUSY = (TaskState.READY, TaskState.STARTED, TaskState.WAITING, TaskState.ERROR)
 
 
 def interrupting_start(sub: Any) -> Task | None:
@@ -59,6 +60,63 @@ def interrupting_start(sub: Any) -> Task | None:
         if props.get(INTERRUPTING_PROPERTY) == "true":
             return task
     return None
+
+
+def _props(task: Task) -> dict[str, Any]:
+    props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+    return props if isinstance(props, dict) else {}
+
+
+def _waiting_to_start(sub: Any) -> bool:
+    """An event sub-process that has not started: only its start events wait."""
+    starts = [t for t in sub.tasks.values() if isinstance(t.task_spec, StartEvent)]
+    if not any(_props(t).get(EVENT_SUBPROCESS_PROPERTY) == "true" for t in starts):
+        return False
+    return not any(
+        t.state in _BUSY
+        and not isinstance(t.task_spec, StartEvent)
+        and t.task_spec.name != sub.spec.end.name  # its end join waits for the start
+        for t in sub.tasks.values()
+    )
+
+
+def close_finished_scopes(top: Any) -> bool:
+    """Cancel event sub-processes still waiting to start in a scope whose flow has
+    ended, so the scope can end (SpiffWorkflow waits for them: a process with a
+    timer-cycle event sub-process would keep firing it after its end event)."""
+    closed = False
+    scopes = [top] + [
+        s for s in top.subprocesses.values() if _running(top, s) and not s.completed
+    ]
+    for scope in scopes:
+        waiting, other = [], False
+        for task in scope.tasks.values():
+            if not task.state & TaskState.NOT_FINISHED_MASK:
+                continue
+            if task.task_spec.name in (scope.spec.end.name, "End"):
+                continue
+            sub = top.subprocesses.get(task.id)
+            if sub is not None and _waiting_to_start(sub):
+                waiting.append(task)
+            else:
+                other = True
+        if other or not waiting or not _flow_ended(scope):
+            continue
+        for task in waiting:
+            task.cancel()
+        for task in list(scope.tasks.values()):
+            if task.state == TaskState.WAITING:
+                task.task_spec._update(task)
+        closed = True
+    return closed
+
+
+def _flow_ended(scope: Any) -> bool:
+    """Whether an end event of the scope itself completed."""
+    return any(
+        t.state == TaskState.COMPLETED and type(t.task_spec).__name__ == "EndEvent"
+        for t in scope.tasks.values()
+    )
 
 
 def _lineage(task: Task) -> set[Any]:

@@ -41,6 +41,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.conditional import refresh_conditions
 from engine.event_subprocess import (
     apply_interrupts,
+    close_finished_scopes,
     install_event_manager,
     interrupting_start,
 )
@@ -165,6 +166,7 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):  # type: ignore[misc]
                     parent.task_spec._update(parent)
         count = run_ready(self)
         interrupted = apply_interrupts(self) or interrupted
+        interrupted = close_finished_scopes(self) or interrupted
         return (
             count > 0
             or interrupted

@@ -335,3 +335,21 @@ def test_timer_boundaries_inside_a_subprocess(
     assert inst.status == ProcessInstance.COMPLETED and inst.end_event == "end"
     done = completed(db_session, inst.id)
     assert done.count("remind") == 2 and before(done, "mark_late", "after")
+
+
+def test_an_unbounded_timer_cycle_event_subprocess_ends_with_its_process(
+    engine: ProcessEngine, db_session: Session, platform: Platform, clock: ManualClock
+) -> None:
+    # R/PT1H beside a PT2H30M wait: two reminders, then the process ends and the
+    # event sub-process waiting for a third is cancelled (it lives only while its
+    # process is active); SpiffWorkflow alone would keep the process open forever
+    code, out = cli_run("ev_esp_cycle_unbounded.bpmn")
+    assert code == 0 and out["status"] == "completed" and out["end_event"] == "end"
+    assert out["completed"].count("remind") == 2 and out["completed"][-1] == "end"
+
+    deploy(db_session, platform, "ev_esp_cycle_unbounded.bpmn")
+    inst = engine.start("ev_esp_cycle_unbounded", municipality=MUNI)
+    fire_until_idle(engine, clock, inst)
+    assert inst.status == ProcessInstance.COMPLETED and inst.end_event == "end"
+    assert inst.next_timer_at is None
+    assert completed(db_session, inst.id).count("remind") == 2
