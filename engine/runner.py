@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -404,19 +405,25 @@ class _Run:
         if status in (STUCK, ERROR):
             waiting = sorted({w for i in self._live() for w in _waiting_at(i.wf)})
             if status == STUCK and reason is None:
-                reason = (
-                    "nothing can move; waiting at " + ", ".join(waiting)
-                    if waiting
-                    else "nothing can move"
-                )
+                at = ", ".join(waiting) or "?"
+                reason = f"nekas vairs nevar notikt; gaida: {at} / nothing can move;"
+                reason += f" waiting at {at}"
         end = main.wf.end_event_reached() if main.wf.is_completed() else None
         if status == COMPLETED and end is None:
-            status, reason = ERROR, "the process stopped without reaching an end event"
+            status, reason = (
+                ERROR,
+                "process apstājās, nesasniedzis beigu notikumu"
+                " / the process stopped without reaching an end event",
+            )
+        # once per execution: a loop or multi-instance activity by its iterations,
+        # not also by the task that holds them
         done = [
             t
             for i in self.instances
             for t in i.wf.all_tasks()
-            if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)
+            if t.state == TaskState.COMPLETED
+            and getattr(t.task_spec, "bpmn_id", None)
+            and not isinstance(t.task_spec, LoopTask)
         ]
         done.sort(key=lambda t: t.last_state_change)
         return RunResult(

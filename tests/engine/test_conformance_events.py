@@ -9,7 +9,9 @@ and through the persistent engine.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -247,8 +249,6 @@ def test_a_stuck_run_prints_what_it_waits_for() -> None:
         main, ["bpmn", "run", str(TEST_BPMN / "message_start.bpmn")]
     )
     assert result.exit_code == 1
-    import json
-
     out = json.loads(result.stdout)
     assert out["status"] == "stuck" and out["waiting"] == ["received"]
     assert out["completed"] == [] and "data" in out
@@ -292,3 +292,31 @@ def test_conditional_catch_fires_when_another_branch_makes_it_true(
     fire_until_idle(engine, clock, inst)
     assert inst.status == ProcessInstance.COMPLETED and inst.end_event == "end"
     assert before(completed(db_session, inst.id), "approve", "until_approved")
+
+
+def test_a_run_lists_loop_and_multi_instance_activities_by_iterations(
+    tmp_path: Path,
+) -> None:
+    body = (
+        '<bpmn:startEvent id="start"/>'
+        '<bpmn:scriptTask id="each"><bpmn:multiInstanceLoopCharacteristics'
+        ' isSequential="true"><bpmn:loopCardinality>3</bpmn:loopCardinality>'
+        "</bpmn:multiInstanceLoopCharacteristics><bpmn:script>x = 1</bpmn:script>"
+        "</bpmn:scriptTask>"
+        '<bpmn:scriptTask id="again"><bpmn:standardLoopCharacteristics>'
+        "<bpmn:loopCondition>n &gt;= 2</bpmn:loopCondition>"
+        "</bpmn:standardLoopCharacteristics><bpmn:script>n = n + 1</bpmn:script>"
+        "</bpmn:scriptTask>"
+        '<bpmn:endEvent id="end"/>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="each"/>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="each" targetRef="again"/>'
+        '<bpmn:sequenceFlow id="f3" sourceRef="again" targetRef="end"/>'
+    )
+    path = tmp_path / "iterations.bpmn"
+    path.write_bytes(b.process("iterations", body))
+    result = CliRunner().invoke(main, ["bpmn", "run", str(path), "--data", '{"n": 0}'])
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    runs = out["data"]["n"]  # executions of the loop, as its own data counts them
+    assert out["completed"].count("each") == 3
+    assert out["completed"].count("again") == runs
