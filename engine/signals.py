@@ -78,7 +78,7 @@ class EventRoutingOperations(MessageOperations):
         received = self.correlate_message(
             name,
             municipality=sender.municipality,
-            correlation=dict(event.correlations or {}),
+            correlation=_flat(event.correlations or {}),
             payload=dict(event.payload or {}),
             actor=actor,
         )
@@ -173,3 +173,15 @@ class EventRoutingOperations(MessageOperations):
             )
         )
         self._flush()
+
+
+def _flat(correlations: dict[str, Any]) -> dict[str, Any]:
+    """SpiffWorkflow groups a thrown message's keys by correlation key
+    (``{"case_key": {"case_number": …}}``); subscriptions hold the properties."""
+    flat: dict[str, Any] = {}
+    for key, value in correlations.items():
+        if isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat

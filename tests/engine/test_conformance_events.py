@@ -320,3 +320,30 @@ def test_a_run_lists_loop_and_multi_instance_activities_by_iterations(
     runs = out["data"]["n"]  # executions of the loop, as its own data counts them
     assert out["completed"].count("each") == 3
     assert out["completed"].count("again") == runs
+
+
+def test_messages_between_pools_reach_the_instance_with_their_keys(
+    engine: ProcessEngine, db_session: Session, platform: Platform, clock: ManualClock
+) -> None:
+    code, out = cli_run(
+        "ev_collaboration_correlated.bpmn", "--data", '{"case_number": "A-1"}'
+    )
+    assert code == 0 and out["data"]["answer"] == {"case_number": "A-1", "found": True}
+
+    deploy(db_session, platform, "ev_collaboration_correlated.bpmn")
+    first = engine.start("ev_applicant", municipality=MUNI, data={"case_number": "A-1"})
+    second = engine.start(
+        "ev_applicant", municipality=MUNI, data={"case_number": "B-2"}
+    )
+    registries = instances_of(db_session, "ev_registry")
+    assert len(registries) == 2 and first.status == ProcessInstance.RUNNING
+    # the registry of the second case answers first: only the second case moves
+    [for_second] = [
+        r
+        for r in registries
+        if engine.workflow(r).last_task.data.get("case_number") == "B-2"
+    ]
+    fire_until_idle(engine, clock, for_second)
+    assert second.status == ProcessInstance.COMPLETED
+    assert first.status == ProcessInstance.RUNNING
+    assert engine.workflow(second).data["answer"]["case_number"] == "B-2"
