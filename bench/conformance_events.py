@@ -79,6 +79,13 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], str]] = [
     ("ev_conditional_catch", "ev_conditional_catch", {}, {}, "end"),
     ("ev_signal_across", "ev_sig_sender", {}, {}, "end_closed+end_cancelled+l_end"),
     ("ev_collaboration_messages", "ev_client", {}, {}, "end+end_reply"),
+    (
+        "ev_collaboration_correlated",
+        "ev_applicant",
+        {"case_number": "A-1"},
+        {},
+        "a_end+answer",
+    ),
 ]
 # (file, required end) -> (ids that must complete in this order, ids that must not)
 PATHS: dict[tuple[str, str], tuple[list[str], set[str]]] = {
@@ -107,6 +114,7 @@ PATHS: dict[tuple[str, str], tuple[list[str], set[str]]] = {
 COLLABORATIONS = {
     "ev_signal_across": "ev_signal_collab",
     "ev_collaboration_messages": "ev_collab",
+    "ev_collaboration_correlated": "ev_collab_corr",
 }
 
 _now = [datetime.now(UTC)]
