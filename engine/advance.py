@@ -188,6 +188,9 @@ class EngineCore:
                 error = exc
             finally:
                 self.scripts.outbox = None
+        # What leaves the instance (engine/event_routing.py): taken before the state
+        # is written, so a later load never sends it again.
+        thrown = wf.get_events()
         self._sync(
             instance,
             wf,
@@ -195,7 +198,14 @@ class EngineCore:
             actor=actor,
             error=error,
             completed_task=completed_task,
+            thrown=thrown,
         )
+        self._route_thrown(instance, thrown, actor)
+
+    def _route_thrown(
+        self, instance: ProcessInstance, thrown: list[Any], actor: str | None
+    ) -> None:
+        """Deliver messages and signals to other instances (engine/signals.py)."""
 
     def _sync(
         self,
@@ -206,13 +216,16 @@ class EngineCore:
         actor: str | None,
         error: Exception | None = None,
         completed_task: str | None = None,
+        thrown: list[Any] | None = None,
     ) -> None:
         """Write what the advance did: history, task index, waits, status, state."""
         with conflicts():
             recorder = AdvanceRecorder(
                 self, instance, wf, watermark=watermark, actor=actor
             )
-            recorder.record(error=error, completed_task=completed_task)
+            recorder.record(
+                error=error, completed_task=completed_task, thrown=thrown or []
+            )
             self.session.flush()
             for listener in self.config.after_advance:
                 listener(self.session, instance)

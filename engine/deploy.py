@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.contracts import ConnectorRegistry
+from engine.bpmn_prepare import prepare_for_parse
 from engine.canonical import content_checksum
 from engine.deploy_checks import check_tree
 from engine.deploy_meta import TASK_PROPERTIES, definition_meta, resources_for
@@ -164,7 +165,7 @@ class Deployer:
                 if name in bundle.dmn:
                     parser.add_dmn_xml(tree, filename=name)
                 else:
-                    parser.add_bpmn_xml(tree, filename=name)
+                    parser.add_bpmn_xml(prepare_for_parse(tree), filename=name)
             except (ValidationException, SpiffWorkflowException) as exc:
                 problems.append(_problem_from(exc, name))
             except Exception as exc:  # noqa: BLE001 - the parser raises bare errors
@@ -274,7 +275,14 @@ class Deployer:
             file_name = Path(proc_parser.filename or "").name
             if file_name in bundle.bpmn and file_name not in bundle.dependencies:
                 result.append((pid, file_name))
-        return sorted(result)
+        # SpiffWorkflow registers sub-processes (event sub-processes too) as
+        # processes of their own: only a bpmn:process is a definition.
+        top = {
+            p.get("id")
+            for tree in bundle.trees.values()
+            for p in tree.iterfind(".//bpmn:process", NS)
+        }
+        return sorted(r for r in result if r[0] in top)
 
     def _add_dependencies(self, bundle: Bundle, municipality: str | None) -> None:
         """Fetch called processes and decisions the bundle lacks from deployed ones."""

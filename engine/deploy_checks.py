@@ -16,6 +16,7 @@ from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from core.contracts import ConnectorRegistry
+from engine.bpmn_prepare import is_link_event, link_problems
 from engine.deploy_flow import check_flow, refused_ids
 from engine.deploy_xml import BPMN_NS, NS, DeployProblem, node_properties
 from engine.interfaces import FormCatalogue
@@ -63,6 +64,16 @@ _EVENT_DEFINITIONS_RUNNABLE = {
     "escalationEventDefinition",
     "terminateEventDefinition",
     "cancelEventDefinition",
+    "linkEventDefinition",  # joined into a sequence flow (engine/bpmn_prepare.py)
+}
+# Refused event definitions with the reason an analyst can act on (LV, then EN).
+_EVENT_REFUSALS = {
+    "conditionalEventDefinition": (
+        "nosacījuma notikumu dzinējs atbalsta tikai kā starpposma uztveršanas"
+        " notikumu plūsmā: šeit nosacījums netiktu pārbaudīts, kad mainās dati, un"
+        " notikums neiestātos / a conditional event runs only as an intermediate"
+        " catch event: here its condition would not be re-checked when data changes"
+    ),
 }
 _DEAD_END_OK = {"endEvent"}
 _NO_INCOMING_OK = {"startEvent", "boundaryEvent"}
@@ -78,6 +89,7 @@ def check_tree(
         for sub in proc.iterfind(".//bpmn:subProcess", NS):
             problems.extend(_check_container(name, sub, forms))
     problems.extend(_check_expressions(name, root))
+    problems.extend(link_problems(name, root))
     for task in root.iterfind(".//bpmn:serviceTask", NS):
         op = task.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
         if op is None:
@@ -127,18 +139,28 @@ def _check_container(
         for child in node:
             if isinstance(child.tag, str) and child.tag.endswith("EventDefinition"):
                 ev = etree.QName(child).localname
+                # engine/conditional.py: only conditional catch events in the flow
+                if (
+                    ev == "conditionalEventDefinition"
+                    and kind == "intermediateCatchEvent"
+                ):
+                    continue
                 if ev not in _EVENT_DEFINITIONS_RUNNABLE:
-                    problems.append(
-                        DeployProblem(name, node_id, f"the engine cannot run bpmn:{ev}")
-                    )
+                    reason = _EVENT_REFUSALS.get(ev, f"the engine cannot run bpmn:{ev}")
+                    problems.append(DeployProblem(name, node_id, reason))
         is_event_sub = kind == "subProcess" and node.get("triggeredByEvent") == "true"
+        # a link pair is one flow drawn in two pieces: the throw has no way out, the
+        # catch no way in (paired or refused by link_problems)
+        link = is_link_event(node)
+        no_out_ok = is_event_sub or (link and kind == "intermediateThrowEvent")
+        no_in_ok = is_event_sub or (link and kind == "intermediateCatchEvent")
         outgoing = container.xpath(
             f"bpmn:sequenceFlow[@sourceRef='{node_id}']", namespaces=NS
         )
         incoming = container.xpath(
             f"bpmn:sequenceFlow[@targetRef='{node_id}']", namespaces=NS
         )
-        if not outgoing and kind not in _DEAD_END_OK and not is_event_sub:
+        if not outgoing and kind not in _DEAD_END_OK and not no_out_ok:
             problems.append(
                 DeployProblem(
                     name,
@@ -147,7 +169,7 @@ def _check_container(
                     " (the process would silently end here)",
                 )
             )
-        if not incoming and kind not in _NO_INCOMING_OK and not is_event_sub:
+        if not incoming and kind not in _NO_INCOMING_OK and not no_in_ok:
             problems.append(
                 DeployProblem(
                     name,

@@ -9,12 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine.advance import EngineCore
 from engine.errors import Conflict, InvalidOperation
+from engine.event_routing import MESSAGE, SIGNAL, SIGNAL_PREFIX, waits
 from engine.flow_data import check_inputs
 from engine.models import HistoryEvent, ProcessDefinition, ProcessInstance
 from engine.workflow import PkipWorkflow
@@ -114,27 +113,28 @@ class InstanceOperations(EngineCore):
         self._advance(instance, self._load(instance), actor=actor)
         return instance
 
-    # Also how correlate_message (engine/messages.py) hands over its messages.
+    # Also how correlate_message (engine/messages.py) hands over its messages, and
+    # engine/signals.py its signals (named "signal:<name>").
     def _deliver_message(
         self, wf: PkipWorkflow, name: str, payload: Mapping[str, Any]
     ) -> None:
-        for task in wf.all_tasks():
-            event_def = getattr(task.task_spec, "event_definition", None)
-            if (
-                task.state == TaskState.WAITING
-                and isinstance(event_def, MessageEventDefinition)
-                and event_def.name == name
-            ):
-                # Correlation was decided by the subscription table; hand SpiffWorkflow
-                # the workflow's own keys so its check agrees.
-                event = BpmnEvent(
-                    event_def,
-                    payload=dict(payload),
-                    correlations=dict(task.workflow.correlations),
-                )
-                wf.send_event(event)
-                return
-        raise Conflict(f"the instance is not waiting for message '{name}'")
+        kind, wanted = MESSAGE, name
+        if name.startswith(SIGNAL_PREFIX):
+            kind, wanted = SIGNAL, name[len(SIGNAL_PREFIX) :]
+        for wait in waits(wf):
+            if wait.kind != kind or wait.name != wanted:
+                continue
+            # Correlation was decided by the subscription table; hand SpiffWorkflow
+            # the workflow's own keys so its check agrees.
+            owner = wait.task.workflow if wait.task is not None else wf
+            event = BpmnEvent(
+                wait.event_definition,
+                payload=dict(payload),
+                correlations=dict(owner.correlations),
+            )
+            wf.send_event(event)
+            return
+        raise Conflict(f"the instance is not waiting for {kind} '{wanted}'")
 
     def history(
         self, instance_id: str, municipality: str | None = None

@@ -106,6 +106,9 @@ class ProcessInstance(Base):
     SUSPENDED = "suspended"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    FAILED = "failed"
+    """Ended by an error nobody caught (an error end event at the top level): not
+    completed; an ``error_end`` incident says which error and where."""
 
 
 class UserTask(Base):

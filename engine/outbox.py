@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.pii import PiiVault, open_json, seal_json
+from engine.event_parsers import PkipEndEventParser, PkipStartEventParser
 from engine.models import PENDING, OutboxMessage
 
 PARAMS_CONTEXT = "outbox_messages.params"
@@ -139,4 +140,12 @@ class PkipBpmnParser(SpiffBpmnParser):  # type: ignore[misc]
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (ServiceTaskParser, PkipServiceTask),
+        full_tag("startEvent"): (
+            PkipStartEventParser,
+            SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1],
+        ),
+        full_tag("endEvent"): (
+            PkipEndEventParser,
+            SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1],
+        ),
     }

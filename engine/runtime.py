@@ -12,6 +12,8 @@ from one mixin per group of operations, each over :class:`engine.advance.EngineC
   ``assign``;
 - engine/timers.py — ``due_timer_instances``, ``fire_timers``;
 - engine/messages.py — ``correlate_message``;
+- engine/signals.py — messages and signals thrown by one instance delivered to the
+  others (and the processes they start);
 - engine/incidents.py — ``retry_incident``, ``open_incidents``;
 - engine/delivery.py — ``mark_delivered``, ``complete_delivery``,
   ``delivery_attempt_failed`` (outbox deliveries).
@@ -30,7 +32,7 @@ import logging
 from engine.advance import EngineConfig
 from engine.delivery import DeliveryOperations
 from engine.incidents import IncidentOperations
-from engine.messages import MessageOperations
+from engine.signals import EventRoutingOperations
 from engine.timers import TimerOperations
 from engine.user_tasks import UserTaskOperations
 
@@ -40,7 +42,7 @@ log = logging.getLogger(__name__)
 
 
 class ProcessEngine(
-    MessageOperations,  # with InstanceOperations, which it builds on
+    EventRoutingOperations,  # with MessageOperations and InstanceOperations
     UserTaskOperations,
     TimerOperations,
     IncidentOperations,

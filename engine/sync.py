@@ -24,6 +24,14 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
 from core.pii import mask_identifiers
+from engine.event_routing import (
+    MESSAGE,
+    SIGNAL_PREFIX,
+    error_text,
+    timer_due,
+    uncaught_errors,
+    waits,
+)
 from engine.flow_errors import failure_element, failure_message
 from engine.flow_loops import counts_as_execution
 from engine.models import (
@@ -100,7 +108,13 @@ class AdvanceRecorder:
         self.meta: dict[str, Any] = instance.definition.meta
         self.tasks = list(wf.all_tasks())
 
-    def record(self, *, error: Exception | None, completed_task: str | None) -> None:
+    def record(
+        self,
+        *,
+        error: Exception | None,
+        completed_task: str | None,
+        thrown: Sequence[Any] = (),
+    ) -> None:
         # Queries first, then only additions, and no autoflush in between: the caller
         # flushes once, and the new rows go out as batched INSERTs.
         with self.session.no_autoflush:
@@ -113,13 +127,15 @@ class AdvanceRecorder:
             self._subscriptions()
             self._history(completed_task)
             self._task_index(open_rows, completed_task)
-            self._finish(error)
+            self._finish(error, uncaught_errors(list(thrown)))
 
-    def _finish(self, error: Exception | None) -> None:
+    def _finish(self, error: Exception | None, uncaught: Sequence[Any] = ()) -> None:
         instance = self.instance
         instance.next_timer_at = next_timer(self.tasks)
         if error is not None:
             self._incident(error)
+        elif uncaught and instance.status == ProcessInstance.RUNNING:
+            self._failed(uncaught[0])
         elif instance.status == ProcessInstance.RUNNING:
             self._status()
         instance.state = self.engine.config.serializer.dump_state(self.wf)
@@ -247,30 +263,35 @@ class AdvanceRecorder:
         if self.instance.status != ProcessInstance.RUNNING:
             return
         scripts = self.engine.scripts
-        for task in self.tasks:
-            event_def = getattr(task.task_spec, "event_definition", None)
-            if task.state != TaskState.WAITING or not isinstance(
-                event_def, MessageEventDefinition
-            ):
-                continue
+        seen: set[tuple[str, str, str]] = set()
+        # waiting catch events, receive tasks, event-based gateways, and the event
+        # sub-processes a message or a signal would start (engine/event_routing.py)
+        for wait in waits(self.wf):
+            event_def = wait.event_definition
+            data = dict(wait.task.data) if wait.task is not None else dict(self.wf.data)
             # A correlation property's retrieval expression is evaluated against the
             # waiting instance's own data here and against the payload by the sender,
             # so "case_number" means the same key on both sides.
             keys: dict[str, Any] = {}
-            for prop in event_def.correlation_properties:
+            for prop in getattr(event_def, "correlation_properties", None) or []:
                 try:
                     keys[prop.name] = scripts.environment.evaluate(
-                        prop.retrieval_expression, dict(task.data)
+                        prop.retrieval_expression, data
                     )
                 except Exception:  # noqa: BLE001 - a missing key just does not match
                     keys[prop.name] = None
+            name = wait.name if wait.kind == MESSAGE else SIGNAL_PREFIX + wait.name
+            row = (name, canonical_correlation(keys), wait.element_id or "")
+            if row in seen:
+                continue
+            seen.add(row)
             self.session.add(
                 MessageSubscription(
                     instance_id=self.instance.id,
                     municipality=self.instance.municipality,
-                    message_name=event_def.name,
-                    correlation=canonical_correlation(keys),
-                    element_id=task.task_spec.bpmn_id or "",
+                    message_name=row[0],
+                    correlation=row[1],
+                    element_id=row[2],
                 )
             )
 
@@ -316,6 +337,31 @@ class AdvanceRecorder:
             )
         else:
             self._resolve_incidents()
+
+    def _failed(self, event: Any) -> None:
+        """An error nobody caught ends the case in error, never as completed."""
+        instance = self.instance
+        element = getattr(event, "pkip_thrower", None)
+        instance.status = ProcessInstance.FAILED
+        instance.end_event = element
+        instance.ended_at = self.now
+        instance.next_timer_at = None
+        self._open_incident(
+            "error_end",
+            None,
+            "BpmnError",
+            error_text(event),
+            element=element,
+        )
+        self.session.add(
+            HistoryEvent(
+                instance_id=instance.id,
+                at=self.now,
+                kind="failed",
+                element_id=element,
+                details={"error": getattr(event.event_definition, "code", None)},
+            )
+        )
 
     def _incident(self, error: Exception) -> None:
         failed = next((t for t in self.tasks if t.state == TaskState.ERROR), None)
@@ -431,21 +477,8 @@ def _kind_of(task: Task) -> str:
 
 
 def next_timer(tasks: list[Task]) -> datetime | None:
-    """The earliest due time of the waiting timers among ``tasks``."""
-    due: list[datetime] = []
-    for task in tasks:
-        event_def = getattr(task.task_spec, "event_definition", None)
-        if task.state != TaskState.WAITING or not isinstance(
-            event_def, TimerEventDefinition
-        ):
-            continue
-        value = task._get_internal_data("event_value")
-        if isinstance(value, dict):
-            value = value.get("next")
-        if not isinstance(value, str):
-            continue
-        try:
-            due.append(TimerEventDefinition.get_datetime(value))
-        except ValueError:
-            log.warning("unparseable timer value on %s", task.task_spec.bpmn_id)
-    return min(due) if due else None
+    """The earliest due time of the waiting timers among ``tasks`` (an event-based
+    gateway's timer too: engine/event_routing.py)."""
+    due = [timer_due(t) for t in tasks if t.state == TaskState.WAITING]
+    found = [d for d in due if d is not None]
+    return min(found) if found else None

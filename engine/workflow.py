@@ -39,6 +39,13 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from core.pii import PiiVault, is_sealed
+from engine.conditional import refresh_conditions
+from engine.event_subprocess import (
+    apply_interrupts,
+    close_finished_scopes,
+    install_event_manager,
+    interrupting_start,
+)
 from engine.flow_parser import CONVERTERS as FLOW_CONVERTERS
 from engine.models import STATE_CONTEXT
 from engine.outbox import PkipServiceTask
@@ -82,6 +89,10 @@ class PkipSubWorkflow(_FlatScanMixin, BpmnSubWorkflow):  # type: ignore[misc]
 class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):  # type: ignore[misc]
     """The top-level workflow of a PKIP process instance."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        install_event_manager(self)  # engine/event_subprocess.py
+
     def create_subprocess(self, my_task: Task, spec_name: str) -> PkipSubWorkflow:
         subprocess = PkipSubWorkflow(
             self.subprocess_specs[spec_name],
@@ -121,6 +132,8 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):  # type: ignore[misc]
         will: Callable[[Task], None] | None,
         did: Callable[[Task], None] | None,
     ) -> bool:
+        manager = self.event_manager
+
         def run_ready(wf: Any) -> int:
             ready = [
                 t
@@ -133,21 +146,35 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):  # type: ignore[misc]
                     continue
                 if will is not None:
                     will(task)
-                task.run()
+                manager.running = task  # the scope of what it throws
+                try:
+                    task.run()
+                finally:
+                    manager.running = None
                 count += 1
                 if did is not None:
                     did(task)
             return count
 
+        interrupted = apply_interrupts(self)  # engine/event_subprocess.py
+        interrupted = refresh_conditions(self) or interrupted  # engine/conditional.py
         active = self.get_active_subprocesses()
         for sub in sorted(active, key=lambda wf: wf.depth, reverse=True):
             while run_ready(sub):
                 pass
             if sub.parent_task_id is not None:
                 parent = self.get_task_from_id(sub.parent_task_id)
-                parent.task_spec._update(parent)
+                # a cancelled (interrupted) activity must not complete afterwards
+                if not parent.state & TaskState.FINISHED_MASK:
+                    parent.task_spec._update(parent)
         count = run_ready(self)
-        return count > 0 or len(self.get_active_subprocesses()) > len(active)
+        interrupted = apply_interrupts(self) or interrupted
+        interrupted = close_finished_scopes(self) or interrupted
+        return (
+            count > 0
+            or interrupted
+            or len(self.get_active_subprocesses()) > len(active)
+        )
 
     def all_tasks(self) -> Iterator[Task]:
         """Every task of the top workflow and of all its subprocesses."""
@@ -160,11 +187,21 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):  # type: ignore[misc]
 
     def end_event_reached(self) -> str | None:
         """The id of a completed end event of the top process, if any."""
-        for task in self.tasks.values():
-            if task.state == TaskState.COMPLETED and isinstance(
-                task.task_spec, EndEvent
-            ):
-                return str(task.task_spec.bpmn_id)
+        ends = [
+            t
+            for t in self.tasks.values()
+            if t.state == TaskState.COMPLETED and isinstance(t.task_spec, EndEvent)
+        ]
+        if ends:  # the last one: others may end branches of a non-interrupting event
+            return str(max(ends, key=lambda t: t.last_state_change).task_spec.bpmn_id)
+        # An interrupting event sub-process of the process ends the process with it.
+        for sub in self.subprocesses.values():
+            if sub.parent_task_id in self.tasks and interrupting_start(sub):
+                for task in sub.tasks.values():
+                    if task.state == TaskState.COMPLETED and isinstance(
+                        task.task_spec, EndEvent
+                    ):
+                        return str(task.task_spec.bpmn_id)
         return None
 
 

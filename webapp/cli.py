@@ -178,7 +178,8 @@ def instances() -> None:
 @instances.command("list")
 @click.option("--municipality")
 @click.option(
-    "--status", type=click.Choice(["running", "suspended", "completed", "cancelled"])
+    "--status",
+    type=click.Choice(["running", "suspended", "completed", "cancelled", "failed"]),
 )
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
@@ -402,6 +403,9 @@ def bpmn_run(
             click.echo(f"error: {problem}", err=True)
         sys.exit(2)
     except RunFailed as exc:
+        # the run could not complete: still the JSON of how far it got
+        if exc.result is not None:
+            click.echo(exc.result.to_json())
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(result.to_json())

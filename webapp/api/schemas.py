@@ -176,7 +176,7 @@ class InstanceSchema(ma.Schema):
         allow_none=True, metadata={"description": "The case number for a case."}
     )
     status = ma.fields.String(
-        metadata={"enum": ["running", "suspended", "completed", "cancelled"]}
+        metadata={"enum": ["running", "suspended", "completed", "cancelled", "failed"]}
     )
     has_incident = ma.fields.Boolean()
     end_event = ma.fields.String(allow_none=True)
