@@ -110,7 +110,10 @@ def run_diagram(
         raise DeployError(
             [
                 DeployProblem(
-                    ", ".join(files), process or "", "no such executable process"
+                    ", ".join(files),
+                    process or "",
+                    "tāda izpildāma procesa nav",
+                    "no such executable process",
                 )
             ]
         )

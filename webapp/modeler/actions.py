@@ -32,6 +32,7 @@ from engine.deploy import DeployError, DeployProblem
 from engine.models import ProcessDefinition
 from webapp import transaction
 from webapp.auth import roles_required
+from webapp.i18n import select_locale
 from webapp.modeler.forms import TARGET_VARIANT
 from webapp.modeler.views import (
     ROLES,
@@ -54,7 +55,11 @@ def _problems(problems: list[DeployProblem], status: int) -> Response:
             len(problems),
         ),
         problems=[
-            {"file": p.file, "element_id": p.element_id, "reason": p.reason}
+            {
+                "file": p.file,
+                "element_id": p.element_id,
+                "reason": p.reason_in(select_locale()),
+            }
             for p in problems
         ],
     )
