@@ -30,6 +30,7 @@ from engine.deploy_lint import has_diagram, lint_tree
 from engine.deploy_xml import BPMN_NS, safe_tree
 
 __all__ = [
+    "MAX_FILE_BYTES",
     "DraftProblem",
     "DraftRefused",
     "DraftReport",
