@@ -32,6 +32,8 @@ class ModelDraft(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The file came without diagram interchange: revision 2 has a generated one.
+    layout_generated: Mapped[bool] = mapped_column(default=False)
     deployed_definition_id: Mapped[int | None] = mapped_column(
         ForeignKey("process_definitions.id")
     )

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
+from domain.drafts.layout import with_layout
 from domain.drafts.models import ModelDraft, ModelDraftRevision
 from engine.deploy import MAX_FILE_BYTES, Deployer, DeployError, DeployProblem
 from engine.deploy_checks import check_tree
@@ -43,6 +44,7 @@ __all__ = [
     "xml_of",
 ]
 
+LAYOUT_AUTHOR = "pkip"  # the saved_by of a generated layout
 _SAFE_NAME = re.compile(r"[^\w.-]+", re.UNICODE)
 # A lint finding already says, more precisely, what these deploy reasons say about
 # the same element (a JUEL condition is also a syntax error): the list keeps one.
@@ -153,6 +155,12 @@ def import_draft(
         )
     )
     db.flush()
+    laid_out = None if has_diagram(root) else with_layout(content)
+    if laid_out is not None:
+        # Kept as it came in revision 1; the modeler opens the drawn revision 2.
+        save_revision(db, draft, laid_out, user=LAYOUT_AUTHOR)
+        draft.layout_generated = True
+        db.flush()
     return draft
 
 

@@ -6,6 +6,7 @@ saves, and deploys the draft as the municipality's version."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ def test_analyst_imports_a_camunda_file_fixes_it_and_deploys(
     expect(result).to_contain_text("Lietotāja uzdevums")
     expect(result).to_contain_text("lietotāja uzdevumam nav nosaukuma")
     expect(page.locator("#draft-warnings")).to_contain_text("camunda:asyncBefore")
-    expect(task).to_have_class(__import__("re").compile("diagram-problem"))
+    expect(task).to_have_class(re.compile("diagram-problem"))
     shot(page, "import-1-problems")
 
     # A click on the problem selects the task: the properties panel shows it.
@@ -93,3 +94,37 @@ def test_analyst_imports_a_camunda_file_fixes_it_and_deploys(
         draft = session.scalars(select(ModelDraft)).one()
         assert draft.deployed_definition_id == definition.id
         assert draft.revision == 3  # imported, checked, deployed
+
+
+def test_a_file_without_diagram_interchange_is_drawn(
+    page: Any, live_server: str, committed: Platform, tmp_path: Path
+) -> None:
+    """bpmn-js draws the generated layout: pool, lane, the flow and its edges."""
+    bizagi = (CAMUNDA.parent / "bizagi.bpmn").read_text("utf-8")
+    stripped = re.sub(
+        r"\s*<bpmndi:BPMNDiagram.*</bpmndi:BPMNDiagram>", "", bizagi, flags=re.S
+    )
+    path = tmp_path / "bizagi-bez-di.bpmn"
+    path.write_text(stripped, "utf-8")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server, ANALYST)
+    page.goto(f"{live_server}/modeler/drafts/")
+    page.get_by_label("BPMN fails no cita modelētāja (.bpmn, .xml)").set_input_files(
+        str(path)
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Importēt kā melnrakstu").click()
+    expect(page.locator("#layout-generated")).to_contain_text("PKIP to uzzīmēja")
+    canvas = page.locator("#canvas")
+    for element in ("Participant_1", "Id_lane", "Id_t1", "Id_t2", "Id_end"):
+        expect(
+            canvas.locator(f'g.djs-element[data-element-id="{element}"]')
+        ).to_be_visible()
+    for flow in ("Id_f1", "Id_f2", "Id_f3"):
+        expect(
+            canvas.locator(f'g.djs-connection[data-element-id="{flow}"]')
+        ).to_have_count(1)
+    expect(page.locator("#modeler-result")).to_contain_text("Id_t2")
+    shot(page, "import-4-generated-layout")
+    assert errors == []

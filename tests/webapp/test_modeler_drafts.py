@@ -65,14 +65,27 @@ def test_each_tool_imports_and_its_page_lists_the_problems(
     assert "Pirms to var ieviest, jāmaina" in page
 
 
-def test_a_model_without_diagram_says_so_in_latvian(analyst: WebClient) -> None:
+def test_a_model_without_diagram_is_drawn_and_says_so_in_latvian(
+    analyst: WebClient,
+) -> None:
     draft_id = _import(analyst, "no_diagram.bpmn")
     page = analyst.get(f"/modeler/drafts/{draft_id}").get_data(as_text=True)
     tree = lxml_html.fromstring(page)
-    assert (
-        "nav diagrammas izkārtojuma"
-        in tree.get_element_by_id("no-diagram").text_content()
+    notice = tree.get_element_by_id("layout-generated").text_content()
+    assert "PKIP to uzzīmēja" in notice
+    assert tree.cssselect("#modeler")
+
+
+def test_a_file_with_nothing_to_draw_says_so_in_latvian(analyst: WebClient) -> None:
+    empty = (
+        b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+        b' id="d" targetNamespace="x"/>'
     )
+    draft_id = _import(analyst, "tukss.bpmn", empty)
+    page = analyst.get(f"/modeler/drafts/{draft_id}").get_data(as_text=True)
+    tree = lxml_html.fromstring(page)
+    notice = tree.get_element_by_id("no-diagram").text_content()
+    assert "nav diagrammas izkārtojuma" in notice
     assert not tree.cssselect("#modeler")
 
 

@@ -146,6 +146,7 @@ def show(draft_id: int) -> str:
             "file_name": draft.file_name,
             "revision": draft.revision,
             "deployed_definition_id": draft.deployed_definition_id,
+            "layout_generated": draft.layout_generated,
         }
         groups = definitions.departments(db, current_municipality())
     return render_template(

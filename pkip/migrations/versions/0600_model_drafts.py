@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("layout_generated", sa.Boolean(), nullable=False),
         sa.Column("deployed_definition_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["deployed_definition_id"],
