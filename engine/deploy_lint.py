@@ -170,21 +170,37 @@ def _condition_findings(root: Any) -> list[Finding]:
         default = gateway.get("default")
         for flow in leaving:
             if flow.condition is None and flow.node.get("id") != default:
-                label = (flow.node.get("name") or "").strip()
-                shown = f" (tikai nosaukums '{label}')" if label else ""
-                shown_en = f" (only the label '{label}')" if label else ""
                 findings.append(
-                    finding(
-                        flow.node,
-                        "missing_condition",
-                        "plūsmai no sazarojuma nav nosacījuma"
-                        f"{shown}: ierakstiet izteiksmi vai padariet to par"
-                        " noklusēto plūsmu",
-                        f"flow leaving a gateway has no condition{shown_en}:"
-                        " write an expression or make it the default flow",
-                    )
+                    _unconditioned(flow.node, etree.QName(gateway).localname)
                 )
     return findings
+
+
+def _unconditioned(flow: Any, gateway_kind: str) -> Finding:
+    """A branch with no condition. From an exclusive gateway the route would not be
+    what its label says: it blocks. From an inclusive one BPMN takes it every time,
+    as SpiffWorkflow does: a warning, since a label alone suggests a choice."""
+    label = (flow.get("name") or "").strip()
+    shown = f" (tikai nosaukums '{label}')" if label else ""
+    shown_en = f" (only the label '{label}')" if label else ""
+    if gateway_kind == "inclusiveGateway":
+        return finding(
+            flow,
+            "unconditioned_inclusive_flow",
+            f"plūsmai no iekļaujošā sazarojuma nav nosacījuma{shown}: tā tiks"
+            " izvēlēta vienmēr",
+            f"flow leaving an inclusive gateway has no condition{shown_en}: it is"
+            " taken every time",
+            blocking=False,
+        )
+    return finding(
+        flow,
+        "missing_condition",
+        f"plūsmai no sazarojuma nav nosacījuma{shown}: ierakstiet izteiksmi vai"
+        " padariet to par noklusēto plūsmu",
+        f"flow leaving a gateway has no condition{shown_en}: write an expression"
+        " or make it the default flow",
+    )
 
 
 def _condition_problem(node: Any, text: str) -> Finding | None:

@@ -167,3 +167,20 @@ def test_drafts_are_scoped_to_the_municipality(
     assert "sid-process" not in other.get("/modeler/drafts/").get_data(as_text=True)
     listing = analyst.get("/modeler/drafts/").get_data(as_text=True)
     assert "Sociālās palīdzības pieteikums" in listing
+
+
+def test_in_english_the_problems_are_english(analyst: WebClient) -> None:
+    draft_id = _import(analyst, "natural_condition.bpmn")
+    analyst.submit("/language", {"lang": "en", "next": "/"})
+    xml = (MODELS / "natural_condition.bpmn").read_text("utf-8")
+    body = analyst.send_json(
+        "POST", f"/modeler/drafts/{draft_id}/check", {"xml": xml}
+    ).get_json()
+    [problem] = body["problems"]
+    assert problem["type"] == "Sequence flow" and problem["name"] == "Pilnīgs"
+    assert problem["reason"].startswith(
+        "condition 'Ja pieteikums ir pilnīgs' is written in natural language"
+    )
+    assert "Saved as revision 2." in body["message"]
+    page = analyst.get(f"/modeler/drafts/{draft_id}").get_data(as_text=True)
+    assert "Before it can be deployed, 1 thing must change." in page
