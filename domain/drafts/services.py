@@ -27,6 +27,7 @@ from domain.drafts.layout import with_layout
 from domain.drafts.models import ModelDraft, ModelDraftRevision
 from engine.deploy import MAX_FILE_BYTES, Deployer, DeployError, DeployProblem
 from engine.deploy_checks import check_tree
+from engine.deploy_findings import Finding
 from engine.deploy_lint import has_diagram, lint_tree
 from engine.deploy_xml import BPMN_NS, safe_tree
 
@@ -257,22 +258,29 @@ def report(
         )
     )
     findings = lint_tree(file_name, root)
-    elements = _elements(root)
-    result = DraftReport(has_diagram=has_diagram(root))
-    seen: set[tuple[str, str]] = set()
-    for f in findings:
-        if f.blocking and f.code == "not_executable":
-            result.problems.append(
-                DraftProblem(
-                    f.element_id,
-                    f.element_name,
-                    f.element_type,
-                    f.reason,
-                    f.reason_en,
-                    True,
-                )
-            )
-            seen.add((f.element_id, f.reason))
+    return DraftReport(
+        problems=_blocking(found, findings, _elements(root)),
+        warnings=[_from_finding(f) for f in findings if not f.blocking],
+        has_diagram=has_diagram(root),
+    )
+
+
+def _from_finding(f: Finding) -> DraftProblem:
+    return DraftProblem(
+        f.element_id, f.element_name, f.element_type, f.reason, f.reason_en, f.blocking
+    )
+
+
+def _blocking(
+    found: list[DeployProblem], findings: list[Finding], elements: dict[str, Any]
+) -> list[DraftProblem]:
+    """The deployer's problems, each once, without those a lint finding says more
+    precisely, after the processes that are not executable (which the deployer
+    reports only as the whole file's "no executable process")."""
+    problems = [
+        _from_finding(f) for f in findings if f.blocking and f.code == "not_executable"
+    ]
+    seen = {(p.element_id, p.reason) for p in problems}
     superseded = {
         (f.element_id, prefix)
         for f in findings
@@ -287,15 +295,8 @@ def report(
             continue
         if (problem.element_id, problem.reason) not in seen:
             seen.add((problem.element_id, problem.reason))
-            result.problems.append(_from_deploy(problem, elements))
-    result.warnings = [
-        DraftProblem(
-            f.element_id, f.element_name, f.element_type, f.reason, f.reason_en, False
-        )
-        for f in findings
-        if not f.blocking
-    ]
-    return result
+            problems.append(_from_deploy(problem, elements))
+    return problems
 
 
 def deploy_draft(

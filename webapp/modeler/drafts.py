@@ -268,7 +268,12 @@ def deploy(draft_id: int) -> Response:
                 for p in exc.problems
             ]
         return _answer(report, file_name, _problems_message(len(report.problems)), 422)
-    definition_id, key, version, created = results[0]
+    return _deployed(*results[0], municipality=municipality)
+
+
+def _deployed(
+    definition_id: int, key: str, version: int, created: bool, *, municipality: str
+) -> Response:
     if created:
         message = _(
             "Deployed as version %(version)s of the variant of %(municipality)s.",
