@@ -165,6 +165,11 @@ def test_drafts_are_scoped_to_the_municipality(
     assert other.get(f"/modeler/drafts/{draft_id}").status_code == 404
     assert other.get(f"/modeler/drafts/{draft_id}.bpmn").status_code == 404
     assert "sid-process" not in other.get("/modeler/drafts/").get_data(as_text=True)
+    own = analyst.get(f"/modeler/drafts/{draft_id}.bpmn")
+    assert own.status_code == 200 and "sid-process" in own.get_data(as_text=True)
+    # served as a download, never rendered in our origin
+    assert own.headers["Content-Disposition"].startswith("attachment")
+    assert own.headers["X-Content-Type-Options"] == "nosniff"
     listing = analyst.get("/modeler/drafts/").get_data(as_text=True)
     assert "Sociālās palīdzības pieteikums" in listing
 

@@ -166,8 +166,15 @@ def show(draft_id: int) -> str:
 @roles_required(*ROLES)
 def xml(draft_id: int) -> Response:
     with transaction() as db:
-        text = drafts.xml_of(db, _draft_or_404(db, draft_id))
-    return Response(text, mimetype="application/xml")
+        draft = _draft_or_404(db, draft_id)
+        text, name = drafts.xml_of(db, draft), draft.file_name
+    # An uploaded file is never rendered in our origin: an XML document can carry
+    # XHTML script elements a browser would run. The modeler reads it with fetch.
+    response = Response(text, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # -- JSON ----------------------------------------------------------------------------
