@@ -78,7 +78,11 @@ def _size(kind: str) -> tuple[float, float]:
 
 
 def _bpmn_children(container: Any) -> list[Any]:
-    return [c for c in container if etree.QName(c).namespace == BPMN_NS]
+    return [
+        c
+        for c in container
+        if isinstance(c.tag, str) and etree.QName(c).namespace == BPMN_NS
+    ]
 
 
 def _layers(ids: list[str], flows: list[tuple[str, str, str]]) -> dict[str, int]:

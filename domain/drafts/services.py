@@ -112,6 +112,16 @@ def _checked_tree(file_name: str, content: bytes) -> Any:
     return root
 
 
+def _text(content: bytes, root: Any) -> str:
+    """The file as text: as it came when it is UTF-8, else re-serialized by lxml,
+    which read its declared encoding (windows-1257, UTF-16…), without the
+    declaration that would name an encoding the stored text no longer has."""
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return str(etree.tostring(root, encoding="unicode"))
+
+
 def _draft_file_name(upload_name: str) -> str:
     stem = _SAFE_NAME.sub("_", Path(upload_name or "").stem).strip("._") or "modelis"
     return f"{stem[:200]}.bpmn"
@@ -151,7 +161,7 @@ def import_draft(
         ModelDraftRevision(
             draft_id=draft.id,
             revision=1,
-            xml=content.decode("utf-8", errors="replace"),
+            xml=_text(content, root),
             saved_by=user,
         )
     )

@@ -210,3 +210,24 @@ def test_fixed_draft_saves_a_revision_and_deploys(
     )
     assert (key, version, created) == ("camunda_pieteikums", 1, True)
     assert draft.deployed_definition_id == definition_id
+
+
+def test_a_file_in_another_encoding_is_stored_as_text(
+    platform: Platform, db_session: Session
+) -> None:
+    text = (MODELS / "natural_condition.bpmn").read_text("utf-8")
+    content = text.replace('encoding="UTF-8"', 'encoding="windows-1257"').encode(
+        "cp1257"
+    )
+    draft = drafts.import_draft(
+        db_session, municipality=MUNI, upload_name="a.bpmn", content=content, user="a"
+    )
+    stored = drafts.xml_of(db_session, draft)
+    assert "Ja pieteikums ir pilnīgs" in stored and "windows-1257" not in stored
+    report = drafts.report(
+        platform.deployer(db_session),
+        draft.file_name,
+        stored.encode("utf-8"),
+        municipality=MUNI,
+    )
+    assert [p.element_id for p in report.problems] == ["f_yes"]

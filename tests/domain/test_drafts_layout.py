@@ -24,6 +24,7 @@ LOOP_WITH_SUBPROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   id="d" targetNamespace="http://pkip.lv/test">
   <bpmn:process id="p" isExecutable="true">
+    <!-- a comment where a generator left one -->
     <bpmn:startEvent id="start"/>
     <bpmn:userTask id="fill" name="Aizpildīt"/>
     <bpmn:subProcess id="sub" name="Pārbaude">
