@@ -220,6 +220,8 @@ def check(
                 DeployProblem(
                     definition.source_name,
                     "",
+                    f"diagrammai jāsaglabā procesa id '{definition.key}'"
+                    f" (atrasts: {', '.join(sorted(keys)) or 'neviens'})",
                     f"the diagram must keep the process id '{definition.key}'"
                     f" (found: {', '.join(sorted(keys)) or 'none'})",
                 )

@@ -65,7 +65,7 @@ def link_problems(name: str, root: Any) -> list[DeployProblem]:
         for link, nodes in catches.items():
             if len(nodes) > 1:
                 problems.extend(
-                    DeployProblem(
+                    DeployProblem.bilingual(
                         name,
                         node.get("id", ""),
                         f"saites notikums '{link}' tiek uztverts vairākās vietās"
@@ -76,7 +76,7 @@ def link_problems(name: str, root: Any) -> list[DeployProblem]:
         for link, nodes in throws.items():
             if link not in catches:
                 problems.extend(
-                    DeployProblem(
+                    DeployProblem.bilingual(
                         name,
                         node.get("id", ""),
                         f"saites notikumam '{link}' šajā procesā nav uztveršanas"
@@ -87,7 +87,7 @@ def link_problems(name: str, root: Any) -> list[DeployProblem]:
         for link, nodes in catches.items():
             if link not in throws:
                 problems.extend(
-                    DeployProblem(
+                    DeployProblem.bilingual(
                         name,
                         node.get("id", ""),
                         f"saites notikumu '{link}' šajā procesā neviens nemet"

@@ -31,6 +31,7 @@ from core.contracts import ConnectorRegistry
 from engine.bpmn_prepare import prepare_for_parse
 from engine.canonical import content_checksum
 from engine.deploy_checks import check_tree
+from engine.deploy_lint import blocking_problems
 from engine.deploy_meta import TASK_PROPERTIES, definition_meta, resources_for
 from engine.deploy_xml import (
     BPMN_NS,
@@ -120,9 +121,7 @@ class Deployer:
         if problems:
             raise DeployError(problems)
         if not planned:
-            raise DeployError(
-                [DeployProblem(", ".join(files), "", "no executable process")]
-            )
+            raise DeployError([no_executable_process(", ".join(files))])
         return [
             self._store(
                 key,
@@ -146,7 +145,14 @@ class Deployer:
         problems: list[DeployProblem] = []
         for name, content in files.items():
             if not name.endswith((".bpmn", ".dmn", ".xml")):
-                problems.append(DeployProblem(name, "", "only .bpmn and .dmn files"))
+                problems.append(
+                    DeployProblem(
+                        name,
+                        "",
+                        "der tikai .bpmn un .dmn faili",
+                        "only .bpmn and .dmn files",
+                    )
+                )
                 continue
             try:
                 tree = safe_tree(name, content)
@@ -158,6 +164,11 @@ class Deployer:
             (bundle.dmn if name.endswith(".dmn") else bundle.bpmn)[name] = content
         if problems:
             raise DeployError(problems)
+        # What other modelers' files must change (engine/deploy_lint.py) is read
+        # from the XML alone, so it is reported even when SpiffWorkflow cannot
+        # parse the file; the bundle's dependencies were deployed once already.
+        for name in list(bundle.bpmn):
+            problems.extend(blocking_problems(name, bundle.trees[name]))
         self._add_dependencies(bundle, municipality)
         parser = FlowBpmnParser()
         for name, tree in bundle.trees.items():
@@ -169,7 +180,11 @@ class Deployer:
             except (ValidationException, SpiffWorkflowException) as exc:
                 problems.append(_problem_from(exc, name))
             except Exception as exc:  # noqa: BLE001 - the parser raises bare errors
-                problems.append(DeployProblem(name, "", f"cannot parse: {exc}"))
+                problems.append(
+                    DeployProblem(
+                        name, "", f"nevar nolasīt: {exc}", f"cannot parse: {exc}"
+                    )
+                )
         if problems:
             raise DeployError(problems)
         for name in bundle.bpmn:
@@ -192,7 +207,14 @@ class Deployer:
                 if (problem.file, problem.element_id) not in named:
                     problems.append(problem)
             except Exception as exc:  # noqa: BLE001
-                problems.append(DeployProblem(file_name, key, f"cannot build: {exc}"))
+                problems.append(
+                    DeployProblem(
+                        file_name,
+                        key,
+                        f"nevar sagatavot izpildei: {exc}",
+                        f"cannot build: {exc}",
+                    )
+                )
         if problems:
             raise DeployError(problems)
         return parser, bundle
@@ -365,8 +387,23 @@ def _unchanged(definition: ProcessDefinition, checksum: str) -> bool:
         return False
 
 
+def no_executable_process(files: str) -> DeployProblem:
+    return DeployProblem(
+        files,
+        "",
+        'nav neviena izpildāma procesa (isExecutable="true")',
+        'no executable process (isExecutable="true")',
+    )
+
+
 def _problem_from(exc: Exception, file_name: str) -> DeployProblem:
+    """SpiffWorkflow's own error (English, from the library) under a Latvian frame."""
     element = getattr(exc, "id", "") or ""
     fname = Path(getattr(exc, "file_name", "") or file_name).name
     reason = str(exc).split("\n")[0]
-    return DeployProblem(fname, element, reason)
+    return DeployProblem(
+        fname,
+        element,
+        f"SpiffWorkflow nevar nolasīt elementu: {reason}",
+        f"SpiffWorkflow cannot read the element: {reason}",
+    )

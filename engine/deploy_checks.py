@@ -71,8 +71,9 @@ _EVENT_REFUSALS = {
     "conditionalEventDefinition": (
         "nosacījuma notikumu dzinējs atbalsta tikai kā starpposma uztveršanas"
         " notikumu plūsmā: šeit nosacījums netiktu pārbaudīts, kad mainās dati, un"
-        " notikums neiestātos / a conditional event runs only as an intermediate"
-        " catch event: here its condition would not be re-checked when data changes"
+        " notikums neiestātos",
+        "a conditional event runs only as an intermediate catch event: here its"
+        " condition would not be re-checked when data changes",
     ),
 }
 _DEAD_END_OK = {"endEvent"}
@@ -97,6 +98,8 @@ def check_tree(
                 DeployProblem(
                     name,
                     task.get("id", ""),
+                    "servisa uzdevums nenosauc operatoru"
+                    " (spiffworkflow:serviceTaskOperator)",
                     "service task names no operator"
                     " (spiffworkflow:serviceTaskOperator)",
                 )
@@ -106,6 +109,7 @@ def check_tree(
                 DeployProblem(
                     name,
                     task.get("id", ""),
+                    f"nezināms savienotāja operators '{op.get('id')}'",
                     f"unknown connector operator '{op.get('id')}'",
                 )
             )
@@ -133,7 +137,12 @@ def _check_container(
             continue
         if kind not in _RUNNABLE:
             problems.append(
-                DeployProblem(name, node_id, f"the engine cannot run bpmn:{kind}")
+                DeployProblem(
+                    name,
+                    node_id,
+                    f"dzinējs nevar izpildīt bpmn:{kind}",
+                    f"the engine cannot run bpmn:{kind}",
+                )
             )
             continue
         for child in node:
@@ -146,8 +155,14 @@ def _check_container(
                 ):
                     continue
                 if ev not in _EVENT_DEFINITIONS_RUNNABLE:
-                    reason = _EVENT_REFUSALS.get(ev, f"the engine cannot run bpmn:{ev}")
-                    problems.append(DeployProblem(name, node_id, reason))
+                    lv, en = _EVENT_REFUSALS.get(
+                        ev,
+                        (
+                            f"dzinējs nevar izpildīt bpmn:{ev}",
+                            f"the engine cannot run bpmn:{ev}",
+                        ),
+                    )
+                    problems.append(DeployProblem(name, node_id, lv, en))
         is_event_sub = kind == "subProcess" and node.get("triggeredByEvent") == "true"
         # a link pair is one flow drawn in two pieces: the throw has no way out, the
         # catch no way in (paired or refused by link_problems)
@@ -165,6 +180,7 @@ def _check_container(
                 DeployProblem(
                     name,
                     node_id,
+                    "elementam nav izejošas plūsmas (process šeit klusi beigtos)",
                     "flow node has no outgoing sequence flow"
                     " (the process would silently end here)",
                 )
@@ -174,6 +190,7 @@ def _check_container(
                 DeployProblem(
                     name,
                     node_id,
+                    "elementam nav ienākošas plūsmas (tas nekad neizpildīsies)",
                     "flow node has no incoming sequence flow (it can never run)",
                 )
             )
@@ -184,6 +201,8 @@ def _check_container(
                     DeployProblem(
                         name,
                         node_id,
+                        "lietotāja uzdevums nav nevienā joslā un tam nav"
+                        " īpašības candidateGroup: neviens to neredzētu",
                         "user task is in no lane and has no candidateGroup"
                         " property: nobody would see it",
                     )
@@ -191,7 +210,12 @@ def _check_container(
             form_key = props.get("formKey")
             if form_key and not forms.has(form_key):
                 problems.append(
-                    DeployProblem(name, node_id, f"unknown form key '{form_key}'")
+                    DeployProblem(
+                        name,
+                        node_id,
+                        f"nezināma formas atslēga '{form_key}'",
+                        f"unknown form key '{form_key}'",
+                    )
                 )
             problems.extend(_check_numeric_props(name, node_id, props))
     return problems
@@ -210,17 +234,26 @@ def _check_numeric_props(
                 DeployProblem(
                     name,
                     node_id,
+                    f"īpašībai {prop} jābūt veselam skaitlim, ne '{value}'",
                     f"property {prop} must be a whole number, got '{value}'",
                 )
             )
         elif prop == "priority" and int(value) > 100:
             problems.append(
-                DeployProblem(name, node_id, "property priority must be 0..100")
+                DeployProblem(
+                    name,
+                    node_id,
+                    "īpašībai priority jābūt no 0 līdz 100",
+                    "property priority must be 0..100",
+                )
             )
     if "dueWorkingDays" in props and "dueCalendarDays" in props:
         problems.append(
             DeployProblem(
-                name, node_id, "give dueWorkingDays or dueCalendarDays, not both"
+                name,
+                node_id,
+                "norādiet dueWorkingDays vai dueCalendarDays, ne abus",
+                "give dueWorkingDays or dueCalendarDays, not both",
             )
         )
     return problems
@@ -266,17 +299,29 @@ def _check_expressions(name: str, root: Any) -> list[DeployProblem]:
         if not code.strip():
             if mode == "eval":
                 problems.append(
-                    DeployProblem(name, _owner_id(node), "empty expression")
+                    DeployProblem(
+                        name, _owner_id(node), "tukša izteiksme", "empty expression"
+                    )
                 )
             continue
         try:
             check_code(code.strip() if mode == "eval" else code, mode)
         except ScriptRejected as exc:
             problems.append(
-                DeployProblem(name, _owner_id(node), f"script refused: {exc}")
+                DeployProblem(
+                    name,
+                    _owner_id(node),
+                    f"skripts atteikts: {exc}",
+                    f"script refused: {exc}",
+                )
             )
         except SyntaxError as exc:
             problems.append(
-                DeployProblem(name, _owner_id(node), f"syntax error: {exc.msg}")
+                DeployProblem(
+                    name,
+                    _owner_id(node),
+                    f"sintakses kļūda: {exc.msg}",
+                    f"syntax error: {exc.msg}",
+                )
             )
     return problems

@@ -59,7 +59,7 @@ def check_compensation(name: str, root: Any) -> list[DeployProblem]:
         event = definition.getparent()
         if event.tag in (f"{_B}startEvent", f"{_B}intermediateCatchEvent"):
             reason = EVENT_SUBPROCESS if event.tag == f"{_B}startEvent" else CATCH
-            problems.append(DeployProblem(name, event.get("id", ""), reason))
+            problems.append(DeployProblem.bilingual(name, event.get("id", ""), reason))
     for scope in scopes(root):
         problems.extend(_check_scope(name, scope))
     for handler in root.iterfind(".//*[@isForCompensation='true']", NS):
@@ -71,7 +71,7 @@ def check_compensation(name: str, root: Any) -> list[DeployProblem]:
             id=handler_id,
         )
         if flows:
-            problems.append(DeployProblem(name, handler_id, HANDLER_FLOW))
+            problems.append(DeployProblem.bilingual(name, handler_id, HANDLER_FLOW))
     return problems
 
 
@@ -81,9 +81,11 @@ def _check_scope(name: str, scope: Scope) -> list[DeployProblem]:
     for boundary in scope.boundaries:
         activity = by_id.get(boundary.get("attachedToRef"))
         if boundary.get("attachedToRef") not in scope.handlers:
-            problems.append(DeployProblem(name, boundary.get("id", ""), NO_HANDLER))
+            problems.append(
+                DeployProblem.bilingual(name, boundary.get("id", ""), NO_HANDLER)
+            )
         elif activity is not None and _loops(activity):
-            problems.append(DeployProblem(name, boundary.get("id", ""), LOOP))
+            problems.append(DeployProblem.bilingual(name, boundary.get("id", ""), LOOP))
     in_event_subprocess = scope.container.get("triggeredByEvent") == "true"
     deeper = any(
         s is not scope and _inside(s.container, scope.container) and s.boundaries
@@ -101,7 +103,7 @@ def _check_scope(name: str, scope: Scope) -> list[DeployProblem]:
         elif ref and ref not in scope.handlers:
             reason = UNKNOWN_REF.format(ref=ref)
         if reason:
-            problems.append(DeployProblem(name, throw.get("id", ""), reason))
+            problems.append(DeployProblem.bilingual(name, throw.get("id", ""), reason))
     return problems
 
 

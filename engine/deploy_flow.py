@@ -78,7 +78,9 @@ def check_flow(name: str, root: Any) -> list[DeployProblem]:
                 continue
             reason = _refusal(container, node)
             if reason:
-                problems.append(DeployProblem(name, node.get("id", ""), reason))
+                problems.append(
+                    DeployProblem.bilingual(name, node.get("id", ""), reason)
+                )
         problems.extend(_misplaced_conditions(name, container))
     return problems + check_compensation(name, root)
 
@@ -99,7 +101,7 @@ def _misplaced_conditions(name: str, container: Any) -> list[DeployProblem]:
             continue
         if flow.find("bpmn:conditionExpression", NS) is not None:
             reason = CONDITION_NOT_ALLOWED.format(source=f"bpmn:{kind} '{source}'")
-            problems.append(DeployProblem(name, flow.get("id", ""), reason))
+            problems.append(DeployProblem.bilingual(name, flow.get("id", ""), reason))
     return problems
 
 

@@ -32,13 +32,29 @@ NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 
 @dataclass(frozen=True)
 class DeployProblem:
+    """One reason a bundle cannot be deployed: ``reason`` in Latvian (what a user
+    reads first), ``reason_en`` the same in English (empty: not translated yet)."""
+
     file: str
     element_id: str
     reason: str
+    reason_en: str = ""
 
     def __str__(self) -> str:
         where = f"{self.file}" + (f" [{self.element_id}]" if self.element_id else "")
-        return f"{where}: {self.reason}"
+        english = f" ({self.reason_en})" if self.reason_en else ""
+        return f"{where}: {self.reason}{english}"
+
+    @classmethod
+    def bilingual(cls, file: str, element_id: str, text: str) -> DeployProblem:
+        """A problem from one "latviski / in English" text: the conformance checks
+        keep both languages of a reason in one template."""
+        latvian, _, english = text.partition(" / ")
+        return cls(file, element_id, latvian.strip(), english.strip())
+
+    def reason_in(self, language: str) -> str:
+        """The reason in ``language`` ("lv" or "en"), Latvian when not translated."""
+        return self.reason_en if language == "en" and self.reason_en else self.reason
 
 
 class DeployError(Exception):
@@ -71,9 +87,7 @@ def read_files(paths: Iterable[str | Path]) -> dict[str, bytes]:
             members = [path]
         for member in members:
             if member.stat().st_size > MAX_FILE_BYTES:
-                raise DeployError(
-                    [DeployProblem(member.name, "", "file larger than 5 MB")]
-                )
+                raise DeployError([too_large(member.name)])
             files[member.name] = member.read_bytes()
     return files
 
@@ -81,17 +95,27 @@ def read_files(paths: Iterable[str | Path]) -> dict[str, bytes]:
 def safe_tree(name: str, content: bytes) -> Any:
     """Parse XML refusing DTDs, entities and external references (XML bombs, XXE)."""
     if len(content) > MAX_FILE_BYTES:
-        raise DeployError([DeployProblem(name, "", "file larger than 5 MB")])
+        raise DeployError([too_large(name)])
     try:
         SafeET.fromstring(
             content, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
     except DefusedXmlException as exc:
+        kind = type(exc).__name__
         raise DeployError(
-            [DeployProblem(name, "", f"refused hostile XML ({type(exc).__name__})")]
+            [
+                DeployProblem(
+                    name,
+                    "",
+                    f"naidīgs XML atteikts ({kind}): DTD un entītijas nav atļautas",
+                    f"refused hostile XML ({kind}): no DTDs or entities",
+                )
+            ]
         ) from exc
     except SafeET.ParseError as exc:
-        raise DeployError([DeployProblem(name, "", f"malformed XML: {exc}")]) from exc
+        raise DeployError(
+            [DeployProblem(name, "", f"bojāts XML: {exc}", f"malformed XML: {exc}")]
+        ) from exc
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.fromstring(content, parser=parser)
@@ -128,6 +152,10 @@ def as_utf8(tree: Any, content: bytes) -> bytes:
         tree.getroottree(), encoding="UTF-8", xml_declaration=True
     )
     return written
+
+
+def too_large(name: str) -> DeployProblem:
+    return DeployProblem(name, "", "fails ir lielāks par 5 MB", "file larger than 5 MB")
 
 
 def node_properties(node: Any) -> dict[str, str]:

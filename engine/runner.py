@@ -192,7 +192,10 @@ def _chosen(
         raise DeployError(
             [
                 DeployProblem(
-                    ", ".join(files), process or "", "no such executable process"
+                    ", ".join(files),
+                    process or "",
+                    "tāda izpildāma procesa nav",
+                    "no such executable process",
                 )
             ]
         )

@@ -36,7 +36,12 @@ def _problems(
     with pytest.raises(DeployError) as info:
         _deploy(platform, session, files)
     assert _count(session) == before, "a failed deploy must store nothing"
-    return [(p.file, p.element_id, p.reason) for p in info.value.problems]
+    # Every reason is in Latvian first and in English second; the English one is
+    # what these tests compare.
+    for problem in info.value.problems:
+        assert problem.reason and problem.reason_en, problem
+        assert problem.reason != problem.reason_en, problem
+    return [(p.file, p.element_id, p.reason_en) for p in info.value.problems]
 
 
 def test_deploys_every_sample_process(db_session: Session, platform: Platform) -> None:

@@ -111,7 +111,7 @@ def test_upgrade_converts_existing_rows_and_downgrade_restores(
     fresh_platform: Platform,
 ) -> None:
     platform, vault = fresh_platform, fresh_platform.pii
-    _migrate(platform, "0510")
+    _migrate(platform, "0600")
     with platform.db.begin() as conn:
         _seed(conn)
     _migrate(platform, "heads")
@@ -144,7 +144,7 @@ def test_upgrade_converts_existing_rows_and_downgrade_restores(
             "recipient": f"_PRIVATE@{CODE}"
         }
 
-    _migrate(platform, "0510", down=True)
+    _migrate(platform, "0600", down=True)
     with platform.db.begin() as conn:
         case = conn.execute(text("SELECT * FROM service_cases")).mappings().one()
         assert case["client_identifier"] == CODE

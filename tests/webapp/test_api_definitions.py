@@ -85,7 +85,8 @@ def test_deploys_a_variant_and_answers_problems_with_422(
     assert body["message"] == "Procesus nevar izvietot."
     [problem] = body["errors"]["problems"]
     assert problem["file"] == "broken.bpmn" and problem["element_id"] == "work"
-    assert "no_such_form" in problem["reason"]
+    assert problem["reason"] == "nezināma formas atslēga 'no_such_form'"
+    assert problem["reason_en"] == "unknown form key 'no_such_form'"
 
     missing = api.post(URL, data={}, content_type="multipart/form-data")
     assert missing.status_code == 422

@@ -38,7 +38,11 @@ def test_deploy_errors_name_file_and_element(cli: CliRunner, tmp_path) -> None: 
     bad.write_bytes(b.linear("bad", b.user_task("no_such_form")))
     result = cli.invoke(main, ["deploy", str(bad)])
     assert result.exit_code == 1
-    assert "bad.bpmn [work]: unknown form key 'no_such_form'" in result.stderr
+    # Latvian first, English second, both naming the file and the element.
+    assert (
+        "bad.bpmn [work]: nezināma formas atslēga 'no_such_form'"
+        " (unknown form key 'no_such_form')" in result.stderr
+    )
 
 
 def test_tasks_list_complete_and_instances_show(

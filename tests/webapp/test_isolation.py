@@ -32,6 +32,7 @@ record; ``Seeded.value(kind)`` gives that record's id in each municipality:
 | ``number``, ``case_number`` | a service case number |
 | ``key`` | a process key deployed only for that municipality |
 | ``sha256`` | a document (an uploaded file) in the case's data |
+| ``draft_id`` | a draft model imported by the municipality (domain/drafts) |
 
 A new route whose variable is not in ``ID_KINDS`` fails this test until its
 variable is mapped (or listed in ``NOT_IDS`` with the reason), so routes added
@@ -55,6 +56,7 @@ from werkzeug.test import TestResponse
 
 from domain import cases
 from domain.accounts.models import ROLES, ApiToken, User
+from domain.drafts import services as drafts
 from engine.models import Incident, UserTask
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform
@@ -78,6 +80,7 @@ ID_KINDS = {
     "case_number": "case",
     "key": "process",
     "sha256": "document",
+    "draft_id": "draft",
 }
 NOT_IDS = {
     "filename": "static files, the same for everyone",
@@ -129,6 +132,7 @@ class Seeded:
     case: str
     process: str
     document: str
+    draft: int
 
     def value(self, kind: str) -> Any:
         return getattr(self, kind)
@@ -175,6 +179,13 @@ def _seed(
         db.query(ApiToken).filter_by(municipality=municipality).order_by(ApiToken.id)
     ).first()
     assert token is not None
+    draft = drafts.import_draft(
+        db,
+        municipality=municipality,
+        upload_name=f"{process}-melnraksts.bpmn",
+        content=start_form_process(process),
+        user="tests",
+    )
     db.flush()
     return Seeded(
         municipality=municipality,
@@ -187,6 +198,7 @@ def _seed(
         case=case.number,
         process=process,
         document=_document(municipality)["sha256"],
+        draft=draft.id,
     )
 
 

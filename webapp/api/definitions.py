@@ -186,7 +186,12 @@ def _abort_problems(problems: Sequence[DeployProblem]) -> None:
         message=_("The processes cannot be deployed."),
         errors={
             "problems": [
-                {"file": p.file, "element_id": p.element_id, "reason": p.reason}
+                {
+                    "file": p.file,
+                    "element_id": p.element_id,
+                    "reason": p.reason,
+                    "reason_en": p.reason_en or p.reason,
+                }
                 for p in problems
             ]
         },

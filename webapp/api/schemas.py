@@ -99,7 +99,8 @@ class DeployErrorSchema(ma.Schema):
     errors = ma.fields.Dict(
         metadata={
             "description": 'Every problem found: {"problems": [{"file", '
-            '"element_id", "reason"}]}.'
+            '"element_id", "reason", "reason_en"}]}; reason in Latvian,'
+            " reason_en in English."
         }
     )
 

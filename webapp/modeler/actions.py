@@ -32,6 +32,7 @@ from engine.deploy import DeployError, DeployProblem
 from engine.models import ProcessDefinition
 from webapp import transaction
 from webapp.auth import roles_required
+from webapp.i18n import select_locale
 from webapp.modeler.forms import TARGET_VARIANT
 from webapp.modeler.views import (
     ROLES,
@@ -54,7 +55,11 @@ def _problems(problems: list[DeployProblem], status: int) -> Response:
             len(problems),
         ),
         problems=[
-            {"file": p.file, "element_id": p.element_id, "reason": p.reason}
+            {
+                "file": p.file,
+                "element_id": p.element_id,
+                "reason": p.reason_in(select_locale()),
+            }
             for p in problems
         ],
     )
@@ -62,8 +67,8 @@ def _problems(problems: list[DeployProblem], status: int) -> Response:
     return response
 
 
-def _posted() -> tuple[bytes, str]:
-    """The diagram and the target from the JSON body; 413 over the size limit."""
+def posted_xml() -> bytes:
+    """The diagram from the JSON body ``{"xml": …}``; 413 over the size limit."""
     if (request.content_length or 0) > 2 * definitions.MAX_FILE_BYTES:
         abort(413)  # even a JSON-escaped 5 MB diagram is smaller
     payload = request.get_json(silent=True)
@@ -72,6 +77,13 @@ def _posted() -> tuple[bytes, str]:
     xml = payload["xml"].encode("utf-8")
     if len(xml) > definitions.MAX_FILE_BYTES:
         abort(413)
+    return xml
+
+
+def _posted() -> tuple[bytes, str]:
+    """The diagram and the target from the JSON body; 413 over the size limit."""
+    xml = posted_xml()
+    payload = request.get_json(silent=True) or {}
     target = payload.get("target") or TARGET_VARIANT
     if not isinstance(target, str):
         abort(400, _("Unknown deploy target."))
@@ -131,7 +143,8 @@ def deploy(definition_id: int) -> Response:
     return response
 
 
-def _json_error(exc: HTTPException) -> Any:
+def json_error(exc: HTTPException) -> Any:
+    """Errors of the modeler's JSON endpoints as JSON (also for the drafts')."""
     code = exc.code or 500
     if code == 413:
         message = _("The diagram is larger than 5 MB.")
@@ -147,4 +160,4 @@ def _json_error(exc: HTTPException) -> Any:
 
 
 for _code in (400, 403, 404, 405, 413, 500):
-    bp.register_error_handler(_code, _json_error)
+    bp.register_error_handler(_code, json_error)

@@ -26,3 +26,11 @@ class UploadForm(FlaskForm):
         ],
         default=TARGET_VARIANT,
     )
+
+
+class ImportForm(FlaskForm):
+    bpmn_file = FileField(
+        _l("BPMN file from another modeler (.bpmn, .xml)"),
+        validators=[FileRequired(message=_l("Choose a .bpmn or .xml file."))],
+        render_kw={"accept": ".bpmn,.xml,application/xml,text/xml"},
+    )

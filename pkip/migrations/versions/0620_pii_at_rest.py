@@ -34,7 +34,7 @@ from core.pii import (
 from core.settings import Settings
 
 revision = "0620"
-down_revision = "0510"
+down_revision = "0600"
 branch_labels = None
 depends_on = None
 

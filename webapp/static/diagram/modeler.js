@@ -3,6 +3,8 @@
  * data-xml-url; "Validate" and "Deploy" POST the edited XML as JSON with the CSRF
  * header; the problems come back with element ids, are listed under the toolbar
  * and the elements are marked on the canvas (a click on a problem selects it).
+ * A draft's page (modeler/draft.html) uses it too: its check saves a revision and
+ * lists the problems with the elements' types and names.
  * The properties panel (properties.js) edits the selected element's PKIP
  * properties; what it still holds is applied before the XML is taken.
  */
@@ -116,11 +118,40 @@
         item.appendChild(code);
         item.appendChild(document.createTextNode(": "));
       }
-      item.appendChild(document.createTextNode(p.reason + " (" + p.file + ")"));
+      if (p.type) {
+        /* a draft's problems name the element's type and name too */
+        var what = document.createElement("span");
+        what.className = "hint";
+        what.textContent = p.type + (p.name ? " «" + p.name + "»" : "") + ": ";
+        item.appendChild(what);
+        item.appendChild(document.createTextNode(p.reason));
+      } else {
+        item.appendChild(document.createTextNode(p.reason + " (" + p.file + ")"));
+      }
       list.appendChild(item);
     });
     result.appendChild(list);
   }
+
+  /* Problems listed by the server with the page (a draft's): mark their elements
+   * on the canvas; a click on one, here or in the warnings, selects it. */
+  function markListed() {
+    var registry = modeler.get("elementRegistry");
+    var canvas = modeler.get("canvas");
+    result.querySelectorAll("[data-element-id]").forEach(function (button) {
+      var id = button.getAttribute("data-element-id");
+      if (registry.get(id) && marked.indexOf(id) < 0) {
+        canvas.addMarker(id, "diagram-problem");
+        marked.push(id);
+      }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-element-id]");
+    if (button) {
+      focusElement(button.getAttribute("data-element-id"));
+    }
+  });
 
   function target() {
     var select = document.getElementById("deploy-target");
@@ -187,6 +218,7 @@
     })
     .then(function () {
       modeler.get("canvas").zoom("fit-viewport");
+      markListed();
     })
     .catch(function () {
       showAnswer({ message: root.dataset.msgLoadFailed, problems: [] }, false);
