@@ -128,7 +128,11 @@ def refusal(platform: Platform, session: Session, name: str) -> dict[str, str]:
     try:
         platform.deployer(session).deploy(read_files([diagram(name)]))
     except DeployError as exc:
-        return {p.element_id: p.reason for p in exc.problems}
+        # Latvian first, English second, as a reader of both sees them.
+        return {
+            p.element_id: f"{p.reason} / {p.reason_en}" if p.reason_en else p.reason
+            for p in exc.problems
+        }
     raise AssertionError(f"{name} was deployed, expected a refusal")
 
 
