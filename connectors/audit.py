@@ -35,7 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.models import ConnectorCall
-from connectors.registry import CallRecord
+from connectors.registry import ATTEMPTING, CallRecord
 from core.pii import PiiVault
 
 
@@ -46,6 +46,9 @@ class Completion:
     row_id: int
     record: CallRecord
 
+
+NOT_SENT = "not_sent"
+"""The outcome of a record prepared with a batch for a call the batch did not make."""
 
 Pending = CallRecord | Completion
 """What a thread's buffer holds until its transaction ends."""
@@ -64,6 +67,8 @@ class AuditTrail:
         """Where :meth:`begin` and :meth:`end` write at once (None: buffered)."""
         self.vault = vault
         """Hashes the subject of a call (core/pii.py); None: no subject recorded."""
+        self._prepared: dict[str, int] = {}
+        self._prepared_lock = threading.Lock()
 
     def __call__(self, record: CallRecord) -> None:
         self._buffer().append(record)
@@ -109,12 +114,58 @@ class AuditTrail:
         row.duration_ms = done.record.duration_ms
         row.signature = self.sign(row)
 
+    def prepare(
+        self, session: Session, records: Sequence[CallRecord]
+    ) -> dict[str, int]:
+        """Write the records of calls about to be made in ``session`` (the sender's
+        own transaction, e.g. the outbox's lease of a batch): one commit for a whole
+        batch instead of one per call. Returns their ids by idempotency key; hand
+        them to :meth:`expect` once that transaction has committed."""
+        rows = {
+            rec.idempotency_key: self._row(rec)
+            for rec in records
+            if rec.idempotency_key is not None
+        }
+        session.add_all(rows.values())
+        session.flush()
+        return {key: row.id for key, row in rows.items()}
+
+    def expect(self, prepared: dict[str, int]) -> None:
+        """The calls with these keys already have their committed records: their
+        :meth:`begin` returns that record instead of writing one."""
+        with self._prepared_lock:
+            self._prepared.update(prepared)
+
+    def forget(self, keys: Sequence[str]) -> list[int]:
+        """Drop what :meth:`expect` kept for calls that were not made after all;
+        the ids of their records (for :meth:`withdraw`)."""
+        with self._prepared_lock:
+            found = [self._prepared.pop(key, None) for key in keys]
+        return [row_id for row_id in found if row_id is not None]
+
+    def withdraw(self, session: Session, row_ids: Sequence[int]) -> None:
+        """Prepared records of calls that were not made: outcome ``not_sent``,
+        re-signed. (A sender that dies first leaves them ``attempting``, which
+        is what a record of a call that may have been made says.)"""
+        for row_id in row_ids:
+            row = session.get(ConnectorCall, row_id)
+            if row is not None and row.outcome == ATTEMPTING:
+                row.outcome = NOT_SENT
+                row.signature = self.sign(row)
+
     def begin(self, record: CallRecord) -> int | None:
         """Write ``record`` (a call about to be made) and commit it now; its id.
 
-        Without sessions the record waits for :meth:`end` (and is buffered then).
-        An error here propagates: a call that cannot be recorded is not made.
+        A call whose record was prepared with its batch gets that record's id
+        without a write. Without sessions the record waits for :meth:`end` (and is
+        buffered then). An error here propagates: a call that cannot be recorded is
+        not made.
         """
+        if record.idempotency_key is not None:
+            with self._prepared_lock:
+                prepared = self._prepared.pop(record.idempotency_key, None)
+            if prepared is not None:
+                return prepared
         if self.sessions is None:
             return None
         with self.sessions.begin() as session:

@@ -69,6 +69,9 @@ class CallRecord:
     subjects: tuple[str, ...] = ()
     """Personal codes the call was about (found in its parameters): the audit keeps
     only their look-up hash (core/pii.py), so "who looked me up" can be answered."""
+    idempotency_key: str | None = None
+    """The delivery's key (outbox calls): ties a call to the record written for it
+    before the batch was sent. Not stored."""
 
 
 AuditHook = Callable[[CallRecord], None]
@@ -129,6 +132,28 @@ class Registry:
 
     def operators(self) -> list[Operator]:
         return sorted(self._operators.values(), key=lambda o: o.name)
+
+    def attempt_record(
+        self, name: str, params: Mapping[str, Any], context: CallContext
+    ) -> CallRecord:
+        """The record a call of ``name`` starts with (outcome ``attempting``), for
+        a sender that writes the records of a whole batch before making any call
+        (the outbox); the call then completes it instead of writing its own."""
+        operator = self.operator(name)
+        return CallRecord(
+            operator=operator.name,
+            system=operator.system,
+            mode=operator.mode,
+            instance_id=context.instance_id,
+            municipality=context.municipality,
+            element_id=context.element_id,
+            actor=context.actor,
+            outcome=ATTEMPTING,
+            duration_ms=0.0,
+            attempt=1,
+            subjects=tuple(find_identifiers(dict(params))),
+            idempotency_key=context.idempotency_key,
+        )
 
     def call(self, name: str, params: Mapping[str, Any], context: CallContext) -> Any:
         """Call an operator; queries are retried on ``Unavailable`` with backoff."""
@@ -200,6 +225,7 @@ def audited_call(
             duration_ms=round(elapsed, 1),
             attempt=attempt,
             subjects=subjects,
+            idempotency_key=context.idempotency_key,
         )
 
     handle: object = None

@@ -173,3 +173,49 @@ def test_records_that_could_not_be_written_stay_pending(
     broken.dispose()
     assert committed.audit.write_pending(committed.sessions) == 1
     assert [r.operator for r in _rows(committed)] == ["ldc.dogs"]
+
+
+def test_records_prepared_with_a_batch_are_completed_by_their_calls(
+    committed: Platform,
+) -> None:
+    """The outbox writes a batch's records with its lease (one commit); each call
+    then completes its own record instead of writing one, and a record whose call
+    was not made is withdrawn as ``not_sent``."""
+    from connectors.audit import NOT_SENT
+    from connectors.registry import ATTEMPTING, Operator, Registry
+
+    trail = committed.audit
+    registry = Registry(audit=trail)
+    registry.register(
+        Operator(
+            name="t.send",
+            system="t",
+            description="a test send",
+            mode="simulated",
+            func=lambda params, context: "ok",
+            kind="command",
+        )
+    )
+    contexts = [
+        CallContext(instance_id=f"inst-{n}", municipality=MUNI, idempotency_key=k)
+        for n, k in enumerate(("key-a", "key-b"))
+    ]
+    with committed.transaction() as s:
+        prepared = trail.prepare(
+            s, [registry.attempt_record("t.send", {}, c) for c in contexts]
+        )
+    trail.expect(prepared)
+    assert [r.outcome for r in _rows(committed)] == [ATTEMPTING, ATTEMPTING]
+    with committed.transaction():
+        registry.call("t.send", {}, contexts[0])  # completes key-a's record
+    unsent = trail.forget(["key-a", "key-b"])
+    assert unsent == [prepared["key-b"]]
+    with committed.transaction() as s:
+        trail.withdraw(s, unsent)
+    rows = _rows(committed)
+    assert [(r.instance_id, r.outcome) for r in rows] == [
+        ("inst-0", "ok"),
+        ("inst-1", NOT_SENT),
+    ]
+    with committed.transaction() as s:
+        assert trail.verify(s) == []

@@ -83,6 +83,18 @@ def _worker(url: str, database_url: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, str(WORKER), "--deliver"], env=env)
 
 
+def _instances_of(platform: Platform, keys: list[str]) -> set[str | None]:
+    """The instances whose messages carry these idempotency keys."""
+    with platform.transaction() as s:
+        return set(
+            s.scalars(
+                select(OutboxMessage.instance_id).where(
+                    OutboxMessage.idempotency_key.in_(keys)
+                )
+            )
+        )
+
+
 def _calls(platform: Platform) -> list[ConnectorCall]:
     with platform.transaction() as s:
         return list(
@@ -118,12 +130,14 @@ def test_a_killed_worker_leaves_an_audit_row_for_every_call_it_made(
             first.wait(30)
         got.release.set()
 
-        # Every call that reached the outside system has its row, committed before
-        # the call; the batch's outcomes died with the worker, so each still says
-        # "attempting" — true: each may have been received.
+        # Every call that reached the outside system has its row, committed with
+        # the batch's lease before any call; the batch's outcomes died with the
+        # worker, so each still says "attempting" — true: each may have been
+        # received (the batch's last two were not, and say so too).
         rows = _calls(platform)
         assert len(got.keys) == KILL_AT
-        assert [r.outcome for r in rows] == [ATTEMPTING] * KILL_AT
+        assert [r.outcome for r in rows] == [ATTEMPTING] * MESSAGES
+        assert _instances_of(platform, got.keys) <= {r.instance_id for r in rows}
 
         time.sleep(LEASE_SECONDS + 0.5)  # the dead worker's lease runs out
         second = _worker(url, database_url)
@@ -133,10 +147,12 @@ def test_a_killed_worker_leaves_an_audit_row_for_every_call_it_made(
             assert platform.audit.verify(s) == []
         assert statuses == [DELIVERED] * MESSAGES
         rows = _calls(platform)
-        assert len(rows) == len(got.keys)  # a row for every call received
-        # The restarted worker sent the whole batch again, with the same keys.
+        # The restarted worker sent the whole batch again, with the same keys, and
+        # recorded each call once more: a row for every call received.
         assert len(got.keys) == KILL_AT + MESSAGES
         assert len(set(got.keys)) == MESSAGES
-        assert [r.outcome for r in rows[KILL_AT:]] == ["ok"] * MESSAGES
+        assert len(rows) == 2 * MESSAGES
+        assert [r.outcome for r in rows[MESSAGES:]] == ["ok"] * MESSAGES
+        assert len({r.instance_id for r in rows[MESSAGES:]}) == MESSAGES
     finally:
         platform.dispose()
