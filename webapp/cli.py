@@ -102,13 +102,24 @@ def setup(ctx: click.Context) -> None:
         deployed_by="setup",
     )
     click.echo(f"demo municipality: {municipality.name} ({municipality.code})")
-    if platform.settings.env != "production":
-        from domain.accounts.services import DEMO_PASSWORD, DEMO_USERS
+    click.echo("(pkip serve lists the demo users and their password as it starts)")
 
-        click.echo(f"demo users (password for all: {DEMO_PASSWORD}):")
-        for u in DEMO_USERS:
-            roles, groups = ", ".join(u.roles), ", ".join(u.departments) or "-"
-            click.echo(f"  {u.username:<12} {u.full_name:<22} {roles:<19} {groups}")
+
+def _echo_demo_users(platform: Any) -> None:
+    """The demo users that exist, and their password (never in production): the
+    last lines `make run` prints before the server's own, beside the address."""
+    if platform.settings.env == "production":
+        return
+    from domain.accounts.services import DEMO_PASSWORD, DEMO_USERS, find_user
+
+    with platform.transaction(readonly=True) as session:
+        seeded = [u for u in DEMO_USERS if find_user(session, u.username) is not None]
+    if not seeded:
+        return
+    click.echo(f"demo users (password for all: {DEMO_PASSWORD}):")
+    for u in seeded:
+        roles, groups = ", ".join(u.roles), ", ".join(u.departments) or "-"
+        click.echo(f"  {u.username:<12} {u.full_name:<22} {roles:<19} {groups}")
 
 
 @main.command()
@@ -142,6 +153,7 @@ def serve(ctx: click.Context, jobs: bool) -> None:
 
     platform = platform_of(ctx)
     app = create_app(platform=platform, start_jobs=jobs)
+    _echo_demo_users(platform)
     click.echo(f"PKIP: http://{settings.host}:{settings.port}/")
     app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
 

@@ -102,15 +102,25 @@ def test_production_refuses_to_start_with_default_secret(
     assert result.exit_code != 0 and "PKIP_SECRET_KEY" in result.output
 
 
-def test_setup_seeds_and_prints_the_demo_users(
+def test_setup_seeds_and_serve_ends_with_the_demo_users_and_the_address(
     cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """`make run` is setup, then serve: the demo users, their password and the
+    address are the last lines before the server's own."""
+    from flask import Flask
+
     monkeypatch.setenv("PKIP_PROCESS_DIR", str(PROCESS_DIR))
     first = cli.invoke(main, ["setup"])
     assert first.exit_code == 0, first.output
-    assert "demo users (password for all: demo-parole):" in first.output
-    for username in ("lietvede", "vaditaja", "analitike", "admins", "platforma"):
-        assert f"  {username} " in first.output
-    assert "platform_admin" in first.output
     again = cli.invoke(main, ["setup"])
     assert again.exit_code == 0 and "unchanged: dog_fee v1 (base)" in again.output
+    monkeypatch.setattr(Flask, "run", lambda *a, **k: None)  # the server's own
+    served = cli.invoke(main, ["serve", "--no-jobs"])
+    assert served.exit_code == 0, served.output
+    lines = served.output.rstrip("\n").splitlines()
+    assert lines[-1] == "PKIP: http://127.0.0.1:5000/"
+    users = lines[-9:-1]
+    assert users[0] == "demo users (password for all: demo-parole):"
+    for username in ("lietvede", "vaditaja", "analitike", "admins", "platforma"):
+        assert any(line.startswith(f"  {username} ") for line in users[1:])
+    assert "platform_admin" in users[-1]
