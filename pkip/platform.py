@@ -32,6 +32,7 @@ from engine.outbox import RetryPolicy
 from engine.runtime import EngineConfig, ProcessEngine
 from engine.workflow import StateSerializer
 from forms.validation import default_forms
+from pkip import documents
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEMO_MUNICIPALITY_NAME = "Demo pašvaldība"
@@ -53,6 +54,15 @@ class Platform:
         self.pii = self.settings.pii_vault()
         self.audit = AuditTrail(self.settings.secret_key, vault=self.pii)
         self.connectors = connectors or default_registry(audit=self.audit)
+        if isinstance(self.connectors, Registry) and not self.connectors.has_operator(
+            "documents.render"
+        ):
+            documents.register(
+                self.connectors,
+                documents.DocumentOperators(
+                    self.transaction, self.connectors, self.pii, self._now
+                ),
+            )
         self.retry_policy = RetryPolicy()
         self.engine_config = EngineConfig(
             connectors=self.connectors,
@@ -63,6 +73,9 @@ class Platform:
             script_memory_limit=self.settings.script_memory_limit * 1024 * 1024,
         )
         self.engine_config.after_advance.append(on_advance)
+
+    def _now(self) -> datetime:
+        return self.engine_config.clock()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
