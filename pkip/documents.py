@@ -67,14 +67,10 @@ class DocumentOperators:
             idempotency_key=context.idempotency_key,
             use_dvs=dvs_is_register(municipality),
         )
-        platform = self.platform
         try:
-            with platform.transaction() as session:
+            with self.transaction() as session:
                 document = issue_document(
-                    session,
-                    platform.connectors,
-                    request,
-                    now=platform.engine_config.clock(),
+                    session, self.connectors, request, now=self.clock()
                 )
                 return {
                     "document_id": document.id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 
@@ -54,13 +55,18 @@ class Platform:
         self.pii = self.settings.pii_vault()
         self.audit = AuditTrail(self.settings.secret_key, vault=self.pii)
         self.connectors = connectors or default_registry(audit=self.audit)
+        # The session of the platform transaction open in this thread/context, so
+        # that work done by an operator inside it (documents.*) joins it.
+        self._open: ContextVar[Session | None] = ContextVar(
+            f"pkip_transaction_{id(self)}", default=None
+        )
         if isinstance(self.connectors, Registry) and not self.connectors.has_operator(
             "documents.render"
         ):
             documents.register(
                 self.connectors,
                 documents.DocumentOperators(
-                    self.transaction, self.connectors, self.pii, self._now
+                    self.joined_transaction, self.connectors, self.pii, self._now
                 ),
             )
         self.retry_policy = RetryPolicy()
@@ -86,7 +92,11 @@ class Platform:
         """
         try:
             with self.sessions.begin() as session:
-                yield session
+                token = self._open.set(session)
+                try:
+                    yield session
+                finally:
+                    self._open.reset(token)
                 self.audit.write(session, self.audit.drain())
         except BaseException:
             records = self.audit.drain()
@@ -94,6 +104,23 @@ class Platform:
                 with self.sessions.begin() as apart:
                     self.audit.write(apart, records)
             raise
+
+    @contextmanager
+    def joined_transaction(self) -> Iterator[Session]:
+        """A savepoint in the platform transaction open in this context (the outbox
+        job's, when an operator runs inside it), else a transaction of its own.
+
+        Joining matters on SQLite: a second connection writing while the job's
+        transaction has read would make the job's own write fail (WAL snapshot).
+        The savepoint keeps a failed operator's writes out of the job's commit.
+        """
+        session = self._open.get()
+        if session is None:
+            with self.transaction() as own:
+                yield own
+            return
+        with session.begin_nested():
+            yield session
 
     def engine(self, session: Session) -> ProcessEngine:
         return ProcessEngine(session, self.engine_config)

@@ -42,6 +42,13 @@ from engine.errors import InvalidOperation, NotFound
 
 OWN_REGISTER = "pkip"
 DVS_REGISTER = "dvs"
+# DEPP's document kinds (its contract) for our document types.
+DEPP_KINDS = {
+    "permit": "Lēmums",
+    "refusal": "Lēmums",
+    "decision": "Lēmums",
+    "notice": "Paziņojums",
+}
 # The print queue's way: what a clerk may mark, from which state.
 NEXT_STATES = {"to_print": ("printed",), "printed": ("posted", "handed_over")}
 
@@ -204,7 +211,7 @@ def deliver_document(
 def _send_params(document: Document, eaddress: str) -> dict[str, Any]:
     return {
         "recipients": [eaddress],
-        "document_kind": document.document_type,
+        "document_kind": DEPP_KINDS.get(document.document_type, "Cits"),
         "title": f"{document.title} ({document.registration_number})",
         "attachments": [
             {
