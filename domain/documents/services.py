@@ -39,6 +39,7 @@ from domain.documents.render import render_pdf
 from domain.documents.templates import template_in_force
 from domain.models import Municipality
 from engine.errors import InvalidOperation, NotFound
+from engine.models import HistoryEvent
 
 OWN_REGISTER = "pkip"
 DVS_REGISTER = "dvs"
@@ -48,6 +49,14 @@ DEPP_KINDS = {
     "refusal": "Lēmums",
     "decision": "Lēmums",
     "notice": "Paziņojums",
+}
+# How a delivery step reads in the case's status history (Latvian, as the case page).
+STEP_WORDS = {
+    "sent": "nosūtīts uz e-adresi",
+    "to_print": "nodots drukas rindā",
+    "printed": "izdrukāts",
+    "posted": "nosūtīts pa pastu",
+    "handed_over": "izsniegts klātienē",
 }
 # The print queue's way: what a clerk may mark, from which state.
 NEXT_STATES = {"to_print": ("printed",), "printed": ("posted", "handed_over")}
@@ -199,13 +208,39 @@ def deliver_document(
         delivery.message_id = str(sent.get("message_id") or "") or None
     session.add(delivery)
     session.flush()
+    _record(session, document, delivery, actor="system", now=now)
+    return delivery
+
+
+def _record(
+    session: Session,
+    document: Document,
+    delivery: Delivery,
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    """The step in the delivery's own history and in the case's status history."""
     session.add(
         DeliveryEvent(
-            delivery_id=delivery.id, state=delivery.state, actor="system", at=now
+            delivery_id=delivery.id, state=delivery.state, actor=actor, at=now
         )
     )
+    if document.instance_id:
+        words = STEP_WORDS.get(delivery.state, delivery.state)
+        session.add(
+            HistoryEvent(
+                instance_id=document.instance_id,
+                at=now,
+                kind="delivered",
+                element_name=(
+                    f"{document.title} ({document.registration_number}): {words}"
+                )[:255],
+                actor=actor,
+                details={"document_id": document.id, "delivery": delivery.state},
+            )
+        )
     session.flush()
-    return delivery
 
 
 def _send_params(document: Document, eaddress: str) -> dict[str, Any]:
@@ -259,10 +294,9 @@ def mark_delivery(
     delivery.state = state
     delivery.updated_at = now
     delivery.updated_by = actor
-    session.add(
-        DeliveryEvent(delivery_id=delivery.id, state=state, actor=actor, at=now)
-    )
-    session.flush()
+    document = session.get(Document, delivery.document_id)
+    assert document is not None  # a delivery goes with its document
+    _record(session, document, delivery, actor=actor, now=now)
     return delivery
 
 

@@ -85,7 +85,7 @@ def test_print_queue_marks_printed_then_handed_over(
     specialist: WebClient,
     db_session: Session,
 ) -> None:
-    _, document, delivery = _issued(engine, platform)
+    case, document, delivery = _issued(engine, platform)
     page = specialist.get("/documents/print-queue").get_data(as_text=True)
     assert "Drukas rinda" in page and document.registration_number in page
     url = f"/documents/deliveries/{delivery.id}"
@@ -101,6 +101,11 @@ def test_print_queue_marks_printed_then_handed_over(
     assert "Nav ko drukāt." in page
     states = [e.state for e in documents.delivery_history(db_session, delivery.id)]
     assert states == ["to_print", "printed", "handed_over"]
+    # the case's status history tells the same story
+    history = specialist.get(f"/cases/{case.number}").get_data(as_text=True)
+    number = document.registration_number
+    for words in ("nodots drukas rindā", "izdrukāts", "izsniegts klātienē"):
+        assert f"Atteikums ({number}): {words}" in history
 
 
 def test_template_editor_previews_and_versions(
