@@ -4,8 +4,8 @@ operators, wired here (the composition root) because the domain may not import t
 connector registry and the registry knows no domain.
 
 Both are *commands*: the engine writes them to the outbox with the step and the
-background job runs them with the message's idempotency key, so rendering (about a
-second of WeasyPrint) never holds up a clerk's request, and a crash neither loses nor
+background job runs them with the message's idempotency key, so rendering (WeasyPrint,
+up to a second cold) never holds up a clerk's request, and a crash neither loses nor
 doubles a document, a number or a send. Each runs in a transaction of its own that
 commits the number, the PDF and the delivery together.
 """
