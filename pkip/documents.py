@@ -6,8 +6,9 @@ connector registry and the registry knows no domain.
 Both are *commands*: the engine writes them to the outbox with the step and the
 background job runs them with the message's idempotency key, so rendering (WeasyPrint,
 up to a second cold) never holds up a clerk's request, and a crash neither loses nor
-doubles a document, a number or a send. Each runs in a transaction of its own that
-commits the number, the PDF and the delivery together.
+doubles a document, a number or a send. Each runs in a savepoint of the job's
+transaction (``Platform.joined_transaction``), so the number, the PDF, the delivery
+and the outbox's "delivered" commit together or not at all.
 """
 
 from __future__ import annotations
