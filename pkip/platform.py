@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from engine.outbox import RetryPolicy
 from engine.runtime import EngineConfig, ProcessEngine
 from engine.workflow import StateSerializer
 from forms.validation import default_forms
+from pkip import documents
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEMO_MUNICIPALITY_NAME = "Demo pašvaldība"
@@ -66,6 +68,20 @@ class Platform:
             self.settings.secret_key, sessions=self.sessions, vault=self.pii
         )
         self.connectors = connectors or default_registry(audit=self.audit)
+        # The session of the platform transaction open in this thread/context, so
+        # that work done by an operator inside it (documents.*) joins it.
+        self._open: ContextVar[Session | None] = ContextVar(
+            f"pkip_transaction_{id(self)}", default=None
+        )
+        if isinstance(self.connectors, Registry) and not self.connectors.has_operator(
+            "documents.render"
+        ):
+            documents.register(
+                self.connectors,
+                documents.DocumentOperators(
+                    self.joined_transaction, self.connectors, self.pii, self._now
+                ),
+            )
         self.retry_policy = RetryPolicy()
         self.engine_config = EngineConfig(
             connectors=self.connectors,
@@ -76,6 +92,9 @@ class Platform:
             script_memory_limit=self.settings.script_memory_limit * 1024 * 1024,
         )
         self.engine_config.after_advance.append(on_advance)
+
+    def _now(self) -> datetime:
+        return self.engine_config.clock()
 
     @contextmanager
     def transaction(self, *, readonly: bool = False) -> Iterator[Session]:
@@ -95,7 +114,11 @@ class Platform:
             with self.sessions.begin() as session:
                 if readonly and isinstance(session.get_bind(), Engine):
                     session.connection(execution_options={SQLITE_BEGIN: DEFERRED})
-                yield session
+                token = self._open.set(session)
+                try:
+                    yield session
+                finally:
+                    self._open.reset(token)
                 self.audit.write(session, self.audit.drain())
         except DBAPIError as exc:
             self._write_apart()
@@ -114,6 +137,23 @@ class Platform:
         if records:
             with self.sessions.begin() as apart:
                 self.audit.write(apart, records)
+
+    @contextmanager
+    def joined_transaction(self) -> Iterator[Session]:
+        """A savepoint in the platform transaction open in this context (the outbox
+        job's, when an operator runs inside it), else a transaction of its own.
+
+        Joining matters on SQLite: a second connection writing while the job's
+        transaction has read would make the job's own write fail (WAL snapshot).
+        The savepoint keeps a failed operator's writes out of the job's commit.
+        """
+        session = self._open.get()
+        if session is None:
+            with self.transaction() as own:
+                yield own
+            return
+        with session.begin_nested():
+            yield session
 
     def engine(self, session: Session) -> ProcessEngine:
         return ProcessEngine(session, self.engine_config)

@@ -111,6 +111,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(start_bp)
 
+    from webapp.documents import bp as documents_bp
+
+    app.register_blueprint(documents_bp)
+
     from webapp.admin import bp as admin_bp
     from webapp.api import init_api
 

@@ -62,3 +62,12 @@ TASK_STATES = {
     "completed": _l("Completed"),
     "cancelled": _l("Cancelled"),
 }
+DELIVERY = {
+    "e_address": _l("E-address"),
+    "paper": _l("On paper"),
+    "to_print": _l("to print"),
+    "printed": _l("printed"),
+    "posted": _l("posted"),
+    "handed_over": _l("handed over"),
+    "sent": _l("sent"),
+}

@@ -64,6 +64,20 @@ APPS = (
         _l("Register an application and start a service case."),
     ),
     App(
+        "documents.print_queue",
+        _l("Print queue"),
+        frozenset({SPECIALIST, SUPERVISOR}),
+        "/documents/print-queue",
+        _l("Results for clients without an e-address: print, post, hand over."),
+    ),
+    App(
+        "documents.templates",
+        _l("Document templates"),
+        frozenset({ANALYST, MUNICIPALITY_ADMIN}),
+        "/documents/templates/",
+        _l("Templates of decisions, permits and notices, with a PDF preview."),
+    ),
+    App(
         "dashboard.index",
         _l("Dashboard"),
         frozenset({SUPERVISOR, MUNICIPALITY_ADMIN}),

@@ -146,9 +146,13 @@ def test_changed_conditions_scripts_timers_lanes_and_flows() -> None:
     assert _changes(diff, "inspection_reminder_timer") == {
         "event:timeDuration": ('"P3D"', '"P5D"')
     }
-    assert _changes(diff, "issue_permit") == {
-        "preScript": ('decision_kind = "permit"', 'decision_kind = "permit_v2"')
-    }
+    permit = _changes(diff, "issue_permit")
+    assert set(permit) == {"preScript"}
+    before, after = permit["preScript"]
+    # the pre-script's first line changed; its document_fields line did not
+    assert before.splitlines()[0] == 'decision_kind = "permit"'
+    assert after.splitlines()[0] == 'decision_kind = "permit_v2"'
+    assert before.splitlines()[1:] == after.splitlines()[1:]
     assert _changes(diff, "register_application") == {
         "lane": ("lietvedis", "specialists")
     }

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from engine.models import ProcessInstance
+from sqlalchemy import select
+
+from engine.models import OutboxMessage, ProcessInstance
 from engine.runtime import ProcessEngine
 from tests.conftest import MUNI
 from tests.engine.factories import (
@@ -92,14 +94,31 @@ def _tree_felling_to_decision(
     return inst
 
 
+def _waits_for_document(engine: ProcessEngine, inst: ProcessInstance) -> dict:
+    """The signed decision waits for its PDF: one documents.render in the outbox.
+    (tests/domain/test_document_scenarios.py delivers it and runs to the end.)"""
+    assert inst.status == ProcessInstance.RUNNING
+    [message] = engine.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.instance_id == inst.id)
+    ).all()
+    assert (message.operator, message.element_id) == (
+        "documents.render",
+        "render_document",
+    )
+    params: dict = engine.outbox_params(message)
+    return params
+
+
 def test_tree_felling_permit_path(
     engine: ProcessEngine, deployed: dict[str, int]
 ) -> None:
     inst = _tree_felling_to_decision(engine, INSPECTION_OK)
-    assert inst.status == ProcessInstance.COMPLETED
-    assert inst.end_event == "end_permit_issued"
+    params = _waits_for_document(engine, inst)
+    assert params["template"] == "permit"
+    # compensation = 2 trees x 85
+    assert params["fields"]["compensation"] == 170
+    assert params["fields"]["decision_title"] == DRAFT["decision_title"]
     kinds = _kinds(engine, inst.id)
-    assert ("step_completed", "issue_permit") in kinds
     assert ("step_completed", "calculate_compensation") in kinds
 
 
@@ -107,15 +126,18 @@ def test_tree_felling_refusal_path(
     engine: ProcessEngine, deployed: dict[str, int]
 ) -> None:
     inst = _tree_felling_to_decision(engine, INSPECTION_NO)
-    assert inst.status == ProcessInstance.COMPLETED
-    assert inst.end_event == "end_refused"
+    params = _waits_for_document(engine, inst)
+    assert params["template"] == "refusal"
+    assert "compensation" not in params["fields"]
 
 
 def test_issue_decision_rework_loop(
     engine: ProcessEngine, deployed: dict[str, int]
 ) -> None:
     inst = engine.start(
-        "issue_decision", municipality=MUNI, data={"decision_kind": "permit"}
+        "issue_decision",
+        municipality=MUNI,
+        data={"decision_kind": "permit", "document_fields": {}},
     )
     engine.complete_task(
         ready_task(engine.session, inst.id, "draft_decision").id, DRAFT, actor="janis"
@@ -133,4 +155,4 @@ def test_issue_decision_rework_loop(
         SIGNED,
         actor="vaditaja",
     )
-    assert inst.status == ProcessInstance.COMPLETED
+    assert _waits_for_document(engine, inst)["template"] == "permit"

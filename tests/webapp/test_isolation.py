@@ -33,6 +33,8 @@ record; ``Seeded.value(kind)`` gives that record's id in each municipality:
 | ``key`` | a process key deployed only for that municipality |
 | ``sha256`` | a document (an uploaded file) in the case's data |
 | ``draft_id`` | a draft model imported by the municipality (domain/drafts) |
+| ``document_id`` | an issued document (domain/documents) of the case |
+| ``delivery_id`` | that document's paper delivery in the print queue |
 
 A new route whose variable is not in ``ID_KINDS`` fails this test until its
 variable is mapped (or listed in ``NOT_IDS`` with the reason), so routes added
@@ -56,6 +58,8 @@ from werkzeug.test import TestResponse
 
 from domain import cases
 from domain.accounts.models import ROLES, ApiToken, User
+from domain.documents import services as documents
+from domain.documents.models import PAPER, TO_PRINT, Delivery
 from domain.drafts import services as drafts
 from engine.models import Incident, UserTask
 from engine.runtime import ProcessEngine
@@ -81,9 +85,13 @@ ID_KINDS = {
     "key": "process",
     "sha256": "document",
     "draft_id": "draft",
+    "document_id": "issued",
+    "delivery_id": "delivery",
 }
 NOT_IDS = {
     "filename": "static files, the same for everyone",
+    "template_key": "document template keys (permit, refusal…) are the same for "
+    "every municipality; the editor reads and writes only the caller's own versions",
     "municipality": "public callbacks of outside systems addressed to a municipality "
     "(webapp/callbacks.py): they carry no session or token; the per-municipality "
     "HMAC secret is what isolates them (tested with the callbacks)",
@@ -133,13 +141,23 @@ class Seeded:
     process: str
     document: str
     draft: int
+    issued: int
+    delivery: int
+    registration: str
 
     def value(self, kind: str) -> Any:
         return getattr(self, kind)
 
     def markers(self) -> list[str]:
         """Strings that only this municipality's records produce."""
-        return [self.task, self.instance, self.case, self.token_prefix, self.process]
+        return [
+            self.task,
+            self.instance,
+            self.case,
+            self.token_prefix,
+            self.process,
+            self.registration,
+        ]
 
 
 def _seed(
@@ -186,6 +204,27 @@ def _seed(
         content=start_form_process(process),
         user="tests",
     )
+    issued = documents.issue_document(
+        db,
+        platform.connectors,
+        documents.Issue(
+            municipality,
+            "permit",
+            case.instance_id,
+            {"decision_title": "Atļauja", "decision_text": "Atļauts."},
+            None,
+        ),
+        now=engine.now(),
+    )
+    delivery = Delivery(
+        municipality=municipality,
+        document_id=issued.id,
+        channel=PAPER,
+        state=TO_PRINT,
+        created_at=engine.now(),
+        updated_at=engine.now(),
+    )
+    db.add(delivery)
     db.flush()
     return Seeded(
         municipality=municipality,
@@ -199,6 +238,9 @@ def _seed(
         process=process,
         document=_document(municipality)["sha256"],
         draft=draft.id,
+        issued=issued.id,
+        delivery=delivery.id,
+        registration=issued.registration_number,
     )
 
 

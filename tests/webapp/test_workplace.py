@@ -28,14 +28,27 @@ LABELS = {
     "cases.index": "Lietas",
     "start.index": "Uzsākt pakalpojumu",
     "dashboard.index": "Pārraudzība",
+    "documents.print_queue": "Drukas rinda",
+    "documents.templates": "Dokumentu veidnes",
     "modeler.index": "Modelētājs",
     "admin.index": "Administrēšana",
 }
 ALLOWED = {
-    SPECIALIST: {"inbox.index", "cases.index", "start.index"},
-    SUPERVISOR: {"inbox.index", "cases.index", "start.index", "dashboard.index"},
-    ANALYST: {"modeler.index"},
-    MUNICIPALITY_ADMIN: {"cases.index", "dashboard.index", "admin.index"},
+    SPECIALIST: {"inbox.index", "cases.index", "start.index", "documents.print_queue"},
+    SUPERVISOR: {
+        "inbox.index",
+        "cases.index",
+        "start.index",
+        "dashboard.index",
+        "documents.print_queue",
+    },
+    ANALYST: {"modeler.index", "documents.templates"},
+    MUNICIPALITY_ADMIN: {
+        "cases.index",
+        "dashboard.index",
+        "admin.index",
+        "documents.templates",
+    },
     PLATFORM_ADMIN: {"modeler.index", "admin.index"},
 }
 PATHS = {app.endpoint: app.path for app in APPS}
@@ -93,7 +106,10 @@ def test_home_shows_the_name_municipality_and_logout(
     # users without the inbox's roles keep the overview of their applications
     tree = lxml_html.fromstring(analyst.get("/").get_data(as_text=True))
     assert "Labdien" in tree.cssselect("h1")[0].text_content()
-    assert [a.text_content() for a in tree.cssselect(".cards a")] == ["Modelētājs"]
+    assert [a.text_content() for a in tree.cssselect(".cards a")] == [
+        "Dokumentu veidnes",
+        "Modelētājs",
+    ]
     assert "Rīgas valstspilsēta" in tree.cssselect(".who")[0].text_content()
     assert tree.cssselect('form[action="/logout"] button')
 
@@ -106,7 +122,7 @@ def test_english_switch_for_a_signed_in_user_is_remembered(
     assert switched.headers["Location"] == "/profile"
     page = client.get("/profile").get_data(as_text=True)
     assert '<html lang="en">' in page
-    assert _nav_labels(page) == {"Inbox", "Cases", "Start a service"}
+    assert _nav_labels(page) == {"Inbox", "Cases", "Start a service", "Print queue"}
     assert "Notifications about new work" in page and "Sign out" in page
     again = login("janis")  # the next sign-in starts in English too
     assert '<html lang="en">' in again.get("/profile").get_data(as_text=True)

@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from domain import cases
 from domain.accounts.models import MUNICIPALITY_ADMIN, SUPERVISOR
 from domain.accounts.services import departments_of
+from domain.documents.services import case_documents as issued_documents
 from engine.errors import Conflict, InvalidOperation, NotFound
 from webapp import labels, transaction
 from webapp.auth import current_municipality, current_user, roles_required
@@ -103,6 +104,7 @@ def show(number: str) -> str:
             abort(404)
         diagram = view.diagram()
         groups = {d.key: d.name for d in departments_of(db, case.municipality)}
+        issued = issued_documents(db, case.municipality, case.number)
     user = current_user()
     return render_template(
         "cases/show.html",
@@ -110,6 +112,7 @@ def show(number: str) -> str:
         case=view.case,
         diagram=diagram,
         groups=groups,
+        issued=issued,
         may_retry=user is not None and user.has_role(*RETRY_ROLES),
         lang=language(),
     )
