@@ -15,12 +15,14 @@ ends with :meth:`AuditTrail.write_pending`, so that the calls after its last
 transaction are written too.
 
 Commands (calls that may change the outside world) are not left to a later commit:
-given its sessions, the trail writes their row in a short transaction of its own
-*before* the call (outcome ``attempting``) and completes it, re-signed, with the
-outcome in the thread's next transaction. A worker killed during a send batch thus
-leaves a row for every call that may have reached the other side. Such calls must be
-made outside a transaction of the same thread (the outbox delivery does): SQLite has
-one writer.
+the outbox writes the rows of a batch with its lease (``prepare``), and any other
+command made outside a transaction gets its row in a short transaction of its own,
+*before* the call (outcome ``attempting``); the call completes it, re-signed, with
+the outcome in the thread's next transaction. A worker killed during a send batch
+thus leaves a row for every call that may have reached the other side. A command
+made inside a transaction of the same thread (an operator calling another) is
+recorded with that transaction, as queries are: SQLite has one writer, which that
+thread already holds.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -69,6 +71,11 @@ class AuditTrail:
         """Hashes the subject of a call (core/pii.py); None: no subject recorded."""
         self._prepared: dict[str, int] = {}
         self._prepared_lock = threading.Lock()
+        self.in_transaction: Callable[[], bool] = lambda: False
+        """Whether the caller's thread is inside a transaction of its own (set by
+        the platform). A command called there is recorded in that transaction,
+        or apart if it rolls back, not beforehand: on SQLite a second writer would
+        wait for the first one, held by this very thread."""
 
     def __call__(self, record: CallRecord) -> None:
         self._buffer().append(record)
@@ -166,7 +173,7 @@ class AuditTrail:
                 prepared = self._prepared.pop(record.idempotency_key, None)
             if prepared is not None:
                 return prepared
-        if self.sessions is None:
+        if self.sessions is None or self.in_transaction():
             return None
         with self.sessions.begin() as session:
             row = self._row(record)

@@ -6,9 +6,11 @@ connector registry and the registry knows no domain.
 Both are *commands*: the engine writes them to the outbox with the step and the
 background job runs them with the message's idempotency key, so rendering (WeasyPrint,
 up to a second cold) never holds up a clerk's request, and a crash neither loses nor
-doubles a document, a number or a send. Each runs in a savepoint of the job's
-transaction (``Platform.joined_transaction``), so the number, the PDF, the delivery
-and the outbox's "delivered" commit together or not at all.
+doubles a document, a number or a send. The outbox makes its calls outside any
+transaction, so each operator commits its work (number, PDF, delivery) in a
+transaction of its own (``Platform.joined_transaction``; a savepoint when a caller
+already holds one); a worker that dies before recording "delivered" sends the
+message again with the same key, and the key finds the document already made.
 """
 
 from __future__ import annotations

@@ -73,6 +73,7 @@ class Platform:
         self._open: ContextVar[Session | None] = ContextVar(
             f"pkip_transaction_{id(self)}", default=None
         )
+        self.audit.in_transaction = lambda: self._open.get() is not None
         if isinstance(self.connectors, Registry) and not self.connectors.has_operator(
             "documents.render"
         ):
@@ -140,12 +141,13 @@ class Platform:
 
     @contextmanager
     def joined_transaction(self) -> Iterator[Session]:
-        """A savepoint in the platform transaction open in this context (the outbox
-        job's, when an operator runs inside it), else a transaction of its own.
+        """A savepoint in the platform transaction open in this context, else a
+        transaction of its own (the outbox calls operators outside transactions).
 
-        Joining matters on SQLite: a second connection writing while the job's
-        transaction has read would make the job's own write fail (WAL snapshot).
-        The savepoint keeps a failed operator's writes out of the job's commit.
+        Joining matters on SQLite: a second connection writing while this thread's
+        transaction has read would make that transaction's own write fail (WAL
+        snapshot). The savepoint keeps a failed operator's writes out of the
+        caller's commit.
         """
         session = self._open.get()
         if session is None:

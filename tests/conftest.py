@@ -95,9 +95,13 @@ def db_session(platform: Platform) -> Iterator[Session]:
         join_transaction_mode="create_savepoint",
         expire_on_commit=False,
     )
+    # This thread holds a transaction, as in a platform transaction: operators that
+    # join the open one (documents.*) and the audit of commands called in it see it.
+    token = platform._open.set(session)
     try:
         yield session
     finally:
+        platform._open.reset(token)
         session.close()
         outer.rollback()
         connection.close()
