@@ -6,7 +6,10 @@ with the service card published first; reconcile finds and requeues a lost case.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +17,7 @@ from sqlalchemy import select
 
 from connectors.systems.pspp.operators import simulator
 from connectors.systems.pspp.simulator import PsppSimulator
+from core.contracts import CallContext
 from domain import accounting, cases
 from domain.models import Municipality
 from engine.clock import ManualClock, real_now
@@ -241,3 +245,61 @@ def test_reconcile_finds_and_requeues_a_lost_case(
     assert [st for _, st, _ in _received(sim, number)] == PSPP_ORDER
     again = runner.invoke(main, ["pspp", "reconcile"])
     assert again.exit_code == 0 and "atšķiras: 0" in again.output
+
+
+class _Gate:
+    """A registry whose PSPP event sends stop until released: a worker caught in
+    the middle of a delivery."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.entered = threading.Event()
+        self.go = threading.Event()
+
+    def has_operator(self, name: str) -> bool:
+        return bool(self.inner.has_operator(name))
+
+    def is_command(self, name: str) -> bool:
+        return bool(self.inner.is_command(name))
+
+    def call(self, name: str, params: Mapping[str, Any], context: CallContext) -> Any:
+        if name == "pspp.case_event":
+            self.entered.set()
+            self.go.wait(10)
+        return self.inner.call(name, params, context)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("PKIP_DATABASE_URL", "").startswith("postgresql"),
+    reason="row locks between two workers: PostgreSQL (CI)",
+)
+def test_an_event_queued_while_a_worker_sends_the_one_before(
+    live: Platform, sim: PsppSimulator, clock: ManualClock
+) -> None:
+    number = _start(live)
+    outbox.deliver_due(live)
+    _review(live, number)  # waiting_for_client: due now
+    gate = _Gate(live.connectors)
+    worker = Platform(live.settings, clock=clock, connectors=gate)  # type: ignore[arg-type]
+    sending = threading.Thread(target=outbox.send_batch, args=(worker,))
+    sending.start()
+    try:
+        assert gate.entered.wait(10)
+        threading.Timer(0.3, gate.go.set).start()
+        _pay(live, number)  # queues "decided" behind the message being sent
+    finally:
+        gate.go.set()
+        sending.join(10)
+        worker.dispose()
+    with live.transaction() as session:
+        case = cases.get_case(session, number, MUNI)
+        decided = next(
+            e for e in accounting.history(session, case.id) if e.status == "decided"
+        )
+        message = session.get(OutboxMessage, decided.outbox_message_id)
+        # it waited for the worker's commit and saw its predecessor delivered: due
+        # at once, not held behind a delivered message (nothing would release it)
+        assert message is not None
+        assert (message.status, message.after_id) == (PENDING, None)
+    outbox.deliver_due(live)
+    assert [st for _, st, _ in _received(sim, number)] == PSPP_ORDER
