@@ -26,6 +26,7 @@ from pkip.platform import Platform
 from tasks import outbox
 from tests.conftest import MUNI, PROCESS_DIR
 from tests.domain.conftest import DOG_OWNER, DOG_START
+from tests.engine.factories import DRAFT, INSPECTION_OK, SIGNED, TREE_REGISTRATION
 from webapp.cli import main
 
 RIGA_ATVK = "0001000"
@@ -303,3 +304,73 @@ def test_an_event_queued_while_a_worker_sends_the_one_before(
         assert (message.status, message.after_id) == (PENDING, None)
     outbox.deliver_due(live)
     assert [st for _, st, _ in _received(sim, number)] == PSPP_ORDER
+
+
+def _complete_ready(platform: Platform, number: str, data: dict[str, Any]) -> None:
+    with platform.transaction() as session:
+        case = cases.get_case(session, number, MUNI)
+        task = session.scalars(
+            select(UserTask).where(
+                UserTask.instance_id == case.instance_id,
+                UserTask.state == UserTask.READY,
+            )
+        ).one()
+        platform.engine(session).complete_task(task.id, data, actor="janis")
+
+
+def test_a_tree_felling_case_from_registration_to_permit(
+    live: Platform, sim: PsppSimulator, clock: ManualClock
+) -> None:
+    with live.transaction() as session:
+        number = cases.start_case(
+            live.engine(session),
+            session,
+            "tree_felling",
+            municipality=MUNI,
+            data={},
+            actor="lietvede",
+            client=cases.Client("Ilze Ozola", DOG_OWNER),
+            channel=cases.OFFICE,
+        ).number
+    for data in (TREE_REGISTRATION, INSPECTION_OK, DRAFT, SIGNED):
+        clock.advance(hours=1)
+        _complete_ready(live, number, data)
+        outbox.deliver_due(live)
+    ours = _ours(live, number)
+    # clerks' tasks one after another: in progress throughout, then decided
+    assert [e.status for e in ours] == [
+        "submitted",
+        "registered",
+        "in_progress",
+        "decided",
+        "result_delivered",
+        "closed",
+    ]
+    received = sim.case_events(number)
+    assert [e["status"] for e in received] == [
+        "registered",
+        "in_progress",
+        "decision_made",
+        "completed",
+    ]
+    assert {e["channel"] for e in received} == {"in_person"}
+    assert received[-1]["time"] == ours[-1].at.isoformat()
+
+
+def test_a_cancelled_case_is_reported_cancelled_and_then_nothing(
+    live: Platform, sim: PsppSimulator
+) -> None:
+    number = _start(live)
+    with live.transaction() as session:
+        case = cases.get_case(session, number, MUNI)
+        live.engine(session).cancel(case.instance_id, actor="vaditaja")
+    outbox.deliver_due(live)
+    assert [e["status"] for e in sim.case_events(number)] == [
+        "registered",
+        "in_progress",
+        "cancelled",
+    ]
+    with live.transaction() as session:
+        case = cases.get_case(session, number, MUNI)
+        instance = live.engine(session).get_instance(case.instance_id)
+        assert accounting.record(session, case, instance, now=case.created_at) == []
