@@ -74,10 +74,7 @@ def record(
     at = max([now, *(e.at for e in events[-1:])])
     for status in model.derive(case.status, waits):
         latest = wanted[-1][0] if wanted else last
-        if status == latest or (
-            status in model.FINAL + (model.DECIDED, model.RESULT_DELIVERED)
-            and status in reached
-        ):
+        if status == latest or (status in model.ONCE and status in reached):
             continue
         wanted.append((status, at))
     if not wanted:

@@ -33,6 +33,9 @@ STATUSES: Final = (
     CANCELLED,
 )
 FINAL: Final = (CLOSED, CANCELLED)
+ONCE: Final = (DECIDED, RESULT_DELIVERED, CLOSED, CANCELLED)
+"""Reached at most once in a case's life (the others may come back: a case goes
+back to in progress after the client answered)."""
 
 LABELS: Final = {
     SUBMITTED: "Iesniegts",
@@ -74,8 +77,10 @@ DELIVERY_WORKING_DAYS: Final = 2
 def term_of(meta: Mapping[str, Any] | None) -> int:
     """The service's term in working days: the diagram's ``targetWorkingDays``."""
     raw = ((meta or {}).get("process") or {}).get("targetWorkingDays")
+    if raw is None:
+        return DEFAULT_TERM_WORKING_DAYS
     try:
-        days = int(raw)
+        days = int(str(raw))
     except (TypeError, ValueError):
         return DEFAULT_TERM_WORKING_DAYS
     return days if days > 0 else DEFAULT_TERM_WORKING_DAYS
