@@ -6,17 +6,26 @@ the outbox (in order per case) and reconciliation with PSPP. See docs/cases.md.
 from domain import accounting
 accounting.record(session, case, instance, now=now)   # domain.cases calls it
 accounting.history(session, case.id) -> [CaseStatusEvent]
+accounting.case_accounting(session, case.id) -> [AccountingRow]  # the case page
 accounting.find_divergent(session, registry, municipality) -> [Divergence]
 accounting.requeue(session, divergence, now=now) -> int
 """
 
 from domain.accounting.models import CaseStatusEvent
 from domain.accounting.reconcile import Divergence, find_divergent, requeue
-from domain.accounting.services import history, record
-from domain.accounting.status import LABELS, PSPP_STATUS, STATUSES
+from domain.accounting.services import (
+    AccountingRow,
+    case_accounting,
+    history,
+    record,
+)
+from domain.accounting.status import LABELS, LABELS_EN, PSPP_STATUS, STATUSES
 
 __all__ = [
     "LABELS",
+    "LABELS_EN",
+    "AccountingRow",
+    "case_accounting",
     "PSPP_STATUS",
     "STATUSES",
     "CaseStatusEvent",

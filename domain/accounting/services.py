@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,13 @@ from domain.accounting import status as model
 from domain.accounting.interfaces import AccountedCase
 from domain.accounting.models import CaseStatusEvent
 from domain.models import Municipality
-from engine.models import MessageSubscription, OutboxMessage, ProcessInstance
+from engine.models import (
+    DELIVERED,
+    FAILED,
+    MessageSubscription,
+    OutboxMessage,
+    ProcessInstance,
+)
 from engine.outbox import enqueue_ordered
 
 log = logging.getLogger(__name__)
@@ -31,6 +38,43 @@ log = logging.getLogger(__name__)
 EVENT_OPERATOR = "pspp.case_event"
 CARD_OPERATOR = "pspp.ensure_service"
 _CALENDAR = WorkingCalendar()
+
+
+@dataclass(frozen=True)
+class AccountingRow:
+    """An event as the case page shows it: ``pspp`` is ``not_reported``,
+    ``delivered``, ``on_its_way`` (pending or held) or ``failed``."""
+
+    event: CaseStatusEvent
+    pspp: str
+
+
+def case_accounting(session: Session, case_id: int) -> list[AccountingRow]:
+    """The case's events with where each stands with PSPP (two queries)."""
+    events = history(session, case_id)
+    ids = [e.outbox_message_id for e in events if e.outbox_message_id]
+    statuses = dict(
+        session.execute(
+            select(OutboxMessage.id, OutboxMessage.status).where(
+                OutboxMessage.id.in_(ids)
+            )
+        ).all()
+        if ids
+        else []
+    )
+    rows = []
+    for event in events:
+        state = statuses.get(event.outbox_message_id or 0)
+        if event.pspp_status is None or state is None:
+            pspp = "not_reported"
+        elif state == DELIVERED:
+            pspp = "delivered"
+        elif state == FAILED:
+            pspp = "failed"
+        else:
+            pspp = "on_its_way"
+        rows.append(AccountingRow(event, pspp))
+    return rows
 
 
 def history(session: Session, case_id: int) -> list[CaseStatusEvent]:

@@ -48,6 +48,17 @@ LABELS: Final = {
     CANCELLED: "Atsaukts",
 }
 
+LABELS_EN: Final = {
+    SUBMITTED: "Submitted",
+    REGISTERED: "Registered",
+    IN_PROGRESS: "In progress",
+    WAITING_FOR_CLIENT: "Waiting for the client",
+    DECIDED: "Decided",
+    RESULT_DELIVERED: "Result delivered",
+    CLOSED: "Closed",
+    CANCELLED: "Cancelled",
+}
+
 PSPP_STATUS: Final[Mapping[str, str | None]] = {
     SUBMITTED: None,  # PSPP learns of a case when it is registered
     REGISTERED: "registered",
