@@ -53,6 +53,11 @@ class DeliveryOperations(EngineCore):
         task's result variable, complete the task and run on. None when the case
         cannot take it now (suspended: it stays unconfirmed until resumed; ended:
         nothing waits any more)."""
+        if is_feed(message):
+            # No task waits for a feed: nothing to load or continue.
+            message.confirmed_at = self.now()
+            self._flush()
+            return None
         instance = self.get_instance(message.instance_id)
         if instance.status == ProcessInstance.SUSPENDED:
             return None
