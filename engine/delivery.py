@@ -15,7 +15,12 @@ from SpiffWorkflow.util.task import TaskState
 from core.pii import mask_identifiers, scrub_personal_codes
 from engine.advance import EngineCore, find_task
 from engine.models import DELIVERED, FAILED, Incident, OutboxMessage, ProcessInstance
-from engine.outbox import RetryPolicy, message_params
+from engine.outbox import (
+    RetryPolicy,
+    is_feed,
+    message_params,
+    release_successors,
+)
 from engine.workflow import PkipWorkflow
 
 
@@ -40,12 +45,19 @@ class DeliveryOperations(EngineCore):
         message.result = result
         message.delivered_at = self.now()
         message.last_error = None
+        # Ordered commands (a case's PSPP events) wait for this one.
+        release_successors(self.session, message, self.now())
 
     def complete_delivery(self, message: OutboxMessage) -> ProcessInstance | None:
         """Continue the case after a delivery: store the reply in the waiting service
         task's result variable, complete the task and run on. None when the case
         cannot take it now (suspended: it stays unconfirmed until resumed; ended:
         nothing waits any more)."""
+        if is_feed(message):
+            # No task waits for a feed: nothing to load or continue.
+            message.confirmed_at = self.now()
+            self._flush()
+            return None
         instance = self.get_instance(message.instance_id)
         if instance.status == ProcessInstance.SUSPENDED:
             return None
@@ -90,7 +102,12 @@ class DeliveryOperations(EngineCore):
         # A refusal may quote the personal code it refused: masked at the source.
         message.last_error = mask_identifiers(f"{type(error).__name__}: {error}")[:2000]
         retryable = bool(getattr(error, "retryable", True))
-        if retryable and message.attempts < policy.max_attempts:
+        # A feed (PSPP's case events) must arrive, in order, however long the
+        # receiver is down: it keeps trying at the capped interval; only a refusal
+        # fails it. A task's command fails after the last attempt (the case waits
+        # for it, a person must know).
+        keeps_trying = is_feed(message)
+        if retryable and (keeps_trying or message.attempts < policy.max_attempts):
             message.next_attempt_at = self.now() + policy.delay(message.attempts)
             self._flush()
             return False

@@ -36,6 +36,8 @@ BASE_VARIANT = ""
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
+HELD = "held"
+"""An ordered command waiting for the one before it (``after_id``) to be delivered."""
 
 
 class ProcessDefinition(Base):
@@ -253,3 +255,8 @@ class OutboxMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column()
     confirmed_at: Mapped[datetime | None] = mapped_column()
     """When the waiting task was completed with the reply (None: not yet)."""
+    after_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
+    )
+    """An ordered command (engine/outbox.py ``enqueue_ordered``): held until this
+    earlier message is delivered."""

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from core.pii import PiiVault, open_json, seal_json
 from engine.event_parsers import PkipEndEventParser, PkipStartEventParser
-from engine.models import PENDING, OutboxMessage
+from engine.models import DELIVERED, HELD, PENDING, OutboxMessage
 
 PARAMS_CONTEXT = "outbox_messages.params"
 """What sealed outbox parameters are bound to (core/pii.py: the AEAD context)."""
@@ -107,6 +107,83 @@ class OutboxWriter:
         if self.vault is None:
             return params
         return seal_json(params, self.vault, PARAMS_CONTEXT)
+
+
+def enqueue_ordered(
+    session: Session,
+    *,
+    key: str,
+    instance_id: str,
+    municipality: str,
+    operator: str,
+    params: Mapping[str, Any],
+    now: datetime,
+    after: OutboxMessage | None = None,
+) -> OutboxMessage:
+    """Queue a command that no instance task waits for (a feed such as PSPP's case
+    events), to be sent only once ``after`` is delivered.
+
+    ``key`` is the idempotency key (unique: a second call with it returns the first
+    message). The message's ``task_id`` is the key's first 36 characters, so a
+    failed delivery's incident finds it again; its ``element_id`` is empty, so no
+    flow node shows it as a wait. While ``after`` is not delivered the message is
+    HELD and no worker picks it; delivering ``after`` releases it in the same
+    transaction (``release_successors``). ``after`` is read again under a row lock:
+    a worker sending it right now (it holds the lock) is waited for, so the message
+    is never held behind one that was just delivered.
+    """
+    existing = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
+    ).first()
+    if existing is not None:
+        return existing
+    status = PENDING
+    if after is not None:
+        session.flush()
+        locked = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id == after.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        status = PENDING if locked.status == DELIVERED else HELD
+    message = OutboxMessage(
+        idempotency_key=key,
+        instance_id=instance_id,
+        task_id=key[:36],
+        element_id="",
+        municipality=municipality,
+        operator=operator,
+        params=dict(params),
+        status=status,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        after_id=after.id if after is not None and status == HELD else None,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def is_feed(message: OutboxMessage) -> bool:
+    """A command queued by ``enqueue_ordered`` (no task of the instance waits)."""
+    return message.element_id == ""
+
+
+def release_successors(session: Session, message: OutboxMessage, now: datetime) -> int:
+    """Make the commands held behind ``message`` (now delivered) due; returns how
+    many. Runs in the delivery's transaction: they become visible to other workers
+    only together with the delivery."""
+    successors = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.after_id == message.id, OutboxMessage.status == HELD
+        )
+    ).all()
+    for successor in successors:
+        successor.status = PENDING
+        successor.next_attempt_at = now
+    return len(successors)
 
 
 def message_params(message: OutboxMessage, vault: PiiVault | None) -> Any:

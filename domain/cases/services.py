@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from core.calendar import RIGA
 from core.contracts import FieldError, FormValidationError
 from core.pii import PiiVault
+from domain import accounting
 from domain.cases.models import (
     CANCELLED,
     CHANNELS,
@@ -285,6 +286,7 @@ def _waits(session: Session, instance_ids: Sequence[str]) -> dict[str, list[str]
             OutboxMessage.instance_id.in_(instance_ids),
             OutboxMessage.status.in_((PENDING, DELIVERED)),
             OutboxMessage.confirmed_at.is_(None),
+            OutboxMessage.element_id != "",  # a feed (PSPP events): nothing waits
         )
         .order_by(OutboxMessage.id)
     ).all()
@@ -367,6 +369,8 @@ def refresh_status(
     case.status, case.status_label = status, label
     case.status_changed_at = now
     case.closed_at = (instance.ended_at or now) if status in CLOSED_STATUSES else None
+    # Case accounting keeps the change, append-only, and queues it for PSPP.
+    accounting.record(session, case, instance, now=now)
     return True
 
 

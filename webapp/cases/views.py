@@ -27,7 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from domain import cases
+from domain import accounting, cases
 from domain.accounts.models import MUNICIPALITY_ADMIN, SUPERVISOR
 from domain.accounts.services import departments_of
 from domain.documents.services import case_documents as issued_documents
@@ -105,6 +105,7 @@ def show(number: str) -> str:
         diagram = view.diagram()
         groups = {d.key: d.name for d in departments_of(db, case.municipality)}
         issued = issued_documents(db, case.municipality, case.number)
+        status_events = accounting.case_accounting(db, case.id)
     user = current_user()
     return render_template(
         "cases/show.html",
@@ -115,6 +116,8 @@ def show(number: str) -> str:
         issued=issued,
         may_retry=user is not None and user.has_role(*RETRY_ROLES),
         lang=language(),
+        status_events=status_events,
+        status_names=accounting.LABELS if language() == "lv" else accounting.LABELS_EN,
     )
 
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import requests
 
 from connectors.config import SystemConfig, http_session, system_config
+from connectors.errors import NotFound, Unavailable
 from connectors.restkit import FieldsRefused, json_object, send
 from connectors.systems.pspp import contract
 from connectors.systems.pspp.simulator import default_simulator
@@ -99,6 +100,65 @@ class PsppClient:
             headers={"Idempotency-Key": idempotency_key},
         )
         return json_object(response, where, "case_id", "status", "received_at")
+
+    def report_case_event(
+        self, event: Mapping[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        """Append one status change to the case's history at PSPP (in order: PSPP
+        refuses an event whose predecessor it has not received)."""
+        where = "pspp.case_event"
+        self._check(contract.CASE_EVENT, event, where)
+        response = send(
+            self.session,
+            "PUT",
+            self._url(
+                "cases",
+                str(event.get("case_id", "")),
+                "events",
+                str(event.get("event_id", "")),
+            ),
+            where=where,
+            timeout=self.config.timeout,
+            json=dict(event),
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return json_object(
+            response, where, "case_id", "event_id", "sequence", "received_at"
+        )
+
+    def case_events(self, case_id: str) -> list[dict[str, Any]]:
+        """The events PSPP holds for a case, in order (empty when it knows none)."""
+        where = "pspp.case_events"
+        try:
+            response = send(
+                self.session,
+                "GET",
+                self._url("cases", case_id, "events"),
+                where=where,
+                timeout=self.config.timeout,
+            )
+        except NotFound:
+            return []
+        events = json_object(response, where, "events")["events"]
+        if not isinstance(events, list):
+            raise Unavailable(f"{where}: atbildei nav gaidītās struktūras")
+        return [dict(e) for e in events if isinstance(e, Mapping)]
+
+    def ensure_service(
+        self, card: Mapping[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        """Publish ``card`` unless PSPP already has a card with its code (which is
+        kept: the catalogue owns it); ``outcome`` ``exists`` then."""
+        try:
+            found = self.service_card(str(card.get("code", "")))
+        except NotFound:
+            return self.publish_service(card, idempotency_key)
+        return {
+            "code": card.get("code"),
+            "version": found["version"],
+            "outcome": "exists",
+            "published_at": found.get("published_at"),
+        }
 
     def service_card(self, code: str) -> dict[str, Any]:
         """The published card with ``version`` and ``published_at``."""

@@ -28,6 +28,7 @@ _URI: Final = "urn:pkip:pspp:openapi"
 
 SERVICE_CARD: Final = "ServiceCard"
 CASE_STATUS_REPORT: Final = "CaseStatusReport"
+CASE_EVENT: Final = "CaseEvent"
 
 
 @cache

@@ -34,8 +34,16 @@ from connectors.simkit import (
     with_faults,
 )
 from connectors.systems.pspp import contract, fixtures
+from connectors.systems.pspp.events import CaseEventLog, EventRefused
 
-OPERATIONS = ("publish_service", "case_status", "get_service_card", "get_case")
+OPERATIONS = (
+    "publish_service",
+    "case_status",
+    "case_event",
+    "get_service_card",
+    "get_case",
+    "get_case_events",
+)
 
 STATUS_LABELS = {
     "registered": "Reģistrēts",
@@ -92,6 +100,12 @@ class PsppSimulator(Counted):
                 Rule("/service-cards/<code>", endpoint="card", methods=["GET", "PUT"]),
                 Rule("/cases/<case_id>/status", endpoint="status", methods=["PUT"]),
                 Rule("/cases/<case_id>", endpoint="case", methods=["GET"]),
+                Rule(
+                    "/cases/<case_id>/events/<event_id>",
+                    endpoint="event",
+                    methods=["PUT"],
+                ),
+                Rule("/cases/<case_id>/events", endpoint="events", methods=["GET"]),
             ]
         )
         self.reset()
@@ -108,9 +122,23 @@ class PsppSimulator(Counted):
             }
             self.published: list[str] = []  # codes published through the API
             self.cases: dict[str, dict[str, Any]] = {}
+            self.events = CaseEventLog()
 
     def inject(self, operation: str, fault: str, count: int = 1) -> None:
         self.faults.inject(operation, fault, count)
+
+    def case_events(self, case_id: str) -> list[dict[str, Any]]:
+        """The events received for a case, in order (for tests and the page)."""
+        with self._lock:
+            found = self.events.listing(case_id)
+            return found["events"] if found else []
+
+    def forget_case(self, case_id: str) -> None:
+        """Lose what was received for a case (a test of reconciliation)."""
+        with self._lock:
+            self.events.forget(case_id)
+            self.cases.pop(case_id, None)
+            self.ledger.clear()
 
     def case(self, case_id: str) -> dict[str, Any] | None:
         with self._lock:
@@ -144,6 +172,26 @@ class PsppSimulator(Counted):
 
     def _on_case(self, request: Request, case_id: str) -> Response:
         return with_faults(self.faults, "get_case", lambda: self._get_case(case_id))
+
+    def _on_event(self, request: Request, case_id: str, event_id: str) -> Response:
+        def apply(_: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            return self._event(case_id, event_id, body)
+
+        return with_faults(
+            self.faults,
+            "case_event",
+            lambda: self._command(request, "case_event", apply, case_id),
+        )
+
+    def _on_events(self, request: Request, case_id: str) -> Response:
+        def listing() -> Response:
+            with self._lock:
+                found = self.events.listing(case_id)
+            if found is None:
+                return problem(404, "Pakalpojuma gadījums nav atrasts")
+            return json_response(found)
+
+        return with_faults(self.faults, "get_case_events", listing)
 
     # -- queries ----------------------------------------------------------------------
     def _get_card(self, code: str) -> Response:
@@ -256,6 +304,29 @@ class PsppSimulator(Counted):
             "history_length": len(report["history"]),
         }
 
+    def _event(
+        self, case_id: str, event_id: str, event: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        self._refuse_invalid(contract.CASE_EVENT, event, case_id, "case_id")
+        if event["event_id"] != event_id:
+            raise _Refused(
+                problem(
+                    422,
+                    "Pieprasījums neatbilst līgumam",
+                    errors=[
+                        {"path": "event_id", "message": "Nesakrīt ar adresi (URL)"}
+                    ],
+                )
+            )
+        if event["service_code"] not in self.cards:
+            raise _Refused(
+                problem(409, "Pakalpojums nav katalogā", "Vispirms publicējiet kartīti")
+            )
+        try:
+            return 200, self.events.accept(event, self.clock().isoformat())
+        except EventRefused as refused:
+            raise _Refused(refused.response) from None
+
     @staticmethod
     def _history_errors(report: dict[str, Any]) -> list[dict[str, str]]:
         previous = None
@@ -277,6 +348,7 @@ class PsppSimulator(Counted):
             published = [
                 (code, self.cards[code]) for code in dict.fromkeys(self.published)
             ]
+            event_sections = self.events.page_sections(STATUS_LABELS)
             counts = (
                 self.ledger.received_total,
                 self.ledger.unique,
@@ -318,6 +390,7 @@ class PsppSimulator(Counted):
                 ),
                 case_rows,
             ),
+            *event_sections,
             heading("Publicētās pakalpojumu kartītes"),
             html_table(("Kods", "Nosaukums", "Versija", "Publicēta"), card_rows),
             heading("Saņemtie pieprasījumi"),

@@ -23,6 +23,8 @@ def test_contract_is_marked_provisional_and_every_ref_resolves() -> None:
         "/service-cards/{code}",
         "/cases/{case_id}/status",
         "/cases/{case_id}",
+        "/cases/{case_id}/events/{event_id}",
+        "/cases/{case_id}/events",
     }
 
     def refs(node: Any) -> list[str]:

@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The status model of a service case (docs/cases.md, "Case accounting").
+
+Our statuses, their Latvian names, the PSPP contract's status each maps to (None:
+PSPP is not told) and the planned deadline of each, in working days. How a status is
+reached from the engine's view of the case is :func:`derive`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+from core.calendar import WorkingCalendar
+
+SUBMITTED: Final = "submitted"
+REGISTERED: Final = "registered"
+IN_PROGRESS: Final = "in_progress"
+WAITING_FOR_CLIENT: Final = "waiting_for_client"
+DECIDED: Final = "decided"
+RESULT_DELIVERED: Final = "result_delivered"
+CLOSED: Final = "closed"
+CANCELLED: Final = "cancelled"
+STATUSES: Final = (
+    SUBMITTED,
+    REGISTERED,
+    IN_PROGRESS,
+    WAITING_FOR_CLIENT,
+    DECIDED,
+    RESULT_DELIVERED,
+    CLOSED,
+    CANCELLED,
+)
+FINAL: Final = (CLOSED, CANCELLED)
+ONCE: Final = (DECIDED, RESULT_DELIVERED, CLOSED, CANCELLED)
+"""Reached at most once in a case's life (the others may come back: a case goes
+back to in progress after the client answered)."""
+
+LABELS: Final = {
+    SUBMITTED: "Iesniegts",
+    REGISTERED: "Reģistrēts",
+    IN_PROGRESS: "Izskatīšanā",
+    WAITING_FOR_CLIENT: "Gaida klienta rīcību",
+    DECIDED: "Pieņemts lēmums",
+    RESULT_DELIVERED: "Rezultāts izsniegts",
+    CLOSED: "Slēgts",
+    CANCELLED: "Atsaukts",
+}
+
+LABELS_EN: Final = {
+    SUBMITTED: "Submitted",
+    REGISTERED: "Registered",
+    IN_PROGRESS: "In progress",
+    WAITING_FOR_CLIENT: "Waiting for the client",
+    DECIDED: "Decided",
+    RESULT_DELIVERED: "Result delivered",
+    CLOSED: "Closed",
+    CANCELLED: "Cancelled",
+}
+
+PSPP_STATUS: Final[Mapping[str, str | None]] = {
+    SUBMITTED: None,  # PSPP learns of a case when it is registered
+    REGISTERED: "registered",
+    IN_PROGRESS: "in_progress",
+    WAITING_FOR_CLIENT: "waiting_for_client",
+    DECIDED: "decision_made",
+    RESULT_DELIVERED: "completed",
+    CLOSED: None,  # archiving is the municipality's own business
+    CANCELLED: "cancelled",
+}
+
+# PKIP's channels → the PSPP contract's.
+PSPP_CHANNEL: Final = {
+    "e_service": "online",
+    "office": "in_person",
+    "vpvkac": "vpvkac",
+    "e_address": "e_address",
+}
+
+DEFAULT_TERM_WORKING_DAYS: Final = 20
+"""A service's term when its diagram names none (``targetWorkingDays``): about the
+month the Law on Submissions gives for an answer."""
+DELIVERY_WORKING_DAYS: Final = 2
+"""A document sent to an e-address counts as delivered on the second working day."""
+
+
+def term_of(meta: Mapping[str, Any] | None) -> int:
+    """The service's term in working days: the diagram's ``targetWorkingDays``."""
+    raw = ((meta or {}).get("process") or {}).get("targetWorkingDays")
+    if raw is None:
+        return DEFAULT_TERM_WORKING_DAYS
+    try:
+        days = int(str(raw))
+    except (TypeError, ValueError):
+        return DEFAULT_TERM_WORKING_DAYS
+    return days if days > 0 else DEFAULT_TERM_WORKING_DAYS
+
+
+def planned(
+    status: str, registered_at: datetime, term: int, calendar: WorkingCalendar
+) -> datetime | None:
+    """By when ``status`` should be reached (None: no deadline, e.g. the client's
+    turn or a cancellation)."""
+    if status == SUBMITTED:
+        return None
+    days = {
+        REGISTERED: 1,
+        IN_PROGRESS: 1,
+        DECIDED: term,
+        RESULT_DELIVERED: term + DELIVERY_WORKING_DAYS,
+        CLOSED: term + DELIVERY_WORKING_DAYS,
+    }.get(status)
+    if days is None:
+        return None
+    return calendar.due_at(registered_at, working_days=days)
+
+
+def derive(case_status: str, waits_for_client: bool) -> tuple[str, ...]:
+    """The statuses the case has reached, in order, given the engine's view of it
+    (``domain.cases`` status: in_progress, waiting, suspended, completed,
+    cancelled) and whether it waits for a message from outside (the client's
+    payment or reply). Empty: nothing to record (a suspended case keeps its status).
+
+    The diagrams mark no decision or delivery step yet, so a process that ends is
+    decided, its result delivered and the case closed at that moment.
+    """
+    if case_status == "in_progress":
+        return (IN_PROGRESS,)
+    if case_status == "waiting":
+        return (WAITING_FOR_CLIENT,) if waits_for_client else (IN_PROGRESS,)
+    if case_status == "completed":
+        return (DECIDED, RESULT_DELIVERED, CLOSED)
+    if case_status == "cancelled":
+        return (CANCELLED,)
+    return ()
