@@ -135,3 +135,18 @@ def committed(platform: Platform) -> Iterator[Platform]:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name != "alembic_version":
                 conn.execute(delete(table))
+
+
+def drain_outbox(platform: Platform, rounds: int = 20) -> int:
+    """Run the outbox job until it delivers nothing more (a step that continues may
+    queue the next command: render, then deliver; a status event, then the next);
+    returns how many deliveries it made."""
+    from tasks import outbox
+
+    total = 0
+    for _ in range(rounds):
+        delivered = outbox.deliver_due(platform).delivered
+        if delivered == 0:
+            return total
+        total += delivered
+    raise AssertionError(f"the outbox still delivered after {rounds} rounds")
