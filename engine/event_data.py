@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Event sub-processes work on the data of the process that holds them.
+
+BPMN 2.0 (10.3.5): an event sub-process runs in the context of its parent; it has no
+data mapping of its own, so it sees the parent's data as it is when its start event
+fires and what it changes is the parent's data. SpiffWorkflow 3.2 copies the data in
+once, when the event sub-process is created (for a timer one, when its scope starts),
+and its changes end in a branch of its own that the parent's running flow never
+reads. Checked with the library alone: a handler that reads a value the process set
+before the event fails with ``NameError``, and a later step of a non-interrupting
+parent does not see what the handler set.
+
+``sync_event_data`` (called by the workflow on every engine pass) closes both gaps:
+
+- **in**: when a start event of an event sub-process fires, the tasks it leads to get
+  the parent's current data; what the event brought (a message payload) stays;
+- **out**: when an end event of an event sub-process completes, what the handler
+  changed or added is written to the parent's running tasks (and the sub-processes
+  running inside it), so the parent's later steps and its end data carry it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn_prepare import EVENT_SUBPROCESS_PROPERTY
+
+_IN_FLAG = "pkip_esp_data_in"
+_OUT_FLAG = "pkip_esp_data_out"
+_FIRED = TaskState.READY | TaskState.STARTED | TaskState.COMPLETED
+_FRONTIER = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+_MISSING = object()
+
+
+def _is_esp_start(task: Task) -> bool:
+    spec = task.task_spec
+    if not isinstance(spec, StartEvent):
+        return False
+    props = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    return isinstance(props, dict) and props.get(EVENT_SUBPROCESS_PROPERTY) == "true"
+
+
+def is_event_subprocess(sub: Any) -> bool:
+    """Whether a sub-workflow is an event sub-process (the spiff parser makes it a
+    plain sub-process task: its marked start events tell)."""
+    return any(
+        isinstance(spec, StartEvent)
+        and (getattr(spec, "extensions", None) or {})
+        .get("properties", {})
+        .get(EVENT_SUBPROCESS_PROPERTY)
+        == "true"
+        for spec in sub.spec.task_specs.values()
+    )
+
+
+def sync_event_data(top: Any) -> None:
+    """Data in for event sub-processes that just started, out for those that ended."""
+    for sub in list(top.subprocesses.values()):
+        if sub.parent_task_id is None:
+            continue
+        esp_task = top.get_task_from_id(sub.parent_task_id)
+        if esp_task is None or not is_event_subprocess(sub):
+            continue
+        for task in list(sub.tasks.values()):
+            if task.state & _FIRED and _is_esp_start(task):
+                if not task._get_internal_data(_IN_FLAG):
+                    _data_in(top, sub, esp_task, task)
+            elif (
+                task.state == TaskState.COMPLETED
+                and isinstance(task.task_spec, EndEvent)
+                and not task._get_internal_data(_OUT_FLAG)
+            ):
+                start = _start_of(task)
+                if start is not None:
+                    _data_out(top, sub, esp_task, task, start)
+
+
+def _data_in(top: Any, sub: Any, esp_task: Task, start: Task) -> None:
+    start._set_internal_data(**{_IN_FLAG: True})
+    current = parent_data(top, esp_task.workflow, exclude=sub)
+    # What the event sub-process was given when it was created: values still equal
+    # to it are stale copies; anything else (the event's payload) is its own.
+    stale = dict(start.parent.data) if start.parent is not None else {}
+    if start.parent is not None:
+        start.parent.data = dict(current)  # the baseline of what it changes
+    stack = [start]
+    while stack:
+        task = stack.pop()
+        if task is start or task.state & TaskState.NOT_FINISHED_MASK:
+            own = {k: v for k, v in task.data.items() if stale.get(k, _MISSING) != v}
+            task.data = {**current, **own}
+        stack.extend(task.children)
+
+
+def _start_of(end: Task) -> Task | None:
+    """The event sub-process start event whose firing led to ``end``."""
+    node = end.parent
+    while node is not None:
+        if _is_esp_start(node):
+            return node
+        node = node.parent
+    return None
+
+
+def _data_out(top: Any, sub: Any, esp_task: Task, end: Task, start: Task) -> None:
+    end._set_internal_data(**{_OUT_FLAG: True})
+    base = start.parent.data if start.parent is not None else {}
+    changed = {k: v for k, v in end.data.items() if base.get(k, _MISSING) != v}
+    if not changed:
+        return
+    outer = esp_task.workflow
+    for task in _frontier(top, outer, exclude=sub):
+        task.data.update(changed)
+    if outer is not top or top.data:
+        outer.data.update(changed)  # a scope that already ended keeps it too
+
+
+def parent_data(top: Any, scope: Any, exclude: Any) -> dict[str, Any]:
+    """The data of ``scope`` as it stands now: its running tasks' data merged in the
+    order they got there, else the data of its last completed task."""
+    tasks = sorted(_frontier(top, scope, exclude), key=lambda t: t.last_state_change)
+    if not tasks:
+        done = [t for t in scope.tasks.values() if t.state == TaskState.COMPLETED]
+        tasks = [max(done, key=lambda t: t.last_state_change)] if done else []
+    merged: dict[str, Any] = {}
+    for task in tasks:
+        merged.update(task.data)
+    return merged
+
+
+def _frontier(top: Any, scope: Any, exclude: Any) -> Iterator[Task]:
+    """The running tasks of ``scope`` and of the sub-processes running inside it
+    (not event sub-processes, nor inside a call activity that maps its data)."""
+    for task in scope.tasks.values():
+        if not task.state & _FRONTIER:
+            continue
+        child = top.subprocesses.get(task.id)
+        if child is not None and (child is exclude or is_event_subprocess(child)):
+            continue  # an event sub-process holds only copies of the data
+        yield task
+        if child is not None and not child.completed and not _maps_data(child):
+            yield from _frontier(top, child, exclude)
+
+
+def _maps_data(sub: Any) -> bool:
+    io = getattr(sub.spec, "io_specification", None)
+    return io is not None and bool(io.data_inputs or io.data_outputs)
