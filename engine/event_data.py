@@ -33,7 +33,14 @@ from engine.bpmn_prepare import EVENT_SUBPROCESS_PROPERTY
 
 _IN_FLAG = "pkip_esp_data_in"
 _OUT_FLAG = "pkip_esp_data_out"
-_FIRED = TaskState.READY | TaskState.STARTED | TaskState.COMPLETED
+# A task the flow has reached (not one only predicted: MAYBE, LIKELY, FUTURE).
+_REACHED = (
+    TaskState.WAITING
+    | TaskState.READY
+    | TaskState.STARTED
+    | TaskState.COMPLETED
+    | TaskState.ERROR
+)
 _FRONTIER = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _MISSING = object()
 
@@ -68,9 +75,10 @@ def sync_event_data(top: Any) -> None:
         if esp_task is None or not is_event_subprocess(sub):
             continue
         for task in list(sub.tasks.values()):
-            if task.state & _FIRED and _is_esp_start(task):
-                if not task._get_internal_data(_IN_FLAG):
-                    _data_in(top, sub, esp_task, task)
+            if _is_esp_start(task):
+                for child in task.children:
+                    if child.state & _REACHED:
+                        take_parent_data(top, child)
             elif (
                 task.state == TaskState.COMPLETED
                 and isinstance(task.task_spec, EndEvent)
@@ -81,21 +89,38 @@ def sync_event_data(top: Any) -> None:
                     _data_out(top, sub, esp_task, task, start)
 
 
-def _data_in(top: Any, sub: Any, esp_task: Task, start: Task) -> None:
-    start._set_internal_data(**{_IN_FLAG: True})
+def take_parent_data(top: Any, first: Task) -> None:
+    """Give the branch ``first`` begins the parent's current data, once, if
+    ``first`` follows an event sub-process start event (the workflow calls it
+    before running a task: a start event and its successor may run in one go)."""
+    start = first.parent
+    if start is None or not _is_esp_start(start) or first._get_internal_data(_IN_FLAG):
+        return
+    first._set_internal_data(**{_IN_FLAG: True})
+    sub = first.workflow
+    esp_task = top.get_task_from_id(sub.parent_task_id)
+    if esp_task is None:
+        return
     current = parent_data(top, esp_task.workflow, exclude=sub)
-    # What the event sub-process was given when it was created: values still equal
-    # to it are stale copies; anything else (the event's payload) is its own.
-    stale = dict(start.parent.data) if start.parent is not None else {}
-    if start.parent is not None:
-        start.parent.data = dict(current)  # the baseline of what it changes
-    stack = [start]
+    # What the event sub-process was given before: values still equal to it are
+    # stale copies; anything else (the event's payload) is its own. A timer cycle
+    # fires the same start event again: each firing's branch is given the data anew.
+    holder = start.parent if start.parent is not None else start
+    stale = dict(holder.data)
+    holder.data = dict(current)  # the baseline of what the handler changes
+    for task in [start, *_unfinished_below(first)]:
+        own = {k: v for k, v in task.data.items() if stale.get(k, _MISSING) != v}
+        task.data = {**current, **own}
+
+
+def _unfinished_below(first: Task) -> list[Task]:
+    found, stack = [], [first]
     while stack:
         task = stack.pop()
-        if task is start or task.state & TaskState.NOT_FINISHED_MASK:
-            own = {k: v for k, v in task.data.items() if stale.get(k, _MISSING) != v}
-            task.data = {**current, **own}
+        if task.state & TaskState.NOT_FINISHED_MASK:
+            found.append(task)
         stack.extend(task.children)
+    return found
 
 
 def _start_of(end: Task) -> Task | None:
@@ -110,13 +135,17 @@ def _start_of(end: Task) -> Task | None:
 
 def _data_out(top: Any, sub: Any, esp_task: Task, end: Task, start: Task) -> None:
     end._set_internal_data(**{_OUT_FLAG: True})
-    base = start.parent.data if start.parent is not None else {}
+    base = (start.parent if start.parent is not None else start).data
     changed = {k: v for k, v in end.data.items() if base.get(k, _MISSING) != v}
     if not changed:
         return
     outer = esp_task.workflow
     for task in _frontier(top, outer, exclude=sub):
         task.data.update(changed)
+        if task.state == TaskState.WAITING and task.parent is not None:
+            # A waiting task takes its data from its parent again on every check
+            # (the parent's values win): the parent must carry the change too.
+            task.parent.data.update(changed)
     if outer is not top or top.data:
         outer.data.update(changed)  # a scope that already ended keeps it too
 

@@ -40,7 +40,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from core.pii import PiiVault, is_sealed
 from engine.conditional import refresh_conditions
-from engine.event_data import sync_event_data
+from engine.event_data import sync_event_data, take_parent_data
 from engine.event_subprocess import (
     apply_interrupts,
     close_finished_scopes,
@@ -147,6 +147,7 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):  # type: ignore[misc]
                     continue
                 if will is not None:
                     will(task)
+                take_parent_data(self, task)  # engine/event_data.py
                 manager.running = task  # the scope of what it throws
                 try:
                     task.run()

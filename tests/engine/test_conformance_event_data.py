@@ -44,22 +44,24 @@ def test_non_interrupting_handler_changes_the_parents_data(
     platform: Platform,
     clock: ManualClock,
 ) -> None:
-    # The handler reads x (set by the parent before the event: 2) and sets
-    # note_value; the parent goes on and a later step reads it (later = 21).
+    # The handler reads x (set by the parent before the event: 2) and the message
+    # (n = 1), and sets note_value; the parent goes on and a later step reads it.
     code, out = cli_run(name, "--message", 'note={"n": 1}')
     assert code == 0 and out["status"] == "completed", out
     assert before(out["completed"], "set_x", "take_note", "wait_hour")
-    assert out["data"]["note_value"] == 20 and out["data"]["later"] == 21
+    assert out["data"]["note_value"] == 21 and out["data"]["later"] == 22
     assert out["end_event"] == "end"
 
     deploy(db_session, platform, name)
     inst = engine.start(key, municipality=MUNI)
-    assert engine.correlate_message("note", municipality=MUNI, payload={}) == [inst]
+    assert engine.correlate_message("note", municipality=MUNI, payload={"n": 1}) == [
+        inst
+    ]
     assert inst.status == ProcessInstance.RUNNING  # non-interrupting: it goes on
     fire_until_idle(engine, clock, inst)
     assert inst.status == ProcessInstance.COMPLETED and inst.end_event == "end"
     data = engine.workflow(inst).data
-    assert data["note_value"] == 20 and data["later"] == 21 and data["x"] == 2
+    assert data["note_value"] == 21 and data["later"] == 22 and data["x"] == 2
     assert before(completed(db_session, inst.id), "take_note", "wait_hour")
 
 
@@ -81,3 +83,20 @@ def test_interrupting_handler_leaves_its_data_in_the_parents_end(
     data = engine.workflow(inst).data
     assert data["reason"] == "atsaukts" and data["seen_x"] == 2
     assert "wait_hour" not in completed(db_session, inst.id)
+
+
+def test_each_firing_of_a_timer_cycle_handler_counts_on_the_parents_data(
+    engine: ProcessEngine, db_session: Session, platform: Platform, clock: ManualClock
+) -> None:
+    # R3/PT1H beside a PT3H30M wait; each reminder adds 1 to the parent's counter
+    # (SpiffWorkflow alone gives the handler the data of when the process started,
+    # before `init`: NameError on `reminders`)
+    code, out = cli_run("ev_esp_data_cycle.bpmn")
+    assert code == 0 and out["status"] == "completed", out
+    assert out["completed"].count("remind") == 3 and out["data"]["reminders"] == 3
+
+    deploy(db_session, platform, "ev_esp_data_cycle.bpmn")
+    inst = engine.start("ev_esp_data_cycle", municipality=MUNI)
+    fire_until_idle(engine, clock, inst)
+    assert inst.status == ProcessInstance.COMPLETED and inst.end_event == "end"
+    assert engine.workflow(inst).data["reminders"] == 3
