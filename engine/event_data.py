@@ -33,6 +33,7 @@ from engine.bpmn_prepare import EVENT_SUBPROCESS_PROPERTY
 
 _IN_FLAG = "pkip_esp_data_in"
 _OUT_FLAG = "pkip_esp_data_out"
+_SPEC_MARK = "_pkip_event_subprocess"
 # A task the flow has reached (not one only predicted: MAYBE, LIKELY, FUTURE).
 _REACHED = (
     TaskState.WAITING
@@ -55,15 +56,21 @@ def _is_esp_start(task: Task) -> bool:
 
 def is_event_subprocess(sub: Any) -> bool:
     """Whether a sub-workflow is an event sub-process (the spiff parser makes it a
-    plain sub-process task: its marked start events tell)."""
-    return any(
-        isinstance(spec, StartEvent)
-        and (getattr(spec, "extensions", None) or {})
-        .get("properties", {})
-        .get(EVENT_SUBPROCESS_PROPERTY)
-        == "true"
-        for spec in sub.spec.task_specs.values()
-    )
+    plain sub-process task: its marked start events tell). Remembered on the spec,
+    which is shared and never changes: this runs several times per engine pass."""
+    spec = sub.spec
+    known = spec.__dict__.get(_SPEC_MARK)
+    if known is None:
+        known = any(
+            isinstance(ts, StartEvent)
+            and (getattr(ts, "extensions", None) or {})
+            .get("properties", {})
+            .get(EVENT_SUBPROCESS_PROPERTY)
+            == "true"
+            for ts in spec.task_specs.values()
+        )
+        setattr(spec, _SPEC_MARK, known)
+    return bool(known)
 
 
 def sync_event_data(top: Any) -> None:
