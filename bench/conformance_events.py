@@ -53,6 +53,9 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], str]] = [
     ),
     ("ev_esp_signal_escalation", "ev_esp_signal_escalation", {}, {}, "end"),
     ("ev_esp_error", "ev_esp_error", {}, {}, "error_end"),
+    ("ev_esp_data", "ev_esp_data", {}, {"note": {"n": 1}}, "end"),
+    ("ev_esp_data_sub", "ev_esp_data_sub", {}, {"withdraw": {"w": 1}}, "end"),
+    ("ev_esp_data_cycle", "ev_esp_data_cycle", {}, {}, "end"),
     ("ev_boundary_subprocess_timer", "ev_boundary_sub_timer", {}, {}, "end_late"),
     (
         "ev_boundary_call_activity",
@@ -96,6 +99,10 @@ PATHS: dict[tuple[str, str], tuple[list[str], set[str]]] = {
     ("ev_esp_message", "end"): (["record_note", "close_withdrawn"], {"wait_day"}),
     ("ev_esp_signal_escalation", "end"): (["throw_late", "late_start"], set()),
     ("ev_esp_error", "error_end"): (["i_error", "handle_error"], {"after", "o_end"}),
+    # the handlers need the parent's data (x, reminders): alone, a NameError
+    ("ev_esp_data", "end"): (["take_note", "wait_hour", "after"], set()),
+    ("ev_esp_data_sub", "end"): (["close", "handling", "after"], {"wait_hour"}),
+    ("ev_esp_data_cycle", "end"): (["remind", "remind", "remind", "end"], set()),
     ("ev_boundary_subprocess_timer", "end_late"): (["remind", "remind"], {"wait_3d"}),
     ("ev_boundary_call_activity", "end_timeout"): ([], {"c_end"}),
     ("ev_error_boundary_nested", "end_handled"): (["handle"], {"o_end"}),

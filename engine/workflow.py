@@ -40,6 +40,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from core.pii import PiiVault, is_sealed
 from engine.conditional import refresh_conditions
+from engine.event_data import sync_event_data, take_parent_data
 from engine.event_subprocess import (
     apply_interrupts,
     close_finished_scopes,
@@ -146,6 +147,7 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):  # type: ignore[misc]
                     continue
                 if will is not None:
                     will(task)
+                take_parent_data(self, task)  # engine/event_data.py
                 manager.running = task  # the scope of what it throws
                 try:
                     task.run()
@@ -156,18 +158,21 @@ class PkipWorkflow(_FlatScanMixin, BpmnWorkflow):  # type: ignore[misc]
                     did(task)
             return count
 
+        sync_event_data(self)  # engine/event_data.py
         interrupted = apply_interrupts(self)  # engine/event_subprocess.py
         interrupted = refresh_conditions(self) or interrupted  # engine/conditional.py
         active = self.get_active_subprocesses()
         for sub in sorted(active, key=lambda wf: wf.depth, reverse=True):
             while run_ready(sub):
                 pass
+            sync_event_data(self)  # what a handler set, before its parent moves on
             if sub.parent_task_id is not None:
                 parent = self.get_task_from_id(sub.parent_task_id)
                 # a cancelled (interrupted) activity must not complete afterwards
                 if not parent.state & TaskState.FINISHED_MASK:
                     parent.task_spec._update(parent)
         count = run_ready(self)
+        sync_event_data(self)
         interrupted = apply_interrupts(self) or interrupted
         interrupted = close_finished_scopes(self) or interrupted
         return (

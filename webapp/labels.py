@@ -31,6 +31,7 @@ CASE_STATUSES = {
     cases.SUSPENDED: _l("Suspended"),
     cases.COMPLETED: _l("Completed"),
     cases.CANCELLED: _l("Cancelled"),
+    cases.FAILED: _l("Ended in error"),
 }
 CHANNELS = {
     cases.E_SERVICE: _l("E-service"),

@@ -119,7 +119,7 @@ def planned(
 def derive(case_status: str, waits_for_client: bool) -> tuple[str, ...]:
     """The statuses the case has reached, in order, given the engine's view of it
     (``domain.cases`` status: in_progress, waiting, suspended, completed,
-    cancelled) and whether it waits for a message from outside (the client's
+    cancelled, failed) and whether it waits for a message from outside (the client's
     payment or reply). Empty: nothing to record (a suspended case keeps its status).
 
     The diagrams mark no decision or delivery step yet, so a process that ends is
@@ -133,4 +133,7 @@ def derive(case_status: str, waits_for_client: bool) -> tuple[str, ...]:
         return (DECIDED, RESULT_DELIVERED, CLOSED)
     if case_status == "cancelled":
         return (CANCELLED,)
+    if case_status == "failed":
+        # Ended in an error nobody caught: closed, with no decision to report.
+        return (CLOSED,)
     return ()

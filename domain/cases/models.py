@@ -44,8 +44,10 @@ WAITING = "waiting"
 SUSPENDED = "suspended"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
-STATUSES = (IN_PROGRESS, WAITING, SUSPENDED, COMPLETED, CANCELLED)
-CLOSED_STATUSES = (COMPLETED, CANCELLED)
+FAILED = "failed"
+"""Ended in error: an error end event at the top level, which nothing caught."""
+STATUSES = (IN_PROGRESS, WAITING, SUSPENDED, COMPLETED, CANCELLED, FAILED)
+CLOSED_STATUSES = (COMPLETED, CANCELLED, FAILED)
 
 _CHANNEL_LIST = ", ".join(f"'{c}'" for c in CHANNELS)
 _STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)

@@ -30,6 +30,7 @@ from domain.cases.models import (
     CHANNELS,
     CLOSED_STATUSES,
     COMPLETED,
+    FAILED,
     IN_PROGRESS,
     SUSPENDED,
     WAITING,
@@ -330,6 +331,8 @@ def case_statuses(
             found[instance.id] = (COMPLETED, _element_name(meta, instance.end_event))
         elif instance.status == ProcessInstance.CANCELLED:
             found[instance.id] = (CANCELLED, "")
+        elif instance.status == ProcessInstance.FAILED:
+            found[instance.id] = (FAILED, _element_name(meta, instance.end_event))
         elif instance.status == ProcessInstance.SUSPENDED:
             found[instance.id] = (SUSPENDED, "; ".join(names.get(instance.id, [])))
         elif names.get(instance.id):
@@ -340,7 +343,11 @@ def case_statuses(
     return found
 
 
-_ENDED = (ProcessInstance.COMPLETED, ProcessInstance.CANCELLED)
+_ENDED = (
+    ProcessInstance.COMPLETED,
+    ProcessInstance.CANCELLED,
+    ProcessInstance.FAILED,
+)
 
 
 def refresh_status(

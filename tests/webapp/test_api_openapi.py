@@ -61,6 +61,30 @@ def test_every_operation_says_its_scope_and_roles(app: Flask) -> None:
     assert not workplace & {"api_definitions", "api_instances", "api_tasks"}
 
 
+def test_every_operation_documents_the_503_of_an_unreachable_database(
+    app: Flask,
+) -> None:
+    from webapp.errors import RETRY_AFTER_SECONDS
+
+    document = openapi_document(app)
+    ref = "#/components/responses/DATABASE_UNAVAILABLE"
+    operations = [
+        (path, method, op)
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+    assert len(operations) >= 12
+    for path, method, op in operations:
+        assert op["responses"].get("503") == {"$ref": ref}, (path, method)
+    shared = document["components"]["responses"]["DATABASE_UNAVAILABLE"]
+    retry = shared["headers"]["Retry-After"]
+    assert retry["schema"] == {"type": "integer", "example": RETRY_AFTER_SECONDS}
+    body = shared["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Error"}
+    assert "Error" in document["components"]["schemas"]
+
+
 def test_the_reference_page_is_public_and_vendored(client: FlaskClient) -> None:
     page = client.get("/api/docs")
     assert page.status_code == 200

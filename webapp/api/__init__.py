@@ -25,6 +25,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from apispec import BasePlugin
 from flask import Flask, request
 from flask_babel import gettext as _
 from flask_smorest import Api
@@ -73,6 +74,40 @@ SECURITY_SCHEMES = {
         "the X-CSRFToken header).",
     },
 }
+
+
+UNAVAILABLE = "DATABASE_UNAVAILABLE"
+"""The shared 503 response every operation documents (webapp/errors.py answers it)."""
+
+
+def unavailable_response(error_schema: Any) -> dict[str, Any]:
+    from webapp.errors import RETRY_AFTER_SECONDS
+
+    return {
+        "description": "The database cannot be reached for now: try again after "
+        "the seconds in Retry-After.",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {"type": "integer", "example": RETRY_AFTER_SECONDS},
+            }
+        },
+        "content": {"application/json": {"schema": error_schema}},
+    }
+
+
+class UnavailablePlugin(BasePlugin):  # type: ignore[misc]
+    """Adds the 503 answer to every operation: any request that reaches the
+    database can meet it unreachable (webapp/errors.py: 503 with Retry-After)."""
+
+    def operation_helper(
+        self,
+        path: str | None = None,
+        operations: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        for operation in (operations or {}).values():
+            operation.setdefault("responses", {}).setdefault(503, UNAVAILABLE)
 
 
 class PkipApi(Api):
@@ -126,7 +161,8 @@ def init_api(app: Flask) -> PkipApi:
             "security": [{"apiToken": []}, {"session": []}],
         },
     )
-    api = PkipApi(app)
+    api = PkipApi(app, spec_kwargs={"extra_plugins": [UnavailablePlugin()]})
+    api.spec.components.response(UNAVAILABLE, unavailable_response(api.ERROR_SCHEMA))
     api.ma_plugin.converter.add_attribute_function(null_branch_takes_null_only)
     for module in (definitions, instances, tasks, cases):
         api.register_blueprint(

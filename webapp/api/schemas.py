@@ -341,7 +341,14 @@ class CaseSchema(ma.Schema):
     )
     status = ma.fields.String(
         metadata={
-            "enum": ["in_progress", "waiting", "suspended", "completed", "cancelled"]
+            "enum": [
+                "in_progress",
+                "waiting",
+                "suspended",
+                "completed",
+                "cancelled",
+                "failed",
+            ]
         }
     )
     status_label = ma.fields.String(
