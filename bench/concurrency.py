@@ -67,6 +67,16 @@ def prepare(platform: Platform, signers: int) -> str:
                 roles=("specialist",),
                 departments=("lietvedis",),
             )
+        # a token never gets more than its creator: one whose roles grant every scope
+        accounts.create_user(
+            s,
+            username="bench",
+            full_name="Etalona sistēmas īpašnieks",
+            municipality=MUNI,
+            password=PASSWORD,
+            roles=("specialist", "supervisor", "analyst", "municipality_admin"),
+            departments=("lietvedis",),
+        )
         token, _ = accounts.create_api_token(
             s,
             municipality=MUNI,
