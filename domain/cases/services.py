@@ -18,10 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from core.calendar import RIGA
 from core.contracts import FieldError, FormValidationError
 from core.pii import PiiVault
 from domain import accounting
@@ -37,6 +35,7 @@ from domain.cases.models import (
     CaseNumberCounter,
     ServiceCase,
 )
+from domain.counters import next_in_year
 from engine.errors import NotFound
 from engine.models import (
     DELIVERED,
@@ -81,20 +80,7 @@ def next_case_number(session: Session, municipality: str, now: datetime) -> str:
     before the transaction reads anything else: on SQLite a transaction that read
     first cannot wait for the write lock, it fails at once.
     """
-    year = now.astimezone(RIGA).year
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    table = CaseNumberCounter.__table__
-    stmt = (
-        module.insert(table)
-        .values(municipality=municipality, year=year, last_value=1)
-        .on_conflict_do_update(
-            index_elements=[table.c.municipality, table.c.year],
-            set_={"last_value": table.c.last_value + 1},
-        )
-        .returning(table.c.last_value)
-    )
-    value = int(session.execute(stmt).scalar_one())
+    year, value = next_in_year(session, CaseNumberCounter.__table__, municipality, now)
     return f"{municipality}-{year}-{value:0{NUMBER_DIGITS}d}"
 
 
