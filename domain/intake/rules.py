@@ -12,15 +12,16 @@ clerk finishes by hand what the rule could not.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.contracts import FieldError, FormValidationError
-from core.pii import PiiVault
+from core.pii import PiiVault, mask_identifiers
 from domain.definitions import process_summaries
 from domain.intake.models import MATCHES, IntakeItem, RoutingRule
-from domain.intake.services import FORM, client_from_sender, start_case_from
+from domain.intake.services import FORM, client_from_sender, receive, start_case_from
 from engine.errors import EngineError
 from engine.runtime import ProcessEngine
 
@@ -132,9 +133,25 @@ def apply_rules(
                     actor=ROUTING_ACTOR,
                 )
         except (FormValidationError, EngineError) as exc:
-            item.routing_note = f"Noteikums {rule.id}: {exc}"[:500]
+            # the reason may quote the data: never a personal code in clear
+            item.routing_note = mask_identifiers(f"Noteikums {rule.id}: {exc}")[:500]
             log.info("intake item %s: rule %s could not start", item.id, rule.id)
             return None
         item.routing_note = f"Noteikums {rule.id}: {rule.process_key}"
         return case.number
     return None
+
+
+def take_in(
+    engine: ProcessEngine,
+    session: Session,
+    vault: PiiVault,
+    **letter: Any,
+) -> IntakeItem | None:
+    """An incoming letter no waiting case took: into the queue once
+    (``services.receive``'s arguments), then through the routing rules. None when
+    it is in the queue already."""
+    item = receive(session, vault, **letter)
+    if item is not None:
+        apply_rules(engine, session, vault, item)
+    return item
