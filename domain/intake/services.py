@@ -198,13 +198,14 @@ def get_item(session: Session, municipality: str, item_id: int) -> IntakeItem:
 
 
 def get_file(
-    session: Session, municipality: str, item_id: int, position: int
+    session: Session, municipality: str, item_id: int, file_id: int
 ) -> IntakeFile:
+    """A file of the municipality's item; ``NotFound`` for another item's file."""
     item = get_item(session, municipality, item_id)
     for f in item.files:
-        if f.position == position:
+        if f.id == file_id:
             return f
-    raise NotFound(f"file {position} of intake item {item_id} not found")
+    raise NotFound(f"file {file_id} of intake item {item_id} not found")
 
 
 # -- the clerk's actions -------------------------------------------------------------

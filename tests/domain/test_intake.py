@@ -172,7 +172,7 @@ def test_another_municipalitys_item_is_not_found(
     with pytest.raises(NotFound):
         intake.get_item(db_session, OTHER_MUNI, item.id)
     with pytest.raises(NotFound):
-        intake.get_file(db_session, OTHER_MUNI, item.id, 0)
+        intake.get_file(db_session, OTHER_MUNI, item.id, item.files[0].id)
     assert intake.list_items(db_session, OTHER_MUNI, intake.IntakeFilter()) == []
 
 

@@ -33,6 +33,9 @@ record; ``Seeded.value(kind)`` gives that record's id in each municipality:
 | ``key`` | a process key deployed only for that municipality |
 | ``sha256`` | a document (an uploaded file) in the case's data |
 | ``draft_id`` | a draft model imported by the municipality (domain/drafts) |
+| ``item_id`` | an item of the intake queue (domain/intake) |
+| ``rule_id`` | an intake routing rule |
+| ``file_id`` | a file of that intake item |
 
 A new route whose variable is not in ``ID_KINDS`` fails this test until its
 variable is mapped (or listed in ``NOT_IDS`` with the reason), so routes added
@@ -57,6 +60,8 @@ from werkzeug.test import TestResponse
 from domain import cases
 from domain.accounts.models import ROLES, ApiToken, User
 from domain.drafts import services as drafts
+from domain.intake import rules as intake_rules
+from domain.intake import services as intake
 from engine.models import Incident, UserTask
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform
@@ -81,6 +86,9 @@ ID_KINDS = {
     "key": "process",
     "sha256": "document",
     "draft_id": "draft",
+    "item_id": "intake",
+    "rule_id": "rule",
+    "file_id": "intake_file",
 }
 NOT_IDS = {
     "filename": "static files, the same for everyone",
@@ -133,6 +141,9 @@ class Seeded:
     process: str
     document: str
     draft: int
+    intake: int
+    rule: int
+    intake_file: int
 
     def value(self, kind: str) -> Any:
         return getattr(self, kind)
@@ -186,6 +197,27 @@ def _seed(
         content=start_form_process(process),
         user="tests",
     )
+    item = intake.receive(
+        db,
+        platform.pii,
+        municipality=municipality,
+        channel="depp",
+        source_id=f"iso-{municipality}",
+        sender="_DEFAULT@40003521600",
+        subject=f"Vēstule {municipality}",
+        document_kind="Vēstule",
+        received_at=engine.now(),
+        files=[intake.FileData("a.pdf", "application/pdf", b"%PDF-1.4\n")],
+    )
+    assert item is not None
+    rule = intake_rules.add_rule(
+        db,
+        municipality,
+        match="subject",
+        pattern="koku",
+        process_key="tree_felling",
+        actor="tests",
+    )
     db.flush()
     return Seeded(
         municipality=municipality,
@@ -199,6 +231,9 @@ def _seed(
         process=process,
         document=_document(municipality)["sha256"],
         draft=draft.id,
+        intake=item.id,
+        rule=rule.id,
+        intake_file=item.files[0].id,
     )
 
 
