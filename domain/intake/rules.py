@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.contracts import FieldError, FormValidationError
 from core.pii import PiiVault, mask_identifiers
 from domain.definitions import process_summaries
+from domain.intake.clients import identify_client
 from domain.intake.models import MATCHES, IntakeItem, RoutingRule
 from domain.intake.services import FORM, client_from_sender, receive, start_case_from
 from engine.errors import EngineError
@@ -118,11 +119,17 @@ def apply_rules(
     for rule in list_rules(session, item.municipality):
         if not rule.active or not rule.matches(item.subject, item.document_kind):
             continue
-        client = client_from_sender(item.sender_in_clear(vault))
-        if client is None:
+        sender = client_from_sender(item.sender_in_clear(vault))
+        if sender is None:
             item.routing_note = f"Noteikums {rule.id}: sūtītājs nav identificējams"
             return None
         try:
+            client = identify_client(
+                engine,
+                sender.identifier,
+                municipality=item.municipality,
+                actor=ROUTING_ACTOR,
+            )
             with session.begin_nested():
                 case = start_case_from(
                     engine,

@@ -236,10 +236,8 @@ def client_from_sender(address: str) -> Client | None:
     identifier = normalize_identifier(tail)
     if identifier is None:
         return None
-    return Client(
-        name=f"E-adrese {case_models.mask_identifier(identifier)}",
-        identifier=identifier,
-    )
+    # the name comes from the register (clients.identify_client)
+    return Client(name="", identifier=identifier)
 
 
 def start_case_from(

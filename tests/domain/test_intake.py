@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from connectors.systems.viss.fixtures import MISSING_COMPANY, MISSING_PERSON
 from core.contracts import FormValidationError
 from domain import cases
-from domain.intake import checks, desk, rules
+from domain.intake import checks, clients, desk, rules
 from domain.intake import services as intake
 from domain.intake.models import (
     ATTACHED,
@@ -111,8 +112,11 @@ def test_start_a_case_from_an_item(
     receive: Any, engine: ProcessEngine, db_session: Session, deployed: Any
 ) -> None:
     item = receive()
-    client = intake.client_from_sender(item.sender_in_clear(engine.config.vault))
-    assert client is not None and client.identifier == "161175-19997"
+    sender = intake.client_from_sender(item.sender_in_clear(engine.config.vault))
+    assert sender is not None and sender.identifier == "161175-19997"
+    client = clients.identify_client(
+        engine, sender.identifier, municipality=MUNI, actor="lietvede"
+    )
     case = intake.start_case_from(
         engine, db_session, item, "tree_felling", client=client, actor="lietvede"
     )
@@ -211,6 +215,7 @@ def test_a_routing_rule_starts_the_case_on_arrival(
     assert matched is not None and matched.status == STARTED
     case = cases.get_case(db_session, matched.case_number, MUNI)
     assert (case.process_key, case.channel) == ("tree_felling", cases.E_ADDRESS)
+    assert case.client_name == "Jānis Bērziņš"  # from the population register
     other = rules.take_in(
         engine, db_session, vault, **(letter | {"source_id": "m-2", "subject": "Cits"})
     )
@@ -316,3 +321,38 @@ def test_a_vpvkac_application_arrives_at_the_chosen_municipality(
         "client_name",
         "client_identifier",
     }
+
+
+@pytest.mark.parametrize(
+    ("identifier", "name", "expected"),
+    [
+        ("16117519997", "", "Jānis Bērziņš"),  # the register's name
+        ("161175-19997", "J. Bērziņš", "J. Bērziņš"),  # the clerk's spelling wins
+        ("40003521600", "", 'SIA "Parauga Būvnieks"'),
+    ],
+)
+def test_the_client_is_identified_in_the_register(
+    engine: ProcessEngine, identifier: str, name: str, expected: str
+) -> None:
+    client = clients.identify_client(
+        engine, identifier, name=name, municipality=MUNI, actor="lietvede"
+    )
+    assert client.name == expected
+
+
+@pytest.mark.parametrize(
+    ("identifier", "message"),
+    [
+        (MISSING_PERSON, "Iedzīvotāju reģistrā šāda persona nav atrasta"),
+        (MISSING_COMPANY, "Uzņēmumu reģistrā šāds numurs nav atrasts"),
+        ("161175-19998", "Ievadiet derīgu personas kodu vai reģistrācijas numuru"),
+    ],
+)
+def test_an_unknown_client_is_a_field_error(
+    engine: ProcessEngine, identifier: str, message: str
+) -> None:
+    with pytest.raises(FormValidationError) as caught:
+        clients.identify_client(engine, identifier, municipality=MUNI, actor="x")
+    [error] = caught.value.errors
+    assert (error.path, error.message) == ("client_identifier", message)
+    assert identifier not in error.message

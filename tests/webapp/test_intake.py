@@ -12,6 +12,7 @@ import pytest
 from lxml import html as lxml_html
 from sqlalchemy.orm import Session
 
+from connectors.systems.viss.fixtures import MISSING_PERSON
 from domain import cases
 from domain.accounts.models import User
 from domain.intake import services as intake
@@ -124,11 +125,20 @@ def test_start_a_case_from_an_item(
     assert answer.status_code == 422
     text = answer.get_data(as_text=True)
     assert "Izvēlieties pakalpojumu" in text
+    assert "Ievadiet derīgu personas kodu vai reģistrācijas numuru" in text
+    unknown = clerk.submit(
+        f"/intake/{item.id}/start",
+        {"process_key": "tree_felling", "client_identifier": MISSING_PERSON},
+    )
+    assert unknown.status_code == 422
+    assert "Iedzīvotāju reģistrā šāda persona nav atrasta" in unknown.get_data(
+        as_text=True
+    )
     answer = clerk.submit(
         f"/intake/{item.id}/start",
         {
             "process_key": "tree_felling",
-            "client_name": "Anna Ozola",
+            "client_name": "",
             "client_identifier": "161175-19997",
         },
     )
@@ -138,6 +148,7 @@ def test_start_a_case_from_an_item(
     assert item.case_number and item.case_number in answer.headers["Location"]
     case = cases.get_case(db_session, item.case_number, MUNI)
     assert (case.channel, case.process_key) == (cases.E_ADDRESS, "tree_felling")
+    assert case.client_name == "Jānis Bērziņš"  # from the population register
 
 
 def test_attach_and_register(

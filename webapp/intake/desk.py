@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.contracts import FieldError, FormValidationError
-from domain import cases
 from domain.accounts.models import MUNICIPALITY_ADMIN, VPVKAC_CLERK
 from domain.definitions import process_summaries
 from domain.intake import checks, desk, rules
+from domain.intake.clients import identify_client
 from domain.intake.models import MATCHES
 from domain.intake.services import FileData
 from domain.models import Municipality
@@ -116,13 +116,19 @@ def vpvkac() -> Any:
             )
         ]
         return _vpvkac_page(error_texts(errors), values, 422)
-    client = cases.Client(
-        values.get("client_name", ""), values.get("client_identifier", "")
-    )
     try:
         with transaction() as db:
+            engine = engine_for(db)
+            # the client is checked in the register of the receiving municipality
+            client = identify_client(
+                engine,
+                values.get("client_identifier", "")[:20],
+                name=values.get("client_name", "")[:255],
+                municipality=code,
+                actor=user.username,
+            )
             case, _item = desk.register_vpvkac(
-                engine_for(db),
+                engine,
                 db,
                 platform().pii,
                 municipality=code,

@@ -24,10 +24,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from core.contracts import FieldError, FormValidationError
-from domain import cases
+from domain.cases.models import mask_identifier
 from domain.definitions import process_summaries
 from domain.intake import checks
 from domain.intake import services as intake
+from domain.intake.clients import identify_client
 from domain.intake.models import CHANNELS, STATUSES, IntakeItem
 from engine.errors import InvalidOperation, NotFound
 from webapp import transaction
@@ -124,6 +125,8 @@ def _show(item_id: int, errors: dict[str, str] | None = None, **values: Any) -> 
         item = _item(db, item_id)
         vault = platform().pii
         suggested = intake.client_from_sender(item.sender_in_clear(vault))
+        # only the masked form in the page: the clerk types the code to confirm
+        masked = mask_identifier(suggested.identifier) if suggested else ""
         page = render_template(
             "intake/show.html",
             item=item,
@@ -133,7 +136,7 @@ def _show(item_id: int, errors: dict[str, str] | None = None, **values: Any) -> 
             q=q,
             cases_found=intake.find_cases(db, current_municipality(), number),
             case_query=number,
-            suggested=suggested,
+            suggested_masked=masked,
             errors=errors or {},
             values=values,
         )
@@ -196,21 +199,34 @@ def assign(item_id: int) -> Any:
 @roles_required(*INTAKE_ROLES)
 def start(item_id: int) -> Any:
     username = clerk_required()
-    client = cases.Client(
-        request.form.get("client_name", ""), request.form.get("client_identifier", "")
-    )
     key = request.form.get("process_key", "")[:100]
     try:
         with transaction() as db:
-            # the case number first (cases.next_case_number), then the item
             engine = engine_for(db)
             item = _item(db, item_id)
+            client = identify_client(
+                engine,
+                request.form.get("client_identifier", "")[:20],
+                name=request.form.get("client_name", "")[:255],
+                municipality=current_municipality(),
+                actor=username,
+            )
             case = intake.start_case_from(
                 engine, db, item, key, client=client, actor=username
             )
             number = case.number
     except FormValidationError as exc:
-        return _show(item_id, error_texts(exc.errors), **request.form.to_dict())
+        errors = list(exc.errors)
+        if not key and all(e.path != "process_key" for e in errors):
+            errors.append(
+                FieldError(
+                    "process_key",
+                    "Izvēlieties pakalpojumu",
+                    "Choose a service",
+                    "required",
+                )
+            )
+        return _show(item_id, error_texts(errors), **request.form.to_dict())
     except InvalidOperation:
         flash(_("The item has already been handled."), "error")
         return redirect(url_for("intake.show", item_id=item_id))
