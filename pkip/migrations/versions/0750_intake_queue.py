@@ -5,8 +5,8 @@ E-address and DIV messages no waiting case took, paper letters and VPVKAC
 applications (domain/intake). The one-stop centre clerk's role ``vpvkac`` joins the
 roles a user may have.
 
-Revision ID: 0700
-Revises: 0620
+Revision ID: 0750
+Revises: 0620 (0740 on main: see below)
 Create Date: 2026-12-04 21:52:56.187062
 """
 
@@ -17,7 +17,9 @@ from alembic import op
 
 import core.db
 
-revision = "0700"
+revision = "0750"
+# Main has 0700 (documents), 0730 and 0740 (case accounting) since this branch left
+# it: at the merge this becomes "0740", so the chain stays one line.
 down_revision = "0620"
 branch_labels = None
 depends_on = None
