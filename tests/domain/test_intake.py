@@ -356,3 +356,15 @@ def test_an_unknown_client_is_a_field_error(
     [error] = caught.value.errors
     assert (error.path, error.message) == ("client_identifier", message)
     assert identifier not in error.message
+
+
+def test_taking_an_item_keeps_a_flag(receive: Any) -> None:
+    plain = receive()
+    intake.assign(plain, "lietvede")
+    assert (plain.status, plain.assigned_to) == ("assigned", "lietvede")
+    flagged = receive(source_id="m-2", files=[intake.FileData("x.exe", "x", b"MZ")])
+    intake.assign(flagged, "lietvede")
+    assert (flagged.status, flagged.assigned_to) == (FLAGGED, "lietvede")
+    intake.register(plain, "Informācijai", actor="lietvede", now=T0)
+    with pytest.raises(InvalidOperation):
+        intake.assign(plain, "kolegis")
