@@ -17,7 +17,10 @@ For each message the service lists for the municipality:
 
 Correlation: ``{"depp_message_id": <the id this message answers, or its own id>}``
 (``div_document_id`` for DIV). A process that sent a message and keeps its id in
-``depp_message_id`` receives the answer; anything else starts the intake process.
+``depp_message_id`` receives the answer; anything else starts the intake process
+or, when no process takes it, becomes an item of the municipality's intake queue
+("Ienākošie", domain/intake) in the same savepoint: once per message, its files
+checked (a refused one flags the item, never drops it), the routing rules applied.
 The payload holds the message's metadata, never the files' content (task data stays
 small); the content is in ``edelivery_attachments``.
 
@@ -60,6 +63,9 @@ from connectors.systems.div.inbox import DivInbox
 from connectors.systems.div.operators import SYSTEM as DIV
 from connectors.systems.div.operators import div_client
 from core.contracts import CallContext
+from domain.intake.rules import take_in
+from domain.intake.services import FileData
+from engine.runtime import ProcessEngine
 from pkip.platform import Platform
 
 log = logging.getLogger(__name__)
@@ -262,13 +268,16 @@ def _hand_over(
         payload["document_number"] = document_number
     try:
         with session.begin_nested():
-            instances = platform.engine(session).correlate_message(
+            engine = platform.engine(session)
+            instances = engine.correlate_message(
                 inbox.message_name,
                 municipality=row.municipality,
                 correlation={inbox.correlation_key: key},
                 payload=payload,
                 actor=f"{row.channel}-poll",
             )
+            if not instances:  # a person must see it: the intake queue
+                _to_intake(platform, engine, session, row)
     except Exception as exc:  # noqa: BLE001 - stored anyway; retried next poll
         row.handover_error = mask_identifiers(f"{type(exc).__name__}: {exc}")[:1000]
         report.handover_failed += 1
@@ -286,6 +295,26 @@ def _hand_over(
         report.handed_over += 1
     else:
         report.unrouted += 1
+
+
+def _to_intake(
+    platform: Platform, engine: ProcessEngine, session: Session, row: ReceivedMessage
+) -> None:
+    """Once per message: a retried handover finds the item already there."""
+    take_in(
+        engine,
+        session,
+        platform.pii,
+        municipality=row.municipality,
+        channel=row.channel,
+        source_id=row.message_id,
+        sender=row.sender_address(platform.pii),
+        subject=row.title,
+        document_kind=row.document_kind,
+        received_at=row.received_at,
+        files=[FileData(f.name, f.mime, f.content) for f in row.files],
+        actor=f"{row.channel}-poll",
+    )
 
 
 def _retry_handovers(

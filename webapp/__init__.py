@@ -105,11 +105,13 @@ def _register_blueprints(app: Flask) -> None:
 
     from webapp.cases import bp as cases_bp
     from webapp.inbox import bp as inbox_bp
+    from webapp.intake import bp as intake_bp
     from webapp.start import bp as start_bp
 
     app.register_blueprint(inbox_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(start_bp)
+    app.register_blueprint(intake_bp)
 
     from webapp.documents import bp as documents_bp
 

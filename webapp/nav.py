@@ -24,6 +24,7 @@ from domain.accounts.models import (
     PLATFORM_ADMIN,
     SPECIALIST,
     SUPERVISOR,
+    VPVKAC_CLERK,
 )
 from webapp.auth import AuthUser, roles_required
 
@@ -35,6 +36,16 @@ class App:
     roles: frozenset[str]
     path: str
     description: Any = ""
+    departments: frozenset[str] = frozenset()
+    """When set, a specialist must be in one of these departments (the other
+    roles pass): the registry clerks' intake queue."""
+
+    def may_use(self, user: AuthUser) -> bool:
+        if not user.has_role(*self.roles):
+            return False
+        if not self.departments or user.has_role(*(self.roles - {SPECIALIST})):
+            return True
+        return not user.departments.isdisjoint(self.departments)
 
     @property
     def blueprint(self) -> str:
@@ -55,6 +66,21 @@ APPS = (
         frozenset({SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN}),
         "/cases/",
         _l("Service cases of the municipality, their status and history."),
+    ),
+    App(
+        "intake.index",
+        _l("Incoming"),
+        frozenset({SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN}),
+        "/intake/",
+        _l("Letters and applications received by e-address, DIV, post and VPVKAC."),
+        departments=frozenset({"lietvedis"}),
+    ),
+    App(
+        "intake.vpvkac",
+        _l("One-stop centre"),
+        frozenset({VPVKAC_CLERK}),
+        "/intake/vpvkac",
+        _l("Take an application for any municipality's service."),
     ),
     App(
         "start.index",
@@ -107,6 +133,7 @@ ROLE_LABELS = {
     ANALYST: _l("analyst"),
     MUNICIPALITY_ADMIN: _l("municipality administrator"),
     PLATFORM_ADMIN: _l("platform administrator"),
+    VPVKAC_CLERK: _l("one-stop centre clerk"),
 }
 
 
@@ -114,7 +141,7 @@ def visible_apps(user: AuthUser | None) -> list[App]:
     """The applications ``user`` may use, in the navigation bar's order."""
     if user is None:
         return []
-    return [app for app in APPS if user.has_role(*app.roles)]
+    return [app for app in APPS if app.may_use(user)]
 
 
 def active_app() -> App | None:

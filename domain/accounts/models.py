@@ -31,7 +31,16 @@ SUPERVISOR = "supervisor"
 ANALYST = "analyst"
 MUNICIPALITY_ADMIN = "municipality_admin"
 PLATFORM_ADMIN = "platform_admin"
-ROLES = (SPECIALIST, SUPERVISOR, ANALYST, MUNICIPALITY_ADMIN, PLATFORM_ADMIN)
+VPVKAC_CLERK = "vpvkac"
+"""A one-stop client centre's clerk: takes applications for any municipality."""
+ROLES = (
+    SPECIALIST,
+    SUPERVISOR,
+    ANALYST,
+    MUNICIPALITY_ADMIN,
+    PLATFORM_ADMIN,
+    VPVKAC_CLERK,
+)
 
 LANGUAGES = ("lv", "en")
 NOTIFICATIONS = ("immediate", "daily", "none")

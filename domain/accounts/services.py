@@ -32,6 +32,7 @@ from domain.accounts.models import (
     ROLES,
     SPECIALIST,
     SUPERVISOR,
+    VPVKAC_CLERK,
     ApiToken,
     Department,
     User,
@@ -421,6 +422,7 @@ DEMO_USERS = (
     DemoUser("vaditaja", "Inese Vadītāja", (SUPERVISOR,), ("vaditajs",)),
     DemoUser("analitike", "Anna Analītiķe", (ANALYST,), ()),
     DemoUser("admins", "Andris Administrators", (MUNICIPALITY_ADMIN,), ()),
+    DemoUser("vpvkac", "Vita Klientu Centrs", (VPVKAC_CLERK,), ()),
     DemoUser("platforma", "Pēteris Platforma", (PLATFORM_ADMIN,), ()),
 )
 

@@ -20,6 +20,7 @@ from core.pii import (
     parse_keys,
 )
 from domain import cases, privacy
+from domain.intake import services as intake
 from engine.clock import ManualClock
 from engine.models import ProcessInstance
 from engine.runtime import ProcessEngine
@@ -157,12 +158,19 @@ def test_rotation_covers_every_sealed_column_and_waiting_outbox_params(
     )  # fmt: skip
     received.set_sender(platform.pii, f"_PRIVATE@{DOG_OWNER}")
     db_session.add(received)
+    letter = intake.receive(
+        db_session, platform.pii, municipality=MUNI, channel="depp", source_id="m1",
+        sender=f"_PRIVATE@{DOG_OWNER}", subject="T", document_kind="X",
+        received_at=T0, files=[],
+    )  # fmt: skip
+    assert letter is not None
     db_session.flush()
     sealed = {f"{t.name}.{c.name}" for t, c in privacy.sealed_columns(load_models())}
     assert sealed == {
         "process_instances.state",
         "edelivery_messages.sender_sealed",
         "service_cases.client_identifier_sealed",
+        "intake_items.sender_sealed",
     }
 
     k2 = parse_keys(f"k2:{new_key()}")
@@ -170,10 +178,13 @@ def test_rotation_covers_every_sealed_column_and_waiting_outbox_params(
         db_session, PiiVault(DEV_HASH_KEY, [*k2, *DEV_KEYS]), load_models()
     )
     assert stats.counts["edelivery_messages.sender_sealed"] == 1
+    assert stats.counts["intake_items.sender_sealed"] == 1
     assert stats.counts["outbox_messages.params"] == 1
     only_k2 = PiiVault(DEV_HASH_KEY, k2)
     db_session.refresh(received)
     db_session.refresh(message)
     assert received.sender_address(only_k2) == f"_PRIVATE@{DOG_OWNER}"
+    db_session.refresh(letter)
+    assert letter.sender_in_clear(only_k2) == f"_PRIVATE@{DOG_OWNER}"
     assert message.params["_sealed"].startswith("pii1:k2:")
     assert message_params(message, only_k2) == {"recipient": f"_PRIVATE@{DOG_OWNER}"}

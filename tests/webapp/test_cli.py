@@ -119,8 +119,10 @@ def test_setup_seeds_and_serve_ends_with_the_demo_users_and_the_address(
     assert served.exit_code == 0, served.output
     lines = served.output.rstrip("\n").splitlines()
     assert lines[-1] == "PKIP: http://127.0.0.1:5000/"
-    users = lines[-9:-1]
+    from domain.accounts.services import DEMO_USERS
+
+    users = lines[-len(DEMO_USERS) - 2 : -1]
     assert users[0] == "demo users (password for all: demo-parole):"
-    for username in ("lietvede", "vaditaja", "analitike", "admins", "platforma"):
+    for username in ("lietvede", "vaditaja", "analitike", "admins", "vpvkac"):
         assert any(line.startswith(f"  {username} ") for line in users[1:])
     assert "platform_admin" in users[-1]

@@ -35,6 +35,9 @@ record; ``Seeded.value(kind)`` gives that record's id in each municipality:
 | ``draft_id`` | a draft model imported by the municipality (domain/drafts) |
 | ``document_id`` | an issued document (domain/documents) of the case |
 | ``delivery_id`` | that document's paper delivery in the print queue |
+| ``item_id`` | an item of the intake queue (domain/intake) |
+| ``rule_id`` | an intake routing rule |
+| ``file_id`` | a file of that intake item |
 
 A new route whose variable is not in ``ID_KINDS`` fails this test until its
 variable is mapped (or listed in ``NOT_IDS`` with the reason), so routes added
@@ -61,6 +64,8 @@ from domain.accounts.models import ROLES, ApiToken, User
 from domain.documents import services as documents
 from domain.documents.models import PAPER, TO_PRINT, Delivery
 from domain.drafts import services as drafts
+from domain.intake import rules as intake_rules
+from domain.intake import services as intake
 from engine.models import Incident, UserTask
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform
@@ -87,6 +92,9 @@ ID_KINDS = {
     "draft_id": "draft",
     "document_id": "issued",
     "delivery_id": "delivery",
+    "item_id": "intake",
+    "rule_id": "rule",
+    "file_id": "intake_file",
 }
 NOT_IDS = {
     "filename": "static files, the same for everyone",
@@ -144,6 +152,9 @@ class Seeded:
     issued: int
     delivery: int
     registration: str
+    intake: int
+    rule: int
+    intake_file: int
 
     def value(self, kind: str) -> Any:
         return getattr(self, kind)
@@ -225,6 +236,27 @@ def _seed(
         updated_at=engine.now(),
     )
     db.add(delivery)
+    item = intake.receive(
+        db,
+        platform.pii,
+        municipality=municipality,
+        channel="depp",
+        source_id=f"iso-{municipality}",
+        sender="_DEFAULT@40003521600",
+        subject=f"Vēstule {municipality}",
+        document_kind="Vēstule",
+        received_at=engine.now(),
+        files=[intake.FileData("a.pdf", "application/pdf", b"%PDF-1.4\n")],
+    )
+    assert item is not None
+    rule = intake_rules.add_rule(
+        db,
+        municipality,
+        match="subject",
+        pattern="koku",
+        process_key="tree_felling",
+        actor="tests",
+    )
     db.flush()
     return Seeded(
         municipality=municipality,
@@ -241,6 +273,9 @@ def _seed(
         issued=issued.id,
         delivery=delivery.id,
         registration=issued.registration_number,
+        intake=item.id,
+        rule=rule.id,
+        intake_file=item.files[0].id,
     )
 
 

@@ -17,6 +17,7 @@ from domain.accounts.models import (
     PLATFORM_ADMIN,
     SPECIALIST,
     SUPERVISOR,
+    VPVKAC_CLERK,
 )
 from tests.conftest import OTHER_MUNI
 from tests.webapp.conftest import WebClient
@@ -27,6 +28,8 @@ LABELS = {
     "inbox.index": "Iesūtne",
     "cases.index": "Lietas",
     "start.index": "Uzsākt pakalpojumu",
+    "intake.index": "Ienākošie",
+    "intake.vpvkac": "VPVKAC",
     "dashboard.index": "Pārraudzība",
     "documents.print_queue": "Drukas rinda",
     "documents.templates": "Dokumentu veidnes",
@@ -34,13 +37,21 @@ LABELS = {
     "admin.index": "Administrēšana",
 }
 ALLOWED = {
-    SPECIALIST: {"inbox.index", "cases.index", "start.index", "documents.print_queue"},
+    # specialists sign in here in lietvedis (the registry): Ienākošie is theirs
+    SPECIALIST: {
+        "inbox.index",
+        "cases.index",
+        "start.index",
+        "documents.print_queue",
+        "intake.index",
+    },
     SUPERVISOR: {
         "inbox.index",
         "cases.index",
         "start.index",
         "dashboard.index",
         "documents.print_queue",
+        "intake.index",
     },
     ANALYST: {"modeler.index", "documents.templates"},
     MUNICIPALITY_ADMIN: {
@@ -48,8 +59,10 @@ ALLOWED = {
         "dashboard.index",
         "admin.index",
         "documents.templates",
+        "intake.index",
     },
     PLATFORM_ADMIN: {"modeler.index", "admin.index"},
+    VPVKAC_CLERK: {"intake.vpvkac"},
 }
 PATHS = {app.endpoint: app.path for app in APPS}
 
@@ -122,7 +135,13 @@ def test_english_switch_for_a_signed_in_user_is_remembered(
     assert switched.headers["Location"] == "/profile"
     page = client.get("/profile").get_data(as_text=True)
     assert '<html lang="en">' in page
-    assert _nav_labels(page) == {"Inbox", "Cases", "Start a service", "Print queue"}
+    assert _nav_labels(page) == {
+        "Inbox",
+        "Cases",
+        "Start a service",
+        "Print queue",
+        "Incoming",
+    }
     assert "Notifications about new work" in page and "Sign out" in page
     again = login("janis")  # the next sign-in starts in English too
     assert '<html lang="en">' in again.get("/profile").get_data(as_text=True)
