@@ -20,9 +20,10 @@ parent does not see what the handler set.
 - **between handlers**: handlers that overlap (a timer cycle firing again while the
   last reminder still waits) share the context too. What an ended handler changed
   reaches every handler still running for each key that one has not changed itself;
-  a key both changed keeps, in the parent, the value of the handler that ends last.
-  Changes are measured against each firing's own baseline (deep-copied: a script may
-  change a list in place), so one firing never resets another's.
+  a list both appended to keeps both appends (the ended one's first); any other key
+  both changed keeps, in the parent, the value of the handler that ends last.
+  Changes are measured against each firing's own baseline, and a handler gets deep
+  copies (a script may change a list in place), so one firing never resets another's.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def take_parent_data(top: Any, first: Task) -> None:
     first._set_internal_data(**{_BASE: copy.deepcopy(current)})
     for task in [start, *_unfinished_below(first)]:
         own = {k: v for k, v in task.data.items() if stale.get(k, _MISSING) != v}
-        task.data = {**current, **own}
+        task.data = {**copy.deepcopy(current), **own}
 
 
 def _unfinished_below(first: Task) -> list[Task]:
@@ -238,11 +239,23 @@ def _into_branch(first: Task, base: dict[str, Any], changed: dict[str, Any]) -> 
         return
     for key, value in changed.items():
         old = base.get(key, _MISSING)
-        if any(t.data.get(key, _MISSING) != old for t in running):
-            continue  # the handler changed it itself: its own value stands
         for task in running:
-            task.data[key] = copy.deepcopy(value)
+            mine = task.data.get(key, _MISSING)
+            new = value if mine == old else _appended(old, value, mine)
+            if new is _MISSING:
+                continue  # both set it: the handler's own value stands
+            task.data[key] = copy.deepcopy(new)
             if task.state == TaskState.WAITING and task.parent is not None:
-                task.parent.data[key] = copy.deepcopy(value)  # see _data_out
+                task.parent.data[key] = copy.deepcopy(new)  # see _data_out
         base[key] = copy.deepcopy(value)
     first._set_internal_data(**{_BASE: base})
+
+
+def _appended(old: Any, theirs: Any, mine: Any) -> Any:
+    """Two handlers that both appended to the same list keep both: the ended one's
+    list, then what the running one added after the baseline. Any other change of
+    a key both made is not merged (``_MISSING``)."""
+    lists = all(isinstance(v, list) for v in (old, theirs, mine))
+    if lists and theirs[: len(old)] == old and mine[: len(old)] == old:
+        return [*theirs, *mine[len(old) :]]
+    return _MISSING

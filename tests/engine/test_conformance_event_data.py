@@ -105,20 +105,29 @@ def test_each_firing_of_a_timer_cycle_handler_counts_on_the_parents_data(
     assert engine.workflow(inst).data["reminders"] == 3
 
 
-def test_overlapping_handlers_of_a_timer_cycle_keep_each_others_changes_cli() -> None:
-    # R2/PT1H: each reminder waits for a clerk (remind) and then 90 minutes, so the
-    # second firing starts while the first is still running; each appends its label.
-    # `label` both change while they overlap: the handler that ends last wins.
-    code, out = cli_run(
-        "ev_esp_data_overlap.bpmn", "--task", 'remind=[{"label":"a"},{"label":"b"}]'
-    )
+# R2/PT1H: each reminder waits for a clerk (remind) and 90 minutes, so the second
+# firing starts while the first is still running; each appends its label to `items`
+# and sets `last`. In ev_esp_data_overlap it appends after its wait (the second
+# handler then sees the first one's entry), in ..._early before it (both append to
+# their own copy while they overlap: both entries are kept). `label` and, early,
+# `last` both set while they overlap: the handler that ends last wins.
+OVERLAP = ["ev_esp_data_overlap", "ev_esp_data_overlap_early"]
+
+
+@pytest.mark.parametrize("key", OVERLAP)
+def test_overlapping_handlers_of_a_timer_cycle_keep_each_others_changes_cli(
+    key: str,
+) -> None:
+    code, out = cli_run(f"{key}.bpmn", "--task", 'remind=[{"label":"a"},{"label":"b"}]')
     assert code == 0 and out["status"] == "completed", out
     assert out["completed"].count("record") == 2
     assert out["data"] == {"items": ["a", "b"], "last": "b", "label": "b"}
 
 
+@pytest.mark.parametrize("key", OVERLAP)
 @pytest.mark.parametrize("first_done", ["a", "b"])
 def test_overlapping_handlers_of_a_timer_cycle_keep_each_others_changes(
+    key: str,
     first_done: str,
     engine: ProcessEngine,
     db_session: Session,
@@ -126,11 +135,11 @@ def test_overlapping_handlers_of_a_timer_cycle_keep_each_others_changes(
     clock: ManualClock,
 ) -> None:
     # The persistent engine (state saved and loaded at every step): both reminders
-    # wait at `remind` together; the one whose clerk answers first records first,
-    # the other then sees its entry (shared context) and appends to it; `last` and
-    # `label` end as the later handler left them.
-    deploy(db_session, platform, "ev_esp_data_overlap.bpmn")
-    inst = engine.start("ev_esp_data_overlap", municipality=MUNI)
+    # wait at `remind` together; the one whose clerk answers first ends first;
+    # `items` keeps both entries in that order, `last` and `label` end as the later
+    # handler left them.
+    deploy(db_session, platform, f"{key}.bpmn")
+    inst = engine.start(key, municipality=MUNI)
     for _ in range(2):  # the two firings, at 1 h and 2 h
         assert inst.next_timer_at is not None
         clock.now = inst.next_timer_at + timedelta(seconds=1)
