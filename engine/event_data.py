@@ -16,11 +16,19 @@ parent does not see what the handler set.
   the parent's current data; what the event brought (a message payload) stays;
 - **out**: when an end event of an event sub-process completes, what the handler
   changed or added is written to the parent's running tasks (and the sub-processes
-  running inside it), so the parent's later steps and its end data carry it.
+  running inside it), so the parent's later steps and its end data carry it;
+- **between handlers**: handlers that overlap (a timer cycle firing again while the
+  last reminder still waits) share the context too. What an ended handler changed
+  reaches every handler still running for each key that one has not changed itself;
+  a list both appended to keeps both appends (the ended one's first); any other key
+  both changed keeps, in the parent, the value of the handler that ends last.
+  Changes are measured against each firing's own baseline, and a handler gets deep
+  copies (a script may change a list in place), so one firing never resets another's.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +41,10 @@ from engine.bpmn_prepare import EVENT_SUBPROCESS_PROPERTY
 
 _IN_FLAG = "pkip_esp_data_in"
 _OUT_FLAG = "pkip_esp_data_out"
+# What one firing's branch was given: the baseline its changes are measured against.
+# Kept per branch (a timer cycle's firings share their start task and its parent)
+# and deep-copied (a script may change a list in place).
+_BASE = "pkip_esp_base"
 _SPEC_MARK = "_pkip_event_subprocess"
 # A task the flow has reached (not one only predicted: MAYBE, LIKELY, FUTURE).
 _REACHED = (
@@ -91,9 +103,9 @@ def sync_event_data(top: Any) -> None:
                 and isinstance(task.task_spec, EndEvent)
                 and not task._get_internal_data(_OUT_FLAG)
             ):
-                start = _start_of(task)
-                if start is not None:
-                    _data_out(top, sub, esp_task, task, start)
+                first = _start_of(task)
+                if first is not None:
+                    _data_out(top, sub, esp_task, task, first)
 
 
 def take_parent_data(top: Any, first: Task) -> None:
@@ -114,10 +126,11 @@ def take_parent_data(top: Any, first: Task) -> None:
     # fires the same start event again: each firing's branch is given the data anew.
     holder = start.parent if start.parent is not None else start
     stale = dict(holder.data)
-    holder.data = dict(current)  # the baseline of what the handler changes
+    holder.data = dict(current)  # the baseline of instances started before _BASE
+    first._set_internal_data(**{_BASE: copy.deepcopy(current)})
     for task in [start, *_unfinished_below(first)]:
         own = {k: v for k, v in task.data.items() if stale.get(k, _MISSING) != v}
-        task.data = {**current, **own}
+        task.data = {**copy.deepcopy(current), **own}
 
 
 def _unfinished_below(first: Task) -> list[Task]:
@@ -131,22 +144,33 @@ def _unfinished_below(first: Task) -> list[Task]:
 
 
 def _start_of(end: Task) -> Task | None:
-    """The event sub-process start event whose firing led to ``end``."""
-    node = end.parent
-    while node is not None:
-        if _is_esp_start(node):
+    """The first task of the firing's branch that led to ``end`` (its parent is the
+    event sub-process start event)."""
+    node = end
+    while node.parent is not None:
+        if _is_esp_start(node.parent):
             return node
         node = node.parent
     return None
 
 
-def _data_out(top: Any, sub: Any, esp_task: Task, end: Task, start: Task) -> None:
+def _baseline(first: Task) -> dict[str, Any]:
+    base = first._get_internal_data(_BASE)
+    if isinstance(base, dict):
+        return base
+    start = first.parent
+    return dict((start.parent if start.parent is not None else start).data)
+
+
+def _data_out(top: Any, sub: Any, esp_task: Task, end: Task, first: Task) -> None:
     end._set_internal_data(**{_OUT_FLAG: True})
-    base = (start.parent if start.parent is not None else start).data
+    base = _baseline(first)
+    first.internal_data.pop(_BASE, None)  # the branch has ended: not stored further
     changed = {k: v for k, v in end.data.items() if base.get(k, _MISSING) != v}
     if not changed:
         return
     outer = esp_task.workflow
+    _to_running_handlers(top, outer, changed)
     for task in _frontier(top, outer, exclude=sub):
         task.data.update(changed)
         if task.state == TaskState.WAITING and task.parent is not None:
@@ -187,3 +211,51 @@ def _frontier(top: Any, scope: Any, exclude: Any) -> Iterator[Task]:
 def _maps_data(sub: Any) -> bool:
     io = getattr(sub.spec, "io_specification", None)
     return io is not None and bool(io.data_inputs or io.data_outputs)
+
+
+def _to_running_handlers(top: Any, outer: Any, changed: dict[str, Any]) -> None:
+    """Overlapping handlers share the context too: a handler still running (a timer
+    cycle fired again before the last reminder finished) sees what an ended one
+    changed, for every key it has not changed itself; a key it did change keeps its
+    own value, which it writes when it ends (the handler that ends last wins)."""
+    for sub in list(top.subprocesses.values()):
+        esp_task = top.get_task_from_id(sub.parent_task_id)
+        if esp_task is None or esp_task.workflow is not outer or sub.completed:
+            continue
+        if not is_event_subprocess(sub):
+            continue
+        for start in sub.tasks.values():
+            if not _is_esp_start(start):
+                continue
+            for first in start.children:
+                base = first._get_internal_data(_BASE)
+                if isinstance(base, dict):  # fired and not yet ended
+                    _into_branch(first, base, changed)
+
+
+def _into_branch(first: Task, base: dict[str, Any], changed: dict[str, Any]) -> None:
+    running = [t for t in _unfinished_below(first) if t.state & _FRONTIER]
+    if not running:
+        return
+    for key, value in changed.items():
+        old = base.get(key, _MISSING)
+        for task in running:
+            mine = task.data.get(key, _MISSING)
+            new = value if mine == old else _appended(old, value, mine)
+            if new is _MISSING:
+                continue  # both set it: the handler's own value stands
+            task.data[key] = copy.deepcopy(new)
+            if task.state == TaskState.WAITING and task.parent is not None:
+                task.parent.data[key] = copy.deepcopy(new)  # see _data_out
+        base[key] = copy.deepcopy(value)
+    first._set_internal_data(**{_BASE: base})
+
+
+def _appended(old: Any, theirs: Any, mine: Any) -> Any:
+    """Two handlers that both appended to the same list keep both: the ended one's
+    list, then what the running one added after the baseline. Any other change of
+    a key both made is not merged (``_MISSING``)."""
+    lists = all(isinstance(v, list) for v in (old, theirs, mine))
+    if lists and theirs[: len(old)] == old and mine[: len(old)] == old:
+        return [*theirs, *mine[len(old) :]]
+    return _MISSING

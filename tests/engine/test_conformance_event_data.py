@@ -13,6 +13,8 @@ persistent engine.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -28,6 +30,7 @@ from tests.engine.conformance_helpers import (
     deploy,
     fire_until_idle,
 )
+from tests.engine.factories import ready_tasks
 
 LEVELS = [
     ("ev_esp_data.bpmn", "ev_esp_data"),
@@ -100,3 +103,57 @@ def test_each_firing_of_a_timer_cycle_handler_counts_on_the_parents_data(
     fire_until_idle(engine, clock, inst)
     assert inst.status == ProcessInstance.COMPLETED and inst.end_event == "end"
     assert engine.workflow(inst).data["reminders"] == 3
+
+
+# R2/PT1H: each reminder waits for a clerk (remind) and 90 minutes, so the second
+# firing starts while the first is still running; each appends its label to `items`
+# and sets `last`. In ev_esp_data_overlap it appends after its wait (the second
+# handler then sees the first one's entry), in ..._early before it (both append to
+# their own copy while they overlap: both entries are kept). `label` and, early,
+# `last` both set while they overlap: the handler that ends last wins.
+OVERLAP = ["ev_esp_data_overlap", "ev_esp_data_overlap_early"]
+
+
+@pytest.mark.parametrize("key", OVERLAP)
+def test_overlapping_handlers_of_a_timer_cycle_keep_each_others_changes_cli(
+    key: str,
+) -> None:
+    code, out = cli_run(f"{key}.bpmn", "--task", 'remind=[{"label":"a"},{"label":"b"}]')
+    assert code == 0 and out["status"] == "completed", out
+    assert out["completed"].count("record") == 2
+    assert out["data"] == {"items": ["a", "b"], "last": "b", "label": "b"}
+
+
+@pytest.mark.parametrize("key", OVERLAP)
+@pytest.mark.parametrize("first_done", ["a", "b"])
+def test_overlapping_handlers_of_a_timer_cycle_keep_each_others_changes(
+    key: str,
+    first_done: str,
+    engine: ProcessEngine,
+    db_session: Session,
+    platform: Platform,
+    clock: ManualClock,
+) -> None:
+    # The persistent engine (state saved and loaded at every step): both reminders
+    # wait at `remind` together; the one whose clerk answers first ends first;
+    # `items` keeps both entries in that order, `last` and `label` end as the later
+    # handler left them.
+    deploy(db_session, platform, f"{key}.bpmn")
+    inst = engine.start(key, municipality=MUNI)
+    for _ in range(2):  # the two firings, at 1 h and 2 h
+        assert inst.next_timer_at is not None
+        clock.now = inst.next_timer_at + timedelta(seconds=1)
+        engine.fire_timers(inst.id)
+        db_session.flush()
+    tasks = [t for t in ready_tasks(db_session, inst.id) if t.element_id == "remind"]
+    assert len(tasks) == 2  # two handlers running at once
+    order = tasks if first_done == "a" else tasks[::-1]
+    labels = ["a", "b"] if first_done == "a" else ["b", "a"]
+    for task, label in zip(order, labels, strict=True):
+        engine.complete_task(task.id, {"label": label}, actor="anna")
+        clock.now += timedelta(minutes=5)  # the later answer's pause ends later
+    fire_until_idle(engine, clock, inst)
+    assert inst.status == ProcessInstance.COMPLETED and inst.end_event == "end"
+    data = engine.workflow(inst).data
+    assert data["items"] == labels
+    assert data["last"] == labels[1] and data["label"] == labels[1]
