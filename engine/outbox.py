@@ -128,9 +128,10 @@ def enqueue_ordered(
     failed delivery's incident finds it again; its ``element_id`` is empty, so no
     flow node shows it as a wait. While ``after`` is not delivered the message is
     HELD and no worker picks it; delivering ``after`` releases it in the same
-    transaction (``release_successors``). ``after`` is read again under a row lock:
-    a worker sending it right now (it holds the lock) is waited for, so the message
-    is never held behind one that was just delivered.
+    transaction (``release_successors``). ``after`` is read again under a row lock,
+    the lock a worker's record of its delivery takes too: either that record waits
+    for this transaction and then releases the message, or this one waits for the
+    record and sees ``after`` delivered — never held behind a delivered message.
     """
     existing = session.scalars(
         select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
