@@ -27,8 +27,8 @@ from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from core.contracts import CallContext, ConnectorRegistry
 from core.calendar import WorkingCalendar
+from core.contracts import CallContext, ConnectorRegistry
 from engine.clock import ManualClock, use_clock
 from engine.deploy import Deployer, DeployError, DeployProblem
 from engine.diagram_functions import diagram_functions
