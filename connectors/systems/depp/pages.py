@@ -23,16 +23,49 @@ import re
 import uuid
 from collections.abc import Mapping
 from html import escape
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
 from connectors.systems.depp import contract as env
-from core.calendar import RIGA
+from core.calendar import RIGA, WorkingCalendar
 
-if TYPE_CHECKING:
-    from connectors.systems.depp.simulator import DeppSimulator, StoredMessage
+
+class DeppSimulator(Protocol):
+    """What the pages need of ``simulator.DeppSimulator`` (a protocol: the
+    simulator imports this module)."""
+
+    store: Any
+    sent_here: set[str]
+    calendar: WorkingCalendar
+    max_request_bytes: int
+
+    @property
+    def received_total(self) -> int: ...
+
+    @property
+    def unique(self) -> int: ...
+
+    @property
+    def duplicates(self) -> int: ...
+
+    def institution_addresses(self) -> set[str]: ...
+
+    def deliver(
+        self,
+        sender: str,
+        recipient: str | tuple[str, ...],
+        *,
+        document_kind: str,
+        title: str,
+        attachments: tuple[env.Attachment, ...],
+    ) -> Any: ...
+
+    def send_letter(self, message: Any) -> None: ...
+
+
+StoredMessage = Any
 
 FIELD_LABELS = {
     "sender": "Sūtītājs",
