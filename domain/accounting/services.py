@@ -27,6 +27,8 @@ from domain.models import Municipality
 from engine.models import (
     DELIVERED,
     FAILED,
+    HELD,
+    PENDING,
     HistoryEvent,
     MessageSubscription,
     OutboxMessage,
@@ -149,12 +151,28 @@ def record(
 def _waits_for_client(
     session: Session, instance_id: str, meta: dict[str, Any] | None
 ) -> bool:
+    """Whether the instance waits for the client: at a message catch (unless marked
+    ``clientTurn="false"``), or at a command marked ``clientTurn="true"`` (a
+    reminder sent while the client's deadline runs)."""
     elements = session.scalars(
         select(MessageSubscription.element_id).where(
             MessageSubscription.instance_id == instance_id
         )
     ).all()
-    return any(model.client_turn(meta, element) for element in elements)
+    if any(model.client_turn(meta, element) for element in elements):
+        return True
+    marked = model.client_turn_commands(meta)
+    if not marked:
+        return False
+    sending = session.scalars(
+        select(OutboxMessage.element_id).where(
+            OutboxMessage.instance_id == instance_id,
+            OutboxMessage.status.in_((PENDING, HELD, DELIVERED)),
+            OutboxMessage.confirmed_at.is_(None),
+            OutboxMessage.element_id.in_(marked),
+        )
+    ).first()
+    return sending is not None
 
 
 # History kinds that mean an element has run (domain.cases.view.FINISHED_EVENTS).

@@ -139,6 +139,17 @@ def client_turn(meta: Mapping[str, Any] | None, element_id: str) -> bool:
     return str(entry.get("clientTurn", "true")).strip().lower() != "false"
 
 
+def client_turn_commands(meta: Mapping[str, Any] | None) -> list[str]:
+    """Elements marked ``clientTurn="true"`` (service tasks): while their command
+    is on its way the client's turn goes on (the reminder of a deadline)."""
+    tasks = (meta or {}).get("tasks") or {}
+    return [
+        element_id
+        for element_id, entry in tasks.items()
+        if str(entry.get("clientTurn", "")).strip().lower() == "true"
+    ]
+
+
 def derive(
     case_status: str,
     waits_for_client: bool,

@@ -24,6 +24,7 @@ KNOWN = {
     "refusal": ("Atteikums", "refusal"),
     "decision": ("Lēmums", "decision"),
     "request": ("Pieprasījums", "notice"),
+    "reminder": ("Atgādinājums", "notice"),
 }
 SAMPLE_CONTEXT: dict[str, Any] = {
     "municipality_name": "Parauga pašvaldība",

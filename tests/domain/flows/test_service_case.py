@@ -397,6 +397,18 @@ def test_d_the_client_never_answers_and_the_case_closes_undecided(
     assert "līdz 09.03.2026" in text
     assert delivery.channel == "e_address"
     assert _statuses(live, number)[-1] == "waiting_for_client"
+    # a reminder after the fourth working day (Friday 6 March, end of day)
+    clock.now = T0 + timedelta(days=4)
+    assert fire_due_timers(live) == 0
+    clock.now = T0 + timedelta(days=5)
+    assert fire_due_timers(live) == 1
+    drain_outbox(live)
+    _, (reminder, [sent]) = _documents(live, number)
+    text = pdf_text(reminder.content)
+    assert "ATGĀDINĀJUMS" in text and "Termiņš – 09.03.2026." in text
+    assert sent.channel == "e_address"
+    # sending the reminder is still the client's turn: nothing new for PSPP
+    assert _statuses(live, number)[-2:] == ["in_progress", "waiting_for_client"]
     clock.now = T0 + timedelta(days=7)  # Monday 9 March, the last day
     assert fire_due_timers(live) == 0
     clock.now = T0 + timedelta(days=8)
@@ -437,3 +449,4 @@ def test_d_a_reply_attached_in_intake_brings_the_case_back(
     drain_outbox(live)
     documents_made = _documents(live, number)
     assert [d.document_type for d, _ in documents_made] == ["notice", "refusal"]
+    assert _statuses(live, number)[-1] == "decided"  # refused: a decision too
