@@ -42,8 +42,14 @@ DECISION_TEXT = "Atļaut būvēt koka žogu 1,5 m augstumā."
 
 
 def _as(page: Any, base: str, username: str) -> None:
-    # a redirect still on its way would bring the last session's cookie back
+    """Sign out ("Iziet" ends the session on the server, so no late answer can
+    bring it back), then sign in as ``username``."""
     page.wait_for_load_state("networkidle")
+    leave = page.get_by_role("button", name="Iziet")
+    if leave.count():
+        with page.expect_navigation():
+            leave.click()
+        page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     sign_in(page, base, username)
 
