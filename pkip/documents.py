@@ -131,7 +131,8 @@ def register(registry: Registry, operators: DocumentOperators) -> None:
         ),
         (
             "documents.deliver",
-            "Nosūtīt dokumentu uz klienta e-adresi vai nodot drukas rindā",
+            "Nosūtīt dokumentu uz klienta e-adresi vai nodot drukas rindā"
+            " (channel=\"paper\": tikai drukas rinda)",
             operators.deliver,
             ("document_id",),
         ),
