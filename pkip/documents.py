@@ -132,7 +132,7 @@ def register(registry: Registry, operators: DocumentOperators) -> None:
         (
             "documents.deliver",
             "Nosūtīt dokumentu uz klienta e-adresi vai nodot drukas rindā"
-            " (channel=\"paper\": tikai drukas rinda)",
+            ' (channel="paper": tikai drukas rinda)',
             operators.deliver,
             ("document_id",),
         ),
