@@ -34,6 +34,7 @@ from core.contracts import CallContext, ConnectorRegistry, FormValidationError
 from core.db import lost_race
 from core.pii import PiiVault
 from engine.clock import real_now, use_clock
+from engine.diagram_functions import diagram_functions
 from engine.errors import Conflict, InvalidOperation, NotFound
 from engine.interfaces import FormCatalogue
 from engine.models import (
@@ -85,6 +86,7 @@ class EngineCore:
             connectors=config.connectors,
             time_limit=config.script_time_limit,
             memory_limit=config.script_memory_limit,
+            functions=diagram_functions(config.calendar, config.clock),
         )
 
     def now(self) -> datetime:

@@ -25,6 +25,11 @@ TASK_PROPERTIES = (
     "dueCalendarDays",
     "priority",
     "candidateGroup",
+    # case accounting (domain/accounting, docs/cases.md): the status the case
+    # reaches when the element has run; "false" on a message wait that is not the
+    # client's turn
+    "caseStatus",
+    "clientTurn",
 )
 
 

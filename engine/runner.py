@@ -27,9 +27,11 @@ from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from core.calendar import WorkingCalendar
 from core.contracts import CallContext, ConnectorRegistry
 from engine.clock import ManualClock, use_clock
 from engine.deploy import Deployer, DeployError, DeployProblem
+from engine.diagram_functions import diagram_functions
 from engine.event_routing import (
     MESSAGE,
     SIGNAL,
@@ -150,7 +152,10 @@ def run_diagram(
     executable = deployer.executable_processes(parser, bundle)
     candidates = [pid for pid, _ in executable]
     process = _chosen(process, executable, files)
-    scripts = RestrictedScriptEngine(connectors=registry)
+    scripts = RestrictedScriptEngine(
+        connectors=registry,
+        functions=diagram_functions(WorkingCalendar(), lambda: run.clock()),
+    )
     scripts.call_context = CallContext(instance_id="bpmn-run")
     run = _Run(parser, candidates, scripts, notes, forms, auto)
     run.pending = {

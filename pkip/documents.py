@@ -27,6 +27,7 @@ from connectors.config import system_config
 from connectors.registry import COMMAND, InvalidParameters, Operator, Registry
 from core.contracts import CallContext
 from core.pii import PiiVault
+from domain.documents import notice
 from domain.documents.render import TemplateProblem
 from domain.documents.services import Issue, deliver_document, issue_document
 
@@ -88,7 +89,8 @@ class DocumentOperators:
     def deliver(
         self, params: Mapping[str, Any], context: CallContext
     ) -> dict[str, Any]:
-        """documents.deliver: {document_id} -> {delivery_id, channel, state}."""
+        """documents.deliver: {document_id, channel?} -> {delivery_id, channel, state,
+        message_id, delivered_at}."""
         municipality = _municipality(context)
         try:
             document_id = int(params["document_id"])
@@ -105,11 +107,17 @@ class DocumentOperators:
                 document_id=document_id,
                 idempotency_key=context.idempotency_key,
                 now=self.clock(),
+                paper=str(params.get("channel") or "") == "paper",
             )
+            when = notice.delivered_at(delivery)
             return {
                 "delivery_id": delivery.id,
                 "channel": delivery.channel,
                 "state": delivery.state,
+                # DEPP's message id (a reply names it); when the client counts
+                # as having the result: e-address, the second working day
+                "message_id": delivery.message_id or "",
+                "delivered_at": when.isoformat() if when else "",
             }
 
 
@@ -123,7 +131,8 @@ def register(registry: Registry, operators: DocumentOperators) -> None:
         ),
         (
             "documents.deliver",
-            "Nosūtīt dokumentu uz klienta e-adresi vai nodot drukas rindā",
+            "Nosūtīt dokumentu uz klienta e-adresi vai nodot drukas rindā"
+            ' (channel="paper": tikai drukas rinda)',
             operators.deliver,
             ("document_id",),
         ),

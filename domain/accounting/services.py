@@ -27,6 +27,9 @@ from domain.models import Municipality
 from engine.models import (
     DELIVERED,
     FAILED,
+    HELD,
+    PENDING,
+    HistoryEvent,
     MessageSubscription,
     OutboxMessage,
     ProcessInstance,
@@ -114,11 +117,24 @@ def record(
     last = events[-1].status if events else None
     if last in model.FINAL:
         return []
-    waits = _waits_for_client(session, instance.id)
+    meta = instance.definition.meta
+    marks = model.marked_elements(meta)
+    waits = _waits_for_client(session, instance.id, meta)
+    passed = _passed(session, instance.id, marks) if marks else []
     at = max([now, *(e.at for e in events[-1:])])
-    for status in model.derive(case.status, waits):
+    for status in model.derive(
+        case.status, waits, passed=passed, marked=set(marks.values())
+    ):
         latest = wanted[-1][0] if wanted else last
         if status == latest or (status in model.ONCE and status in reached):
+            continue
+        decided = model.DECIDED in reached or any(s == model.DECIDED for s, _ in wanted)
+        if (
+            status == model.IN_PROGRESS
+            and decided
+            and latest != model.WAITING_FOR_CLIENT
+        ):
+            # rendering and sending the decision is not "in progress" again
             continue
         wanted.append((status, at))
     if not wanted:
@@ -132,15 +148,56 @@ def record(
     return added
 
 
-def _waits_for_client(session: Session, instance_id: str) -> bool:
-    return (
-        session.scalars(
-            select(MessageSubscription.id)
-            .where(MessageSubscription.instance_id == instance_id)
-            .limit(1)
-        ).first()
-        is not None
-    )
+def _waits_for_client(
+    session: Session, instance_id: str, meta: dict[str, Any] | None
+) -> bool:
+    """Whether the instance waits for the client: at a message catch (unless marked
+    ``clientTurn="false"``), or at a command marked ``clientTurn="true"`` (a
+    reminder sent while the client's deadline runs)."""
+    elements = session.scalars(
+        select(MessageSubscription.element_id).where(
+            MessageSubscription.instance_id == instance_id
+        )
+    ).all()
+    if any(model.client_turn(meta, element) for element in elements):
+        return True
+    marked = model.client_turn_commands(meta)
+    if not marked:
+        return False
+    sending = session.scalars(
+        select(OutboxMessage.element_id).where(
+            OutboxMessage.instance_id == instance_id,
+            OutboxMessage.status.in_((PENDING, HELD, DELIVERED)),
+            OutboxMessage.confirmed_at.is_(None),
+            OutboxMessage.element_id.in_(marked),
+        )
+    ).first()
+    return sending is not None
+
+
+# History kinds that mean an element has run (domain.cases.view.FINISHED_EVENTS).
+_RAN = (
+    "task_completed",
+    "service_called",
+    "message_received",
+    "timer_fired",
+    "step_completed",
+    "end_event",
+)
+
+
+def _passed(session: Session, instance_id: str, marks: dict[str, str]) -> list[str]:
+    """The statuses of the marked elements the instance has run, in order."""
+    ran = session.scalars(
+        select(HistoryEvent.element_id)
+        .where(
+            HistoryEvent.instance_id == instance_id,
+            HistoryEvent.element_id.in_(list(marks)),
+            HistoryEvent.kind.in_(_RAN),
+        )
+        .order_by(HistoryEvent.id)
+    ).all()
+    return list(dict.fromkeys(marks[e] for e in ran if e in marks))
 
 
 def _append(

@@ -8,7 +8,7 @@ reached from the engine's view of the case is :func:`derive`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -116,24 +116,68 @@ def planned(
     return calendar.due_at(registered_at, working_days=days)
 
 
-def derive(case_status: str, waits_for_client: bool) -> tuple[str, ...]:
+MARKED: Final = (DECIDED, RESULT_DELIVERED)
+"""Statuses a diagram may mark on a flow node (the ``caseStatus`` property): the case
+reaches the status when that element has run (docs/cases.md)."""
+
+
+def marked_elements(meta: Mapping[str, Any] | None) -> dict[str, str]:
+    """Element id → the status its ``caseStatus`` property marks (known ones only)."""
+    tasks = (meta or {}).get("tasks") or {}
+    return {
+        element_id: str(entry["caseStatus"])
+        for element_id, entry in tasks.items()
+        if str(entry.get("caseStatus") or "") in MARKED
+    }
+
+
+def client_turn(meta: Mapping[str, Any] | None, element_id: str) -> bool:
+    """Whether waiting at this message catch is the client's turn (the default);
+    ``clientTurn="false"`` marks a wait for someone else (the print queue's
+    hand-over)."""
+    entry = ((meta or {}).get("tasks") or {}).get(element_id) or {}
+    return str(entry.get("clientTurn", "true")).strip().lower() != "false"
+
+
+def client_turn_commands(meta: Mapping[str, Any] | None) -> list[str]:
+    """Elements marked ``clientTurn="true"`` (service tasks): while their command
+    is on its way the client's turn goes on (the reminder of a deadline)."""
+    tasks = (meta or {}).get("tasks") or {}
+    return [
+        element_id
+        for element_id, entry in tasks.items()
+        if str(entry.get("clientTurn", "")).strip().lower() == "true"
+    ]
+
+
+def derive(
+    case_status: str,
+    waits_for_client: bool,
+    *,
+    passed: Sequence[str] = (),
+    marked: Collection[str] = (),
+) -> tuple[str, ...]:
     """The statuses the case has reached, in order, given the engine's view of it
     (``domain.cases`` status: in_progress, waiting, suspended, completed,
     cancelled, failed) and whether it waits for a message from outside (the client's
     payment or reply). Empty: nothing to record (a suspended case keeps its status).
 
-    The diagrams mark no decision or delivery step yet, so a process that ends is
-    decided, its result delivered and the case closed at that moment.
+    ``passed``: the statuses of the marked elements the instance has run, in the
+    order it ran them; ``marked``: the statuses the diagram marks at all. A status
+    the diagram marks is reached only where it is marked (a case closed because the
+    client never answered was not decided); one it does not mark — the diagrams
+    before the marks — is reached when the process ends.
     """
+    found = list(passed)
     if case_status == "in_progress":
-        return (IN_PROGRESS,)
-    if case_status == "waiting":
-        return (WAITING_FOR_CLIENT,) if waits_for_client else (IN_PROGRESS,)
-    if case_status == "completed":
-        return (DECIDED, RESULT_DELIVERED, CLOSED)
-    if case_status == "cancelled":
-        return (CANCELLED,)
-    if case_status == "failed":
+        found.append(IN_PROGRESS)
+    elif case_status == "waiting":
+        found.append(WAITING_FOR_CLIENT if waits_for_client else IN_PROGRESS)
+    elif case_status == "completed":
+        found += [s for s in MARKED if s not in marked] + [CLOSED]
+    elif case_status == "cancelled":
+        found.append(CANCELLED)
+    elif case_status == "failed":
         # Ended in an error nobody caught: closed, with no decision to report.
-        return (CLOSED,)
-    return ()
+        found.append(CLOSED)
+    return tuple(found)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from core.contracts import CallContext, ConnectorRegistry
 from core.pii import PiiVault
 from domain.cases.models import ServiceCase
+from domain.documents import notice
 from domain.documents.models import (
     DELIVERY_STATES,
     EADDRESS,
@@ -40,6 +41,7 @@ from domain.documents.templates import template_in_force
 from domain.models import Municipality
 from engine.errors import InvalidOperation, NotFound
 from engine.models import HistoryEvent
+from engine.runtime import ProcessEngine
 
 OWN_REGISTER = "pkip"
 DVS_REGISTER = "dvs"
@@ -172,9 +174,12 @@ def deliver_document(
     document_id: int,
     idempotency_key: str | None,
     now: datetime,
+    paper: bool = False,
 ) -> Delivery:
     """Send the document to the client's e-address when they have an active one
-    (DEPP addressee search), else put it in the print queue."""
+    (DEPP addressee search), else put it in the print queue. ``paper``: the print
+    queue whatever the e-address (the client collects the result at a one-stop
+    centre)."""
     found = _existing(session, Delivery, idempotency_key)
     if found is not None:
         return found
@@ -187,7 +192,7 @@ def deliver_document(
         idempotency_key=f"{idempotency_key}:depp" if idempotency_key else None,
     )
     eaddress = ""
-    if identifier:
+    if identifier and not paper:
         reply = registry.call(
             "depp.search_addressee", {"identifier": identifier}, context
         )
@@ -282,8 +287,12 @@ def mark_delivery(
     *,
     actor: str,
     now: datetime,
+    engine: ProcessEngine | None = None,
 ) -> Delivery:
-    """A clerk's step in the print queue; ``InvalidOperation`` out of order."""
+    """A clerk's step in the print queue; ``InvalidOperation`` out of order.
+
+    With ``engine``, a result posted or handed over is told to the case waiting for
+    it (:func:`domain.documents.notice.tell_the_case`), in the same transaction."""
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or delivery.municipality != municipality:
         raise NotFound(f"delivery {delivery_id} not found")
@@ -297,6 +306,8 @@ def mark_delivery(
     document = session.get(Document, delivery.document_id)
     assert document is not None  # a delivery goes with its document
     _record(session, document, delivery, actor=actor, now=now)
+    if engine is not None:
+        notice.tell_the_case(engine, delivery, document.case_number, actor=actor)
     return delivery
 
 

@@ -23,6 +23,8 @@ KNOWN = {
     "permit": ("Atļauja", "permit"),
     "refusal": ("Atteikums", "refusal"),
     "decision": ("Lēmums", "decision"),
+    "request": ("Pieprasījums", "notice"),
+    "reminder": ("Atgādinājums", "notice"),
 }
 SAMPLE_CONTEXT: dict[str, Any] = {
     "municipality_name": "Parauga pašvaldība",
@@ -34,6 +36,8 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "decision_text": "Atļaut nocirst divas liepas.",
     "address": "Brīvības iela 1, Rīga",
     "compensation": 170,
+    "missing_information": "Zemes robežu plāna kopija.",
+    "reply_due": "2026-03-16T21:59:59+00:00",
 }
 """What the analyst's preview renders a template with."""
 

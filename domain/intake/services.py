@@ -282,10 +282,22 @@ def start_case_from(
     return case
 
 
+CLIENT_REPLY = "client_reply"
+"""The message a case waiting for the client's answer takes (by ``case_number``)."""
+
+
 def attach(
-    session: Session, item: IntakeItem, case_number: str, *, actor: str, now: datetime
+    session: Session,
+    item: IntakeItem,
+    case_number: str,
+    *,
+    actor: str,
+    now: datetime,
+    engine: ProcessEngine | None = None,
 ) -> ServiceCase:
-    """Attach the item to an existing case of the same municipality."""
+    """Attach the item to an existing case of the same municipality. With
+    ``engine``, a case waiting for the client's answer (message ``client_reply``)
+    takes it and goes on; a case not waiting just keeps the letter."""
     _require_open(item)
     number = (case_number or "").strip()
     try:
@@ -299,6 +311,18 @@ def attach(
         ) from exc
     item.case_number = case.number
     _handled(item, ATTACHED, actor, now)
+    if engine is not None:
+        engine.correlate_message(
+            CLIENT_REPLY,
+            municipality=item.municipality,
+            correlation={"case_number": case.number},
+            payload={
+                "case_number": case.number,
+                "intake_item_id": item.id,
+                "subject": item.subject,
+            },
+            actor=actor,
+        )
     return case
 
 

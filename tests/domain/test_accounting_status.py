@@ -62,3 +62,53 @@ def test_planned_dates_skip_weekends_and_public_holidays() -> None:
 )
 def test_term_of(meta: dict[str, object] | None, term: int) -> None:
     assert model.term_of(meta) == term
+
+
+@pytest.mark.parametrize(
+    ("case_status", "passed", "marked", "expected"),
+    [
+        # the decision step ran; the PDF is on its way
+        ("waiting", ("decided",), {"decided"}, ("decided", "in_progress")),
+        # a diagram marking both: only the marks decide, the end only closes
+        ("completed", (), {"decided", "result_delivered"}, ("closed",)),
+        (
+            "completed",
+            ("decided", "result_delivered"),
+            {"decided", "result_delivered"},
+            ("decided", "result_delivered", "closed"),
+        ),
+        # a diagram marking only the decision: the delivery comes with the end
+        (
+            "completed",
+            ("decided",),
+            {"decided"},
+            ("decided", "result_delivered", "closed"),
+        ),
+    ],
+)
+def test_derive_with_marked_steps(
+    case_status: str,
+    passed: tuple[str, ...],
+    marked: set[str],
+    expected: tuple[str, ...],
+) -> None:
+    assert model.derive(case_status, False, passed=passed, marked=marked) == expected
+
+
+def test_marked_elements_and_client_turn_read_the_definition_meta() -> None:
+    meta = {
+        "tasks": {
+            "decision_taken": {"caseStatus": "decided"},
+            "result_delivered": {"caseStatus": "result_delivered"},
+            "odd": {"caseStatus": "closed"},  # not a status a step may mark
+            "wait_handover": {"clientTurn": "false"},
+            "wait_payment": {},
+        }
+    }
+    assert model.marked_elements(meta) == {
+        "decision_taken": "decided",
+        "result_delivered": "result_delivered",
+    }
+    assert model.client_turn(meta, "wait_payment") is True
+    assert model.client_turn(meta, "wait_handover") is False
+    assert model.client_turn(None, "anything") is True

@@ -49,7 +49,13 @@ def test_deploys_every_sample_process(db_session: Session, platform: Platform) -
         platform, db_session, read_files([PROCESS_DIR]), deployed_by="analitike"
     )
     keys = sorted(r.definition.key for r in results)
-    assert keys == ["dog_fee", "issue_decision", "tree_felling"]
+    assert keys == [
+        "dog_fee",
+        "issue_decision",
+        "service_case",
+        "tree_felling",
+        "vpvkac_handover",
+    ]
     for r in results:
         d = r.definition
         assert r.created and d.version == 1 and d.municipality == ""
@@ -60,6 +66,13 @@ def test_deploys_every_sample_process(db_session: Session, platform: Platform) -
     assert "dog_fee_amount.dmn" in dog.resources
     tree = next(r.definition for r in results if r.definition.key == "tree_felling")
     assert "issue_decision.bpmn" in tree.resources  # the called process travels with it
+    vpvkac = next(
+        r.definition for r in results if r.definition.key == "vpvkac_handover"
+    )
+    assert "service_case.bpmn" in vpvkac.resources
+    # the called case's status marks are the caller's too (case accounting)
+    assert vpvkac.meta["tasks"]["decision_taken"]["caseStatus"] == "decided"
+    assert vpvkac.meta["tasks"]["wait_handover"]["clientTurn"] == "false"
 
 
 def test_redeploy_unchanged_is_a_no_op_and_a_change_is_a_new_version(

@@ -32,7 +32,7 @@ from domain.documents.templates import (
 from engine.errors import InvalidOperation, NotFound
 from webapp import transaction
 from webapp.auth import current_municipality, current_user, roles_required
-from webapp.support import language, platform
+from webapp.support import engine_for, language, platform
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 READERS = (SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN)
@@ -85,6 +85,7 @@ def mark(delivery_id: int) -> BaseResponse:
                 state,
                 actor=user.username,
                 now=platform().engine_config.clock(),
+                engine=engine_for(db),
             )
     except NotFound:
         abort(404)

@@ -241,7 +241,9 @@ def attach(item_id: int) -> Any:
     now = platform().engine_config.clock()
     return _act(
         item_id,
-        lambda db, item, user: intake.attach(db, item, number, actor=user, now=now),
+        lambda db, item, user: intake.attach(
+            db, item, number, actor=user, now=now, engine=engine_for(db)
+        ),
     )
 
 

@@ -9,8 +9,10 @@
   application with a PDF, a company's letter with an .edoc) the first time it is used.
 * SearchAddresseeUnit answers deterministically from the identifier itself.
 * ``faults`` injects timeouts, 5xx, SOAP faults and malformed replies.
-* ``GET /`` is a Latvian page: the residents' e-address mailboxes (what was sent to
-  ``_PRIVATE@…``), with the personal codes masked.
+* ``GET /`` is a Latvian page (connectors/systems/depp/pages.py): send a letter to
+  an institution's e-address, the letters sent, and the residents' e-address
+  mailboxes (what institutions sent to ``_PRIVATE@…``, personal codes masked), each
+  file downloadable.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ import base64
 import hashlib
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
 from typing import Any
+
+from werkzeug.wrappers import Request
 
 from connectors.soapkit import (
     SoapFault,
@@ -33,9 +36,10 @@ from connectors.soapkit import (
     xs_datetime,
 )
 from connectors.systems.depp import contract as env
+from connectors.systems.depp import pages
 from connectors.systems.depp.fixtures import demo_edoc, demo_pdf
 from connectors.systems.depp.store import Mailboxes
-from core.calendar import RIGA, WorkingCalendar
+from core.calendar import WorkingCalendar
 
 NS = "http://pkip.lv/schemas/depp/2026/1"
 SCHEMA = Path(__file__).parent / "wsdl" / "depp.xsd"
@@ -98,6 +102,8 @@ class DeppSimulator(SoapSimulator):
         self.store: Mailboxes[StoredMessage] = Mailboxes()
         self._seeded: set[str] = set()
         self._seed_lock = threading.Lock()
+        self.sent_here: set[str] = set()  # ids of letters sent from the page
+        self._institutions: set[str] = set()
         for name in (
             "SendMessage",
             "GetMessageList",
@@ -124,7 +130,14 @@ class DeppSimulator(SoapSimulator):
         """Everything delivered to ``address`` (confirmed or not), oldest first."""
         return [m for m in self.store.items() if address in m.recipients]
 
+    def institution_addresses(self) -> set[str]:
+        """The institutions' e-addresses that have read their inbox here (the
+        page offers them as addressees)."""
+        return set(self._institutions)
+
     def reset(self) -> None:
+        self.sent_here.clear()
+        self._institutions.clear()
         self.store.reset()
         self.faults.clear()
         with self._seed_lock:
@@ -317,51 +330,25 @@ class DeppSimulator(SoapSimulator):
             )
         except env.EnvelopeError as exc:
             raise SoapFault("InvalidRequest", exc.reason, exc.field) from None
+        if not env.is_private(address):
+            self._institutions.add(address)
         self._seed_inbox(address)
         return address
 
-    # -- the page --------------------------------------------------------------------
+    # -- the pages -------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        response = pages.route(self, Request(environ))
+        if response is None:  # the SOAP service
+            return super().__call__(environ, start_response)
+        result: Iterable[bytes] = response(environ, start_response)
+        return result
+
+    def send_letter(self, message: StoredMessage) -> None:
+        """Note a letter sent from the page (listed apart from the demo data)."""
+        self.sent_here.add(message.item_id)
+
     def page(self) -> str:
-        messages = [
-            m for m in self.store.items() if any(map(env.is_private, m.recipients))
-        ]
-        messages.sort(key=lambda m: m.sent_at, reverse=True)
-        rows = []
-        for m in messages:
-            for r in filter(env.is_private, m.recipients):
-                sent = m.sent_at.astimezone(RIGA)
-                delivered = env.delivered_on(m.sent_at, self.calendar)
-                files = ", ".join(escape(a.name) for a in m.attachments)
-                rows.append(
-                    "<tr>"
-                    f"<td>{escape(env.mask_eaddress(r))}</td>"
-                    f"<td>{escape(m.document_kind)}</td>"
-                    f"<td>{escape(m.title)}</td>"
-                    f"<td>{sent:%d.%m.%Y %H:%M}</td>"
-                    f"<td>{delivered:%d.%m.%Y}</td>"
-                    f"<td>{files}</td>"
-                    "</tr>"
-                )
-        table = (
-            "<table><thead><tr><th>Adresāts</th><th>Dokumenta veids</th>"
-            "<th>Nosaukums</th><th>Nosūtīts</th><th>Uzskatāms par paziņotu</th>"
-            f"<th>Pielikumi</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            if rows
-            else "<p>Iedzīvotāju e-adresēs vēl nekas nav saņemts.</p>"
-        )
-        return (
-            '<!doctype html><html lang="lv"><head><meta charset="utf-8">'
-            "<title>E-adreses pastkastīte — simulators</title>"
-            "<style>body{font-family:sans-serif;margin:2em}"
-            "table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-            "padding:.3em .6em;text-align:left}</style></head><body>"
-            "<h1>E-adreses pastkastīte</h1>"
-            "<p>DEPP simulators: ko iedzīvotāji saņēmuši savā oficiālajā"
-            " elektroniskajā adresē. Personas kodi ir maskēti.</p>"
-            f"<p>Saņemti sūtījumi: {self.received_total}; unikāli: {self.unique};"
-            f" atkārtoti (dublikāti): {self.duplicates}.</p>"
-            f"{table}</body></html>"
-        )
+        return pages.page(self)
 
 
 def _outgoing(e: Any) -> env.OutgoingMessage:
