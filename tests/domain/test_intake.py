@@ -85,6 +85,9 @@ def test_the_same_message_is_received_once(receive: Any, db_session: Session) ->
         ("bumba.edoc", zipped({"a.pdf": b"\0" * 20_000_000}), "bomb"),
         ("bojats.asice", b"PK not a zip", "damaged"),
     ],
+    # Stable ids: pytest would spell the bytes out, and a zip carries its timestamp,
+    # so two xdist workers would collect different lists.
+    ids=["type", "empty", "damaged", "size", "bomb", "damaged-zip"],
 )
 def test_a_refused_file_flags_the_item_and_is_kept(
     receive: Any, name: str, content: bytes, problem: str
