@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from core.contracts import CallContext, ConnectorRegistry
 from core.pii import PiiVault
@@ -312,22 +312,33 @@ def get_document(session: Session, municipality: str, document_id: int) -> Docum
 def case_documents(
     session: Session, municipality: str, case_number: str
 ) -> list[tuple[Document, list[Delivery]]]:
-    """The case's documents, oldest first, each with its deliveries."""
+    """The case's documents, oldest first, each with its deliveries (the PDFs
+    themselves are loaded only when read)."""
     documents = session.scalars(
         select(Document)
         .where(
             Document.municipality == municipality, Document.case_number == case_number
         )
+        .options(defer(Document.content))
         .order_by(Document.created_at, Document.id)
     ).all()
-    ids = [d.id for d in documents]
-    deliveries: dict[int, list[Delivery]] = {i: [] for i in ids}
-    if ids:
+    deliveries = document_deliveries(session, [d.id for d in documents])
+    return [(d, deliveries[d.id]) for d in documents]
+
+
+def document_deliveries(
+    session: Session, document_ids: list[int]
+) -> dict[int, list[Delivery]]:
+    """The deliveries of each document, oldest first ([] for one without)."""
+    deliveries: dict[int, list[Delivery]] = {i: [] for i in document_ids}
+    if document_ids:
         for delivery in session.scalars(
-            select(Delivery).where(Delivery.document_id.in_(ids)).order_by(Delivery.id)
+            select(Delivery)
+            .where(Delivery.document_id.in_(document_ids))
+            .order_by(Delivery.id)
         ):
             deliveries[delivery.document_id].append(delivery)
-    return [(d, deliveries[d.id]) for d in documents]
+    return deliveries
 
 
 def delivery_history(session: Session, delivery_id: int) -> list[DeliveryEvent]:
