@@ -8,7 +8,7 @@
 | tasks | ``tasks.py`` | ``/api/v1/tasks`` (list, get, claim, unclaim, complete) |
 | cases | ``cases.py`` | ``/api/v1/cases`` (list, get, status history) |
 | documents | ``documents.py`` | ``/api/v1/cases/<number>/documents`` (list, get, pdf) |
-| intake | ``intake.py`` | ``/api/v1/intake`` (list, get, attachment, start-case, attach, register) |
+| intake | ``intake.py`` | ``/api/v1/intake`` (list, get, attachment, 3 actions) |
 
 The OpenAPI document is served at ``/api/v1/openapi.json`` and committed as
 ``docs/openapi.json`` (``pkip openapi`` rewrites it; a test fails when the two
