@@ -57,6 +57,7 @@ ROLES = (SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN)
 INTAKE_APP = next(a for a in APPS if a.endpoint == "intake.index")
 _NOT_FOUND = "No such item in the municipality's intake queue."
 _HANDLED = "The item was handled already (by someone else, or a moment ago)."
+CASE = "RIGA-2026-000042"
 
 blp = Blueprint(
     "api_intake",
@@ -299,8 +300,19 @@ class Attachment(MethodView):
 class StartCase(MethodView):
     @access("intake:write", *ROLES)
     @clerks_only
-    @blp.arguments(StartFromItemArgs)
-    @blp.response(201, StartedSchema)
+    @blp.arguments(
+        StartFromItemArgs,
+        example={"service_code": "PKIP-011", "client_identifier": "161175-19997"},
+    )
+    @blp.response(
+        201,
+        StartedSchema,
+        example={
+            "item": {**DETAIL_EXAMPLE, "status": "started", "case_number": CASE},
+            "case_number": CASE,
+            "instance_id": "5f0c6a2e-8d1b-4c3e-9a57-2b6f1e0d4c11",
+        },
+    )
     @blp.alt_response(404, schema=ERROR, description=_NOT_FOUND)
     @blp.alt_response(409, schema=ERROR, description=_HANDLED)
     def post(self, args: dict[str, Any], item_id: int) -> Any:
@@ -342,8 +354,12 @@ class StartCase(MethodView):
 class Attach(MethodView):
     @access("intake:write", *ROLES)
     @clerks_only
-    @blp.arguments(AttachArgs)
-    @blp.response(200, IntakeDetailSchema)
+    @blp.arguments(AttachArgs, example={"case_number": CASE})
+    @blp.response(
+        200,
+        IntakeDetailSchema,
+        example={**DETAIL_EXAMPLE, "status": "attached", "case_number": CASE},
+    )
     @blp.alt_response(404, schema=ERROR, description=_NOT_FOUND)
     @blp.alt_response(409, schema=ERROR, description=_HANDLED)
     def post(self, args: dict[str, Any], item_id: int) -> Any:
@@ -361,8 +377,18 @@ class Attach(MethodView):
 class Register(MethodView):
     @access("intake:write", *ROLES)
     @clerks_only
-    @blp.arguments(RegisterArgs)
-    @blp.response(200, IntakeDetailSchema)
+    @blp.arguments(
+        RegisterArgs, example={"note": "Informācijai; atbilde nav vajadzīga."}
+    )
+    @blp.response(
+        200,
+        IntakeDetailSchema,
+        example={
+            **DETAIL_EXAMPLE,
+            "status": "registered",
+            "note": "Informācijai; atbilde nav vajadzīga.",
+        },
+    )
     @blp.alt_response(404, schema=ERROR, description=_NOT_FOUND)
     @blp.alt_response(409, schema=ERROR, description=_HANDLED)
     def post(self, args: dict[str, Any], item_id: int) -> Any:
