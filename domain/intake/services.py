@@ -334,8 +334,12 @@ def start_case_from(
         raise _error(
             "process_key", "Izvēlieties pakalpojumu", "Choose a service", "required"
         )
-    process_data = {"intake_item_id": item.id, "intake_subject": item.subject}
-    process_data.update(data or {})
+    # the start form's data, and which letter the case came from (not overridable)
+    process_data = {
+        **(data or {}),
+        "intake_item_id": item.id,
+        "intake_subject": item.subject,
+    }
     try:
         case = start_case(
             engine,

@@ -20,7 +20,7 @@ from domain.intake import services as intake
 from domain.intake.models import IntakeItem
 from pkip.platform import Platform
 from tests.conftest import MUNI, OTHER_MUNI, T0
-from tests.webapp.api_support import TokenClient, make_token
+from tests.webapp.api_support import TokenClient, make_token, start_form_process
 from tests.webapp.conftest import WebClient
 
 pytestmark = pytest.mark.usefixtures("deployed")
@@ -313,3 +313,21 @@ def test_attach_and_register(
     assert done.get_json()["note"] == script  # JSON: the client escapes it
     db_session.refresh(second)
     assert (second.status, second.note) == ("registered", script)
+
+
+def test_a_start_forms_errors_come_under_data(
+    api: TokenClient, put: Any, web_platform: Platform, db_session: Session
+) -> None:
+    web_platform.deployer(db_session).deploy(
+        {"api_start_form.bpmn": start_form_process()}, municipality=MUNI
+    )
+    item = put()
+    body = {"process_key": "api_start_form", "client_identifier": PERSON}
+    empty = api.post(f"{URL}/{item.id}/start-case", json={**body, "data": {}})
+    assert empty.status_code == 422
+    assert set(empty.get_json()["errors"]["json"]["data"]) >= {
+        "decision_title",
+        "decision_text",
+    }
+    db_session.refresh(item)
+    assert item.status == "new"

@@ -339,7 +339,7 @@ class StartCase(MethodView):
                 actor=who,
             )
             return intake.start_case_from(
-                engine, db, item, key, client=client, actor=who
+                engine, db, item, key, client=client, actor=who, data=args["data"]
             )
 
         _, case, detail = _act(item_id, start)

@@ -160,6 +160,16 @@ class StartFromItemArgs(ma.Schema):
     )
 
 
+    data = ma.fields.Dict(
+        keys=ma.fields.String(),
+        load_default=dict,
+        metadata={
+            "description": "The start form's data, when the service's start form "
+            "asks for some (validated by it; errors under `errors.json.data`)."
+        },
+    )
+
+
 class AttachArgs(ma.Schema):
     case_number = ma.fields.String(
         required=True,
