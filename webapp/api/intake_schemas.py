@@ -159,7 +159,6 @@ class StartFromItemArgs(ma.Schema):
         metadata={"description": "As the client writes it; default: the register's."},
     )
 
-
     data = ma.fields.Dict(
         keys=ma.fields.String(),
         load_default=dict,
