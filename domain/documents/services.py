@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from core.contracts import CallContext, ConnectorRegistry
 from core.pii import PiiVault
@@ -312,14 +312,12 @@ def get_document(session: Session, municipality: str, document_id: int) -> Docum
 def case_documents(
     session: Session, municipality: str, case_number: str
 ) -> list[tuple[Document, list[Delivery]]]:
-    """The case's documents, oldest first, each with its deliveries (the PDFs
-    themselves are loaded only when read)."""
+    """The case's documents, oldest first, each with its deliveries."""
     documents = session.scalars(
         select(Document)
         .where(
             Document.municipality == municipality, Document.case_number == case_number
         )
-        .options(defer(Document.content))
         .order_by(Document.created_at, Document.id)
     ).all()
     deliveries = document_deliveries(session, [d.id for d in documents])
