@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -121,7 +121,20 @@ class DocumentOperators:
             }
 
 
-def register(registry: Registry, operators: DocumentOperators) -> None:
+class DocumentPort(Protocol):
+    """What ``register`` wires: the platform's operators, or ``pkip bpmn run``'s
+    (``pkip/run_documents.py``) over its in-memory store."""
+
+    def render(
+        self, params: Mapping[str, Any], context: CallContext
+    ) -> dict[str, Any]: ...
+
+    def deliver(
+        self, params: Mapping[str, Any], context: CallContext
+    ) -> dict[str, Any]: ...
+
+
+def register(registry: Registry, operators: DocumentPort) -> None:
     for name, description, func, params in (
         (
             "documents.render",

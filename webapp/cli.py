@@ -373,22 +373,59 @@ def bpmn() -> None:
         " messages empty."
     ),
 )
+@click.option(
+    "--documents",
+    "documents_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the PDFs the diagram makes (default: a new temporary"
+    " directory, made only when a document is).",
+)
+@click.option(
+    "--municipality",
+    help="The municipality the run's documents are numbered for (default:"
+    " PKIP_DEMO_MUNICIPALITY).",
+)
+@click.pass_context
 def bpmn_run(
+    ctx: click.Context,
     files: tuple[Path, ...],
     process: str | None,
     data: str | None,
     task_items: tuple[str, ...],
     message_items: tuple[str, ...],
     auto: bool,
+    documents_dir: Path | None,
+    municipality: str | None,
 ) -> None:
     """Run a diagram in memory to its end and print the completed flow nodes as JSON.
 
-    Extra FILES (called processes, DMN) may follow the first.
+    Extra FILES (called processes, DMN) may follow the first. Documents the diagram
+    makes (documents.render) are rendered as on the platform, into an in-memory
+    store; the JSON's "documents" lists them with the path of each PDF.
     """
     from connectors.systems import default_registry
     from engine.deploy import DeployError, read_files
-    from engine.runner import RunFailed, run_diagram
+    from engine.runner import RunFailed, RunResult, run_diagram
     from forms.validation import default_forms
+    from pkip.platform import DEMO_MUNICIPALITY_NAME
+    from pkip.run_documents import RunDocuments
+
+    settings: Settings = ctx.obj["settings"]
+    registry = default_registry()
+    store = RunDocuments(
+        registry,
+        municipality=municipality or settings.demo_municipality,
+        municipality_name="" if municipality else DEMO_MUNICIPALITY_NAME,
+        directory=documents_dir,
+    )
+    store.register(registry)
+
+    def emit(result: RunResult) -> None:
+        out = json.loads(result.to_json())
+        made = store.made()
+        if made:
+            out["documents"] = made
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
 
     def pairs(items: tuple[str, ...], what: str) -> dict[str, Any]:
         out = {}
@@ -403,7 +440,7 @@ def bpmn_run(
         result = run_diagram(
             read_files(list(files)),
             forms=default_forms(),
-            connectors=default_registry(),
+            connectors=registry,
             process=process,
             data=_json_arg(data, "--data"),
             task_data=pairs(task_items, "--task"),
@@ -417,10 +454,10 @@ def bpmn_run(
     except RunFailed as exc:
         # the run could not complete: still the JSON of how far it got
         if exc.result is not None:
-            click.echo(exc.result.to_json())
+            emit(exc.result)
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    click.echo(result.to_json())
+    emit(result)
 
 
 @main.command("openapi")

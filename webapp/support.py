@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: EUPL-1.2
 """What the blueprints share, so that none imports another's modules: the
-platform, the engine, the viewer, the language, the page number and a form's
-schema."""
+platform, the engine, the viewer, the language, the page number, a form's
+schema and a stored file's download answer."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from sqlalchemy.orm import Session
 
 from domain import inbox
@@ -56,3 +58,22 @@ def page_number() -> int:
 def form_schema(key: str | None) -> dict[str, Any] | None:
     """The JSON schema of form ``key`` from the platform's form catalogue."""
     return inbox.form_schema(platform().engine_config.forms, key)
+
+
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/;]')
+
+
+def download(content: bytes, name: str, mime: str, *, inline: bool = False) -> Response:
+    """A stored file as an answer: ``Content-Disposition`` with a safe name (an
+    ASCII fallback and the UTF-8 name, no quotes, separators or control
+    characters), never sniffed, never cached by a shared cache."""
+    clean = _UNSAFE_NAME.sub("_", name).strip(" .") or "file"
+    fallback = clean.encode("ascii", "replace").decode().replace("?", "_")
+    response = Response(content, mimetype=mime)
+    response.headers["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{fallback}"; '
+        f"filename*=UTF-8''{quote(clean, safe='')}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -56,6 +56,8 @@ KNOWN_SCOPES = (
     "tasks:read",
     "tasks:write",
     "cases:read",
+    "intake:read",
+    "intake:write",
 )
 """Scopes an API token may carry; the REST API adds its own here when it needs more."""
 

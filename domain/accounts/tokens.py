@@ -41,6 +41,9 @@ SCOPE_ROLES: Mapping[str, frozenset[str]] = {
     "tasks:read": frozenset({SPECIALIST, SUPERVISOR}),
     "tasks:write": frozenset({SPECIALIST, SUPERVISOR}),
     "cases:read": frozenset({SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN}),
+    # the intake queue's: a specialist only in a registry department (webapp/nav.py)
+    "intake:read": frozenset({SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN}),
+    "intake:write": frozenset({SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN}),
 }
 """The roles that may do what a scope allows (the REST API's guards)."""
 

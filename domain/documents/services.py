@@ -331,14 +331,23 @@ def case_documents(
         )
         .order_by(Document.created_at, Document.id)
     ).all()
-    ids = [d.id for d in documents]
-    deliveries: dict[int, list[Delivery]] = {i: [] for i in ids}
-    if ids:
+    deliveries = document_deliveries(session, [d.id for d in documents])
+    return [(d, deliveries[d.id]) for d in documents]
+
+
+def document_deliveries(
+    session: Session, document_ids: list[int]
+) -> dict[int, list[Delivery]]:
+    """The deliveries of each document, oldest first ([] for one without)."""
+    deliveries: dict[int, list[Delivery]] = {i: [] for i in document_ids}
+    if document_ids:
         for delivery in session.scalars(
-            select(Delivery).where(Delivery.document_id.in_(ids)).order_by(Delivery.id)
+            select(Delivery)
+            .where(Delivery.document_id.in_(document_ids))
+            .order_by(Delivery.id)
         ):
             deliveries[delivery.document_id].append(delivery)
-    return [(d, deliveries[d.id]) for d in documents]
+    return deliveries
 
 
 def delivery_history(session: Session, delivery_id: int) -> list[DeliveryEvent]:

@@ -23,7 +23,14 @@ from core.contracts import FieldError, FormValidationError
 from core.pii import PiiVault
 from domain.cases import models as case_models
 from domain.cases.models import ServiceCase
-from domain.cases.services import Client, get_case, normalize_identifier, start_case
+from domain.cases.services import (
+    Client,
+    get_case,
+    normalize_identifier,
+    service_code_of,
+    start_case,
+)
+from domain.definitions import process_summaries
 from domain.intake import checks
 from domain.intake.models import (
     ASSIGNED,
@@ -43,6 +50,7 @@ from domain.intake.models import (
     IntakeItem,
 )
 from engine.errors import InvalidOperation, NotFound
+from engine.models import ProcessDefinition
 from engine.runtime import ProcessEngine
 
 log = logging.getLogger(__name__)
@@ -150,30 +158,90 @@ class IntakeFilter:
     channel: str = ""
     q: str = ""
     limit: int = 200
+    flagged: bool | None = None
+    """True: items with a refused file; False: items without; None: both."""
+
+
+@dataclass(frozen=True)
+class IntakePage:
+    """One page of the queue, newest first."""
+
+    items: list[IntakeItem]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+def _conditions(municipality: str, flt: IntakeFilter) -> list[Any]:
+    cond: list[Any] = [IntakeItem.municipality == municipality]
+    if flt.status == "open":
+        cond.append(IntakeItem.status.in_(OPEN_STATUSES))
+    elif flt.status in STATUSES:
+        cond.append(IntakeItem.status == flt.status)
+    if flt.channel in CHANNELS:
+        cond.append(IntakeItem.channel == flt.channel)
+    if flt.q.strip():
+        like = f"%{flt.q.strip()}%"
+        cond.append(
+            or_(IntakeItem.subject.ilike(like), IntakeItem.case_number.ilike(like))
+        )
+    if flt.flagged is not None:
+        # a refused file flags the item for good, also once it is handled
+        refused = (
+            select(IntakeFile.id)
+            .where(IntakeFile.item_id == IntakeItem.id, IntakeFile.problem.is_not(None))
+            .exists()
+        )
+        cond.append(refused if flt.flagged else ~refused)
+    return cond
+
+
+def _listing(municipality: str, flt: IntakeFilter) -> Any:
+    return (
+        select(IntakeItem)
+        .where(*_conditions(municipality, flt))
+        .order_by(IntakeItem.received_at.desc(), IntakeItem.id.desc())
+    )
 
 
 def list_items(
     session: Session, municipality: str, flt: IntakeFilter
 ) -> list[IntakeItem]:
-    query = (
-        select(IntakeItem)
-        .where(IntakeItem.municipality == municipality)
-        .options(selectinload(IntakeItem.files).load_only(IntakeFile.id))
-        .order_by(IntakeItem.received_at.desc(), IntakeItem.id.desc())
-        .limit(flt.limit)
+    query = _listing(municipality, flt).options(
+        selectinload(IntakeItem.files).load_only(IntakeFile.id)
     )
-    if flt.status == "open":
-        query = query.where(IntakeItem.status.in_(OPEN_STATUSES))
-    elif flt.status in STATUSES:
-        query = query.where(IntakeItem.status == flt.status)
-    if flt.channel in CHANNELS:
-        query = query.where(IntakeItem.channel == flt.channel)
-    if flt.q.strip():
-        like = f"%{flt.q.strip()}%"
-        query = query.where(
-            or_(IntakeItem.subject.ilike(like), IntakeItem.case_number.ilike(like))
+    return list(session.scalars(query.limit(flt.limit)))
+
+
+def page_items(
+    session: Session, municipality: str, flt: IntakeFilter, page: int, per_page: int
+) -> IntakePage:
+    """One page of the items ``flt`` selects, with their total (two queries and the
+    files' metadata)."""
+    total = int(
+        session.scalar(
+            select(func.count())
+            .select_from(IntakeItem)
+            .where(*_conditions(municipality, flt))
         )
-    return list(session.scalars(query))
+        or 0
+    )
+    per_page = max(1, min(per_page, 100))
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
+    query = _listing(municipality, flt).options(
+        selectinload(IntakeItem.files).load_only(
+            IntakeFile.id,
+            IntakeFile.position,
+            IntakeFile.name,
+            IntakeFile.mime,
+            IntakeFile.size,
+            IntakeFile.problem,
+        )
+    )
+    items = list(session.scalars(query.offset((page - 1) * per_page).limit(per_page)))
+    return IntakePage(items, total, page, pages, per_page)
 
 
 def counts(session: Session, municipality: str) -> dict[str, int]:
@@ -189,9 +257,18 @@ def counts(session: Session, municipality: str) -> dict[str, int]:
     return result
 
 
-def get_item(session: Session, municipality: str, item_id: int) -> IntakeItem:
-    """The item of ``municipality``; ``NotFound`` for another's or none."""
-    item = session.get(IntakeItem, item_id)
+def get_item(
+    session: Session, municipality: str, item_id: int, *, for_update: bool = False
+) -> IntakeItem:
+    """The item of ``municipality``; ``NotFound`` for another's or none.
+
+    ``for_update`` locks its row until the transaction ends (PostgreSQL; SQLite's
+    writers hold the database's write lock from their start): take it before an
+    action, so of two clerks acting at once the second sees the first one's
+    result (``InvalidOperation``) instead of doing the same work again."""
+    item = session.get(
+        IntakeItem, item_id, with_for_update=for_update, populate_existing=for_update
+    )
     if item is None or item.municipality != municipality:
         raise NotFound(f"intake item {item_id} not found")
     return item
@@ -257,8 +334,12 @@ def start_case_from(
         raise _error(
             "process_key", "Izvēlieties pakalpojumu", "Choose a service", "required"
         )
-    process_data = {"intake_item_id": item.id, "intake_subject": item.subject}
-    process_data.update(data or {})
+    # the start form's data, and which letter the case came from (not overridable)
+    process_data = {
+        **(data or {}),
+        "intake_item_id": item.id,
+        "intake_subject": item.subject,
+    }
     try:
         case = start_case(
             engine,
@@ -341,6 +422,26 @@ def register(item: IntakeItem, note: str, *, actor: str, now: datetime) -> None:
         )
     item.note = text
     _handled(item, REGISTERED, actor, now)
+
+
+def process_for_service(session: Session, municipality: str, service_code: str) -> str:
+    """The key of the process in force for the municipality whose diagram names
+    ``service_code`` (``serviceCode``); a field error on ``service_code`` when none
+    does. (The service catalogue will own this look-up when it comes.)"""
+    code = (service_code or "").strip()
+    ids = {s.in_force_id: s.key for s in process_summaries(session, municipality)}
+    if code and ids:
+        for definition in session.scalars(
+            select(ProcessDefinition).where(ProcessDefinition.id.in_(sorted(ids)))
+        ):
+            if service_code_of(definition) == code:
+                return ids[definition.id]
+    raise _error(
+        "service_code",
+        "Šāds pakalpojums nav ieviests",
+        "No such service is deployed",
+        "unknown",
+    )
 
 
 def find_cases(

@@ -46,7 +46,10 @@ from domain.accounts.models import (
     SUPERVISOR,
     User,
 )
+from domain.documents import services as documents
+from domain.intake import services as intake
 from engine.runtime import ProcessEngine
+from pkip.platform import Platform
 from tests.conftest import MUNI
 from tests.engine.factories import DOG_OWNER, ready_tasks
 from webapp.api import API_PREFIX, OPENAPI_JSON
@@ -66,7 +69,10 @@ CHECKS = [
 
 @pytest.fixture
 def real_ids(
-    engine: ProcessEngine, deployed: dict[str, int], db_session: Session
+    engine: ProcessEngine,
+    deployed: dict[str, int],
+    db_session: Session,
+    platform: Platform,
 ) -> dict[str, Any]:
     """Path parameters of records that exist in the token's municipality."""
     case = cases.start_case(
@@ -80,11 +86,39 @@ def real_ids(
         channel=cases.OFFICE,
     )
     (task,) = ready_tasks(db_session, case.instance_id)
+    document = documents.issue_document(
+        db_session,
+        platform.connectors,
+        documents.Issue(
+            MUNI,
+            "permit",
+            case.instance_id,
+            {"decision_title": "Atļauja", "decision_text": "Atļauts."},
+            None,
+        ),
+        now=engine.now(),
+    )
+    item = intake.receive(
+        db_session,
+        platform.pii,
+        municipality=MUNI,
+        channel="depp",
+        source_id="fuzz",
+        sender="_PRIVATE@16117519997",
+        subject="Iesniegums",
+        document_kind="Iesniegums",
+        received_at=engine.now(),
+        files=[intake.FileData("a.pdf", "application/pdf", b"%PDF-1.4\n")],
+    )
+    assert item is not None
     return {
         "definition_id": deployed["tree_felling"],
         "case_number": case.number,
         "instance_id": case.instance_id,
         "task_id": task.id,
+        "document_id": document.id,
+        "item_id": item.id,
+        "file_id": item.files[0].id,
     }
 
 
@@ -147,7 +181,7 @@ def test_generated_requests_get_no_server_error(
     schema = schemathesis.openapi.from_wsgi(f"{API_PREFIX}/{OPENAPI_JSON}", app)
     headers = {"Authorization": f"Bearer {token}"}
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 13  # every documented operation is exercised
+    assert len(operations) >= 23  # every documented operation is exercised
     ran: dict[str, int] = {}
     started = time.perf_counter()
     for operation in operations:

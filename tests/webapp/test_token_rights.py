@@ -107,6 +107,8 @@ def test_the_service_refuses_too(
         "cases:read",
         "definitions:read",
         "instances:read",
+        "intake:read",
+        "intake:write",
     }
 
 

@@ -29,7 +29,11 @@ SCOPE_LABELS = {
     "instances:start": _l("Start processes and service cases"),
     "tasks:read": _l("Read tasks"),
     "tasks:write": _l("Claim and complete tasks"),
-    "cases:read": _l("Read service cases"),
+    "cases:read": _l("Read service cases, their documents and status history"),
+    "intake:read": _l("Read the incoming letters and their files"),
+    "intake:write": _l(
+        "Handle incoming letters: start a case, attach to a case, register"
+    ),
 }
 """A label for every scope an API token may carry (a test checks that none is
 missing when a scope is added to ``KNOWN_SCOPES``)."""

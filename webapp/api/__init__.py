@@ -6,7 +6,9 @@
 | definitions | ``definitions.py`` | ``/api/v1/definitions`` (list, get, deploy) |
 | instances | ``instances.py`` | ``/api/v1/instances`` (start, get, history) |
 | tasks | ``tasks.py`` | ``/api/v1/tasks`` (list, get, claim, unclaim, complete) |
-| cases | ``cases.py`` | ``/api/v1/cases`` (list, get) |
+| cases | ``cases.py`` | ``/api/v1/cases`` (list, get, status history) |
+| documents | ``documents.py`` | ``/api/v1/cases/<number>/documents`` (list, get, pdf) |
+| intake | ``intake.py`` | ``/api/v1/intake`` (list, get, attachment, 3 actions) |
 
 The OpenAPI document is served at ``/api/v1/openapi.json`` and committed as
 ``docs/openapi.json`` (``pkip openapi`` rewrites it; a test fails when the two
@@ -141,7 +143,7 @@ class PkipApi(Api):
 
 def init_api(app: Flask) -> PkipApi:
     """Mount the API on ``app`` and open its description to everyone."""
-    from webapp.api import cases, definitions, docs, instances, tasks
+    from webapp.api import cases, definitions, docs, documents, instances, intake, tasks
 
     app.config.update(
         API_TITLE="PKIP REST API",
@@ -164,7 +166,7 @@ def init_api(app: Flask) -> PkipApi:
     api = PkipApi(app, spec_kwargs={"extra_plugins": [UnavailablePlugin()]})
     api.spec.components.response(UNAVAILABLE, unavailable_response(api.ERROR_SCHEMA))
     api.ma_plugin.converter.add_attribute_function(null_branch_takes_null_only)
-    for module in (definitions, instances, tasks, cases):
+    for module in (definitions, instances, tasks, cases, documents, intake):
         api.register_blueprint(
             module.blp, tag=module.TAG, url_prefix=f"{API_PREFIX}/{module.PATH}"
         )

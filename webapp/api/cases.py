@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Service cases: the municipality's case register (list, one case) — through
-``domain/cases``, the services the workplace's case pages use too."""
+"""Service cases: the municipality's case register (list, one case, its status
+history) — through ``domain/cases`` and ``domain/accounting``, the services the
+workplace's case pages use too."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from domain import cases
+from domain import accounting, cases
 from domain.accounts.models import MUNICIPALITY_ADMIN, SPECIALIST, SUPERVISOR
 from webapp import platform_of, transaction
 from webapp.api.common import ERROR, access, engine_errors
+from webapp.api.record_schemas import STATUS_HISTORY_EXAMPLE, StatusHistorySchema
 from webapp.api.schemas import CaseArgs, CaseDetailSchema, CasePageSchema, CaseSchema
 from webapp.auth import current_municipality
 
@@ -94,3 +96,39 @@ class Case(MethodView):
                 documents=view.documents,
             )
             return row
+
+
+@blp.route("/<case_number>/status-history", tags=[TAG])
+class CaseStatusHistory(MethodView):
+    @access("cases:read", *ROLES)
+    @blp.response(200, StatusHistorySchema, example=STATUS_HISTORY_EXAMPLE)
+    @blp.alt_response(
+        404, schema=ERROR, description="No such case in the municipality."
+    )
+    def get(self, case_number: str) -> Any:
+        """The case's status history: every status change, append-only, oldest
+        first, with its planned deadline and where it stands with PSPP."""
+        with transaction() as db, engine_errors():
+            case = cases.get_case(db, case_number, current_municipality())
+            rows = accounting.case_accounting(db, case.id)
+            events = [
+                {
+                    "sequence": row.event.sequence,
+                    "status": row.event.status,
+                    "label": accounting.LABELS.get(row.event.status, row.event.status),
+                    "label_en": accounting.LABELS_EN.get(
+                        row.event.status, row.event.status
+                    ),
+                    "at": row.event.at,
+                    "planned_at": row.event.planned_at,
+                    "late": row.event.late,
+                    "pspp_status": row.event.pspp_status,
+                    "pspp": row.pspp,
+                }
+                for row in rows
+            ]
+            return {
+                "case_number": case.number,
+                "status": events[-1]["status"] if events else None,
+                "events": events,
+            }

@@ -72,9 +72,9 @@ def clerk_required() -> str:
     return user.username
 
 
-def _item(db: Any, item_id: int) -> IntakeItem:
+def _item(db: Any, item_id: int, *, lock: bool = False) -> IntakeItem:
     try:
-        return intake.get_item(db, current_municipality(), item_id)
+        return intake.get_item(db, current_municipality(), item_id, for_update=lock)
     except NotFound:
         abort(404)
 
@@ -181,7 +181,7 @@ def _act(item_id: int, action: Any) -> Any:
     username = clerk_required()
     try:
         with transaction() as db:
-            action(db, _item(db, item_id), username)
+            action(db, _item(db, item_id, lock=True), username)
     except FormValidationError as exc:
         return _show(item_id, error_texts(exc.errors), **request.form.to_dict())
     except InvalidOperation:
@@ -203,7 +203,7 @@ def start(item_id: int) -> Any:
     try:
         with transaction() as db:
             engine = engine_for(db)
-            item = _item(db, item_id)
+            item = _item(db, item_id, lock=True)
             client = identify_client(
                 engine,
                 request.form.get("client_identifier", "")[:20],
