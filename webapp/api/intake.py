@@ -369,7 +369,9 @@ class Attach(MethodView):
         number = args["case_number"]
         return _act(
             item_id,
-            lambda db, item, who: intake.attach(db, item, number, actor=who, now=now),
+            lambda db, item, who: intake.attach(
+                db, item, number, actor=who, now=now, engine=engine_for(db)
+            ),
         )[2]
 
 
