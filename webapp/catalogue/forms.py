@@ -22,6 +22,7 @@ from wtforms import (
     Form,
     FormField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -31,8 +32,13 @@ from wtforms import (
 
 from core.contracts import FieldError
 from domain.catalogue.models import APPLICANTS, CALENDAR, CHANNELS, WORKING
-from domain.catalogue.schemas import CardContent, PriceInput, document_lines
-from domain.catalogue.schemas import legal_basis_lines
+from domain.catalogue.schemas import (
+    CardContent,
+    PriceInput,
+    check_draft,
+    document_lines,
+    legal_basis_lines,
+)
 
 EMPTY_PRICE_ROWS = 2
 """Empty price rows offered under the filled ones (no JavaScript needed to add)."""
@@ -74,18 +80,20 @@ class CardForm(FlaskForm):
     legal_basis = TextAreaField(_l("Legal basis"))
     applicants = MultiCheckboxField(
         _l("Who may apply"),
-        choices=[(a, APPLICANT_LABELS[a]) for a in APPLICANTS],
+        choices=[SelectChoice(a, APPLICANT_LABELS[a]) for a in APPLICANTS],
         validate_choice=False,
     )
     channels = MultiCheckboxField(
         _l("Channels"),
-        choices=[(c, CHANNEL_LABELS[c]) for c in CHANNELS],
+        choices=[SelectChoice(c, CHANNEL_LABELS[c]) for c in CHANNELS],
         validate_choice=False,
     )
-    deadline_days = StringField(_l("Deadline, days"), render_kw={"inputmode": "numeric"})
+    deadline_days = StringField(
+        _l("Deadline, days"), render_kw={"inputmode": "numeric"}
+    )
     deadline_kind = RadioField(
         _l("Deadline counted in"),
-        choices=[(k, DEADLINE_LABELS[k]) for k in (WORKING, CALENDAR)],
+        choices=[SelectChoice(k, DEADLINE_LABELS[k]) for k in (WORKING, CALENDAR)],
         default=WORKING,
         validate_choice=False,
     )
@@ -244,6 +252,9 @@ def read_form(form: CardForm) -> tuple[CardContent, list[FieldError]]:
         procedure=(form.procedure.data or "").replace("\r\n", "\n"),
         prices=prices,
     )
+    if errors:  # what could not be read, and the rules for the rest at once
+        taken = {e.path for e in errors}
+        errors += [e for e in check_draft(content) if e.path not in taken]
     return content, errors
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from core.contracts import FieldError
 from domain.accounts.models import ANALYST, MUNICIPALITY_ADMIN
@@ -70,16 +71,17 @@ def _card_or_404(db: Session, card_id: int) -> ServiceCard:
 
 def _choices(db: Session, form: CardForm) -> None:
     municipality = current_municipality()
-    form.department.choices = [("", _("— choose —"))] + [
-        (d.key, d.name) for d in departments_of(db, municipality)
+    form.department.choices = [SelectChoice("", _("— choose —"))] + [
+        SelectChoice(d.key, d.name) for d in departments_of(db, municipality)
     ]
     processes = [
         d
         for d in definitions_in_force(db, municipality)
         if (d.meta or {}).get("process", {}).get("serviceCode")
     ]
-    form.process_key.choices = [("", _("— none yet —"))] + [
-        (d.key, f"{d.name} ({d.meta['process']['serviceCode']})") for d in processes
+    form.process_key.choices = [SelectChoice("", _("— none yet —"))] + [
+        SelectChoice(d.key, f"{d.name} ({d.meta['process']['serviceCode']})")
+        for d in processes
     ]
 
 
@@ -129,7 +131,10 @@ def new() -> Any:
                 except catalogue.CatalogueError as exc:
                     problems = exc.errors
                 else:
-                    flash(_("The card %(code)s is saved as a draft.", code=card.code), "success")
+                    flash(
+                        _("The card %(code)s is saved as a draft.", code=card.code),
+                        "success",
+                    )
                     return redirect(url_for("catalogue.show", card_id=card.id))
             summary = attach_errors(form, problems, language())
         add_empty_rows(form)
@@ -161,7 +166,11 @@ def show(card_id: int) -> str:
                 )
             ).first()
         department = next(
-            (d.name for d in departments_of(db, card.municipality) if d.key == version.department),
+            (
+                d.name
+                for d in departments_of(db, card.municipality)
+                if d.key == version.department
+            ),
             version.department,
         )
         return render_template(
