@@ -126,6 +126,7 @@ def test_home_shows_the_name_municipality_and_logout(
     assert "Labdien" in tree.cssselect("h1")[0].text_content()
     assert [a.text_content() for a in tree.cssselect(".cards a")] == [
         "Dokumentu veidnes",
+        "Pakalpojumu katalogs",
         "Modelētājs",
     ]
     assert "Rīgas valstspilsēta" in tree.cssselect(".who")[0].text_content()
