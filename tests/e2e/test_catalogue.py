@@ -6,6 +6,7 @@ sign-in) shows it with its price."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -109,7 +110,13 @@ def test_a_card_is_returned_corrected_approved_and_public(
     page.goto(card_url)
     expect(page.locator("#card-state")).to_have_text("Publicēta")
     expect(page.locator("#card-pspp")).to_contain_text("PSPP saņēma")
-    expect(page.locator("#card-history")).to_contain_text("Norādiet angļu rezultātu")
+    history = page.locator("#card-history li")
+    expect(history.nth(1)).to_have_text(
+        re.compile(r"Apstiprināta \(1\. versija\), Sandra Turētāja$")
+    )
+    expect(history.nth(4)).to_contain_text(
+        "Sandra Turētāja: Norādiet angļu rezultātu"
+    )
     shot(page, "catalogue-3-published")
     page.context.clear_cookies()
 

@@ -19,6 +19,7 @@ from wtforms import SelectChoice
 from core.contracts import FieldError
 from domain.accounts.models import ANALYST, MUNICIPALITY_ADMIN
 from domain.accounts.services import departments_of
+from domain.accounts.tokens import actor_labels
 from domain.cases.catalogue import definitions_in_force
 from domain.catalogue import services as catalogue
 from domain.catalogue.models import REVIEW, CardVersion, ServiceCard
@@ -173,13 +174,15 @@ def show(card_id: int) -> str:
             ),
             version.department,
         )
+        events = catalogue.history(db, card)
         return render_template(
             "catalogue/show.html",
+            names=actor_labels(db, {e.actor for e in events}),
             card=card,
             version=version,
             in_force=card.in_force(),
             open_version=card.open_version(),
-            events=catalogue.history(db, card),
+            events=events,
             review=review,
             message=message,
             incident=incident,

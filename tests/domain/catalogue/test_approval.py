@@ -145,6 +145,8 @@ def test_returned_corrected_approved_and_published_after_a_pspp_failure(
     _review(live, card_id, {"card_approved": True})
     state, events = _state(live, card_id)
     assert state == APPROVED
+    assert events[0] == ("approved", "")  # the earlier return's comment not repeated
+    assert events[1] == ("resubmitted", "Cena precizēta")
     assert [kind for kind, _ in events] == [
         "approved",
         "resubmitted",
