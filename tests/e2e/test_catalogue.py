@@ -114,9 +114,7 @@ def test_a_card_is_returned_corrected_approved_and_public(
     expect(history.nth(1)).to_have_text(
         re.compile(r"Apstiprināta \(1\. versija\), Sandra Turētāja$")
     )
-    expect(history.nth(4)).to_contain_text(
-        "Sandra Turētāja: Norādiet angļu rezultātu"
-    )
+    expect(history.nth(4)).to_contain_text("Sandra Turētāja: Norādiet angļu rezultātu")
     shot(page, "catalogue-3-published")
     page.context.clear_cookies()
 
