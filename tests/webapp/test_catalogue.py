@@ -242,3 +242,24 @@ def test_an_approval_with_an_expired_price_list_is_refused_on_the_form(
     assert task.state == UserTask.READY
     db_session.refresh(card.versions[0])
     assert card.versions[0].state == "review"
+
+
+def test_a_refused_submit_shows_the_form_that_saves_the_corrections(
+    analyst: WebClient,
+    db_session: Session,
+    deployed: dict[str, int],
+    owners: None,
+) -> None:
+    card = catalogue.create_card(
+        db_session, MUNI, content(result_lv=""), actor="anna", now=T0
+    )
+    page = analyst.submit(f"/catalogue/{card.id}/submit", {})
+    text = page.get_data(as_text=True)
+    assert f'action="/catalogue/{card.id}/edit"' in text
+    fixed = dict(FORM, code="", result_lv="Atļauja.", submit="1")
+    done = analyst.submit(f"/catalogue/{card.id}/edit", fixed)
+    assert done.status_code == 302
+    db_session.refresh(card.versions[0])
+    assert card.versions[0].state == "review"
+    assert card.versions[0].result_lv == "Atļauja."
+    assert card.code == "RIGA-PARKS-01"  # the code never changes
