@@ -22,6 +22,7 @@ from domain.catalogue.models import (
     DEADLINE_KINDS,
     WORKING,
 )
+from forms.markup import MARKUP_MESSAGES, contains_markup
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{1,31}$")
 """The PSPP contract's ServiceCode."""
@@ -153,9 +154,40 @@ def _texts(content: CardContent) -> list[FieldError]:
     return errors
 
 
+def _markup(content: CardContent) -> list[FieldError]:
+    """Texts travel on to PSPP, the public page and documents: no HTML in any."""
+    texts: list[tuple[str, str]] = [
+        (path, getattr(content, path))
+        for path in (
+            "name_lv",
+            "name_en",
+            "description_lv",
+            "description_en",
+            "result_lv",
+            "result_en",
+            "procedure",
+        )
+    ]
+    texts += [("legal_basis", e.get("title", "")) for e in content.legal_basis]
+    texts += [("documents", str(d.get("name", ""))) for d in content.documents]
+    for i, price in enumerate(content.prices):
+        texts += [
+            (f"prices.{i}.name_lv", price.name_lv),
+            (f"prices.{i}.name_en", price.name_en),
+            (f"prices.{i}.unit", price.unit),
+        ]
+    seen: set[str] = set()
+    errors = []
+    for path, text in texts:
+        if path not in seen and contains_markup(text):
+            seen.add(path)
+            errors.append(FieldError(path, *MARKUP_MESSAGES, "markup"))
+    return errors
+
+
 def check_draft(content: CardContent) -> list[FieldError]:
     """What any saved draft must satisfy."""
-    errors: list[FieldError] = []
+    errors: list[FieldError] = _markup(content)
     if not content.code:
         errors.append(_required("code"))
     elif not CODE_RE.fullmatch(content.code):

@@ -112,6 +112,7 @@ def test_bad_input_is_refused_field_by_field_and_kept(
     assert "Kļūda: Datums formā dd.mm.gggg" in errors
     assert any(e.startswith("Kļūda: Summa eiro, piem. 12,50") for e in errors)
     assert any(e.startswith("Kļūda: Kods: 2–32 lielie burti") for e in errors)
+    assert "Kļūda: Teksts nedrīkst saturēt HTML atzīmes" in errors
     assert 'id="error-summary-title"' in text
 
 

@@ -35,6 +35,8 @@ def test_a_draft_needs_a_code_and_a_name_and_well_formed_fields(
     bad = content(
         code="ab c",
         name_lv=" ",
+        description_lv='<img src=x onerror="alert(1)">',
+        documents=[{"name": "<script>x</script>", "mandatory": True}],
         deadline_days=400,
         legal_basis=[{"title": "Likums", "url": "javascript:alert(1)"}],
         prices=[
@@ -57,6 +59,8 @@ def test_a_draft_needs_a_code_and_a_name_and_well_formed_fields(
     assert found["prices.0.name_lv"] == "Obligāts lauks"
     assert found["prices.0.amount"].startswith("Summa eiro, piem. 12,50")
     assert found["prices.1.valid_to"] == "Beigu datums ir agrāks par sākuma datumu"
+    assert found["description_lv"] == "Teksts nedrīkst saturēt HTML atzīmes"
+    assert found["documents"] == "Teksts nedrīkst saturēt HTML atzīmes"
 
 
 def test_references_are_checked_in_the_municipality(
