@@ -33,6 +33,7 @@ from core.db import (
 from core.pii import install_log_masking
 from core.settings import Settings
 from domain.cases.services import on_advance
+from domain.catalogue.workflow import CatalogueSync
 from domain.models import Municipality
 from engine.clock import real_now
 from engine.deploy import Deployer, DeployResult, read_files
@@ -46,6 +47,7 @@ from pkip import documents
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEMO_MUNICIPALITY_NAME = "Demo pašvaldība"
+DEMO_ATVK = "0001000"
 
 
 class Platform:
@@ -93,6 +95,8 @@ class Platform:
             script_memory_limit=self.settings.script_memory_limit * 1024 * 1024,
         )
         self.engine_config.after_advance.append(on_advance)
+        # Card versions follow their approval diagram (domain/catalogue/workflow.py)
+        self.engine_config.after_advance.append(CatalogueSync(self.engine_config))
 
     def _now(self) -> datetime:
         return self.engine_config.clock()
@@ -201,6 +205,7 @@ class Platform:
         """The demo municipality of the embedded mode, with its departments and one
         user per role — never users in production (idempotent)."""
         from domain.accounts.services import seed_demo_accounts
+        from domain.catalogue.seed import seed_demo_cards
 
         code = self.settings.demo_municipality
         with self.transaction() as session:
@@ -211,8 +216,14 @@ class Platform:
                 found = Municipality(code=code, name=DEMO_MUNICIPALITY_NAME, atvk=None)
                 session.add(found)
                 session.flush()
+            if found.atvk is None and self.settings.env != "production":
+                # PSPP cards name their territory: the demo stands in for a state
+                # city with Rīga's code, which the PSPP simulator's catalogue uses
+                found.atvk = DEMO_ATVK
             if self.settings.env != "production":
                 seed_demo_accounts(session, code, env=self.settings.env)
+                # the demo's service cards: published, for the existing services
+                seed_demo_cards(session, code, now=self._now())
             return found
 
     def dispose(self) -> None:

@@ -117,6 +117,12 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(documents_bp)
 
+    from webapp.catalogue import bp as catalogue_bp
+    from webapp.catalogue import public_bp as public_catalogue_bp
+
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(public_catalogue_bp)  # /pakalpojumi/<code>, no sign-in
+
     from webapp.admin import bp as admin_bp
     from webapp.api import init_api
 

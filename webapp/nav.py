@@ -22,6 +22,7 @@ from domain.accounts.models import (
     ANALYST,
     MUNICIPALITY_ADMIN,
     PLATFORM_ADMIN,
+    SERVICE_OWNER,
     SPECIALIST,
     SUPERVISOR,
     VPVKAC_CLERK,
@@ -56,7 +57,7 @@ APPS = (
     App(
         "inbox.index",
         _l("Inbox"),
-        frozenset({SPECIALIST, SUPERVISOR}),
+        frozenset({SPECIALIST, SUPERVISOR, SERVICE_OWNER}),
         "/inbox/",
         _l("Your tasks and your departments' unassigned tasks."),
     ),
@@ -104,6 +105,13 @@ APPS = (
         _l("Templates of decisions, permits and notices, with a PDF preview."),
     ),
     App(
+        "catalogue.index",
+        _l("Service catalogue"),
+        frozenset({ANALYST, SERVICE_OWNER, SUPERVISOR, MUNICIPALITY_ADMIN}),
+        "/catalogue/",
+        _l("Service cards: create, review, approve and publish them to PSPP."),
+    ),
+    App(
         "dashboard.index",
         _l("Dashboard"),
         frozenset({SUPERVISOR, MUNICIPALITY_ADMIN}),
@@ -134,6 +142,7 @@ ROLE_LABELS = {
     MUNICIPALITY_ADMIN: _l("municipality administrator"),
     PLATFORM_ADMIN: _l("platform administrator"),
     VPVKAC_CLERK: _l("one-stop centre clerk"),
+    SERVICE_OWNER: _l("service owner"),
 }
 
 

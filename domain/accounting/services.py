@@ -23,6 +23,8 @@ from core.calendar import WorkingCalendar
 from domain.accounting import status as model
 from domain.accounting.interfaces import AccountedCase
 from domain.accounting.models import CaseStatusEvent
+from domain.catalogue import services as catalogue
+from domain.catalogue.workflow import PUBLISH_OPERATOR, publication
 from domain.models import Municipality
 from engine.models import (
     DELIVERED,
@@ -266,17 +268,25 @@ def card_key(municipality: str, service_code: str) -> str:
 def ensure_card(
     session: Session, case: AccountedCase, term: int, *, now: datetime
 ) -> OutboxMessage | None:
-    """The outbox message that makes sure the case's service is in PSPP's catalogue
-    before its first case is reported (once per municipality and service; PSPP
-    keeps a card it already has). None when no card can be built (the
+    """The outbox message that puts the case's service into PSPP's catalogue
+    before its first case is reported; the case's first event is held behind it.
+
+    The service catalogue's card in force (domain/catalogue) when the service has
+    one: the message of its approval diagram that publishes it, or — for a card
+    with no such message (seeded, or approved before this rule) — a
+    ``pspp.publish_service`` of it queued here, once per card version.
+
+    Without a card, the minimal fallback: a card built from the process's name
+    (the municipality as provider and territory, the general steps, the term),
+    sent with ``pspp.ensure_service`` once per municipality and service, so that
+    PSPP keeps a card it already has. None when no card can be built (the
     municipality has no ATVK code): PSPP then refuses the case's first event as
     not in the catalogue, an incident says so.
-
-    Until the service catalogue (issue 11.1) exists, the card is a minimal one:
-    the service code, the process's name, the municipality as provider and
-    territory, the general steps and the term.
     """
     code = str(case.service_code)
+    catalogued = _catalogue_card(session, case, now=now)
+    if catalogued is not None:
+        return catalogued
     key = card_key(case.municipality, code)
     existing = session.scalars(
         select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
@@ -294,6 +304,39 @@ def ensure_card(
         municipality=case.municipality,
         operator=CARD_OPERATOR,
         params={"card": card},
+        now=now,
+    )
+
+
+def _catalogue_card(
+    session: Session, case: AccountedCase, *, now: datetime
+) -> OutboxMessage | None:
+    """The message publishing the catalogue's card in force (see ensure_card)."""
+    card = catalogue.find_card(session, case.municipality, str(case.service_code))
+    version = card.in_force() if card is not None else None
+    if card is None or version is None:
+        return None
+    municipality = session.get(Municipality, case.municipality)
+    if municipality is None or not municipality.atvk:
+        return None  # no territory to name: as for the minimal card below
+    if version.instance_id is not None:
+        published = publication(session, version.instance_id)
+        if published is not None:
+            return published
+    key = f"{card_key(case.municipality, card.code)}:v{version.number}"
+    existing = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
+    ).first()
+    if existing is not None:
+        return existing
+    body = catalogue.pspp_card_of(session, card, version, catalogue.local_day(now))
+    return enqueue_ordered(
+        session,
+        key=key,
+        instance_id=case.instance_id,
+        municipality=case.municipality,
+        operator=PUBLISH_OPERATOR,
+        params={"card": body},
         now=now,
     )
 

@@ -33,6 +33,8 @@ MUNICIPALITY_ADMIN = "municipality_admin"
 PLATFORM_ADMIN = "platform_admin"
 VPVKAC_CLERK = "vpvkac"
 """A one-stop client centre's clerk: takes applications for any municipality."""
+SERVICE_OWNER = "service_owner"
+"""A service owner (pakalpojuma turētājs): reviews and approves service cards."""
 ROLES = (
     SPECIALIST,
     SUPERVISOR,
@@ -40,6 +42,7 @@ ROLES = (
     MUNICIPALITY_ADMIN,
     PLATFORM_ADMIN,
     VPVKAC_CLERK,
+    SERVICE_OWNER,
 )
 
 LANGUAGES = ("lv", "en")

@@ -30,6 +30,7 @@ from domain.accounts.models import (
     NOTIFICATIONS,
     PLATFORM_ADMIN,
     ROLES,
+    SERVICE_OWNER,
     SPECIALIST,
     SUPERVISOR,
     VPVKAC_CLERK,
@@ -406,6 +407,7 @@ DEMO_DEPARTMENTS = {
     "specialists": "Speciālisti",
     "finansists": "Finanšu nodaļa",
     "vaditajs": "Vadība",
+    "pakalpojumu_turetaji": "Pakalpojumu turētāji",
 }
 
 
@@ -425,6 +427,9 @@ DEMO_USERS = (
     DemoUser("analitike", "Anna Analītiķe", (ANALYST,), ()),
     DemoUser("admins", "Andris Administrators", (MUNICIPALITY_ADMIN,), ()),
     DemoUser("vpvkac", "Vita Klientu Centrs", (VPVKAC_CLERK,), ()),
+    DemoUser(
+        "turetaja", "Sandra Turētāja", (SERVICE_OWNER,), ("pakalpojumu_turetaji",)
+    ),
     DemoUser("platforma", "Pēteris Platforma", (PLATFORM_ADMIN,), ()),
 )
 

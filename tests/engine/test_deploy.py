@@ -50,6 +50,7 @@ def test_deploys_every_sample_process(db_session: Session, platform: Platform) -
     )
     keys = sorted(r.definition.key for r in results)
     assert keys == [
+        "catalogue_change",
         "dog_fee",
         "issue_decision",
         "service_case",

@@ -38,6 +38,7 @@ record; ``Seeded.value(kind)`` gives that record's id in each municipality:
 | ``item_id`` | an item of the intake queue (domain/intake) |
 | ``rule_id`` | an intake routing rule |
 | ``file_id`` | a file of that intake item |
+| ``card_id`` | a service card of the catalogue (domain/catalogue), a draft |
 
 A new route whose variable is not in ``ID_KINDS`` fails this test until its
 variable is mapped (or listed in ``NOT_IDS`` with the reason), so routes added
@@ -61,6 +62,8 @@ from werkzeug.test import TestResponse
 
 from domain import cases
 from domain.accounts.models import ROLES, ApiToken, User
+from domain.catalogue import services as catalogue
+from domain.catalogue.schemas import CardContent
 from domain.documents import services as documents
 from domain.documents.models import PAPER, TO_PRINT, Delivery
 from domain.drafts import services as drafts
@@ -95,6 +98,7 @@ ID_KINDS = {
     "item_id": "intake",
     "rule_id": "rule",
     "file_id": "intake_file",
+    "card_id": "card",
 }
 NOT_IDS = {
     "filename": "static files, the same for everyone",
@@ -103,6 +107,8 @@ NOT_IDS = {
     "municipality": "public callbacks of outside systems addressed to a municipality "
     "(webapp/callbacks.py): they carry no session or token; the per-municipality "
     "HMAC secret is what isolates them (tested with the callbacks)",
+    "code": "the public catalogue (/pakalpojumi/<code>) is addressed by municipality "
+    "code on purpose: open to everyone, it shows only cards in force",
 }
 PLATFORM_WIDE = {
     "status.index": "the platform's status page (platform admins) counts every "
@@ -155,6 +161,8 @@ class Seeded:
     intake: int
     rule: int
     intake_file: int
+    card: int
+    card_code: str
 
     def value(self, kind: str) -> Any:
         return getattr(self, kind)
@@ -168,6 +176,7 @@ class Seeded:
             self.token_prefix,
             self.process,
             self.registration,
+            self.card_code,
         ]
 
 
@@ -257,8 +266,17 @@ def _seed(
         process_key="tree_felling",
         actor="tests",
     )
+    card = catalogue.create_card(
+        db,
+        municipality,
+        CardContent(code=f"{municipality}-KARTE", name_lv=f"Kartīte {municipality}"),
+        actor="tests",
+        now=engine.now(),
+    )
     db.flush()
     return Seeded(
+        card=card.id,
+        card_code=card.code,
         municipality=municipality,
         task=task.id,
         instance=case.instance_id,

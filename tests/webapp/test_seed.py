@@ -23,7 +23,7 @@ def test_demo_users_for_every_role_idempotent(committed: Platform) -> None:
     committed.seed_demo()
     committed.seed_demo()
     assert _count(committed, User) == len(accounts.DEMO_USERS)
-    assert _count(committed, Department) == 4
+    assert _count(committed, Department) == len(accounts.DEMO_DEPARTMENTS)
     with committed.transaction() as db:
         users = db.scalars(select(User)).all()
         assert {r for u in users for r in u.roles} == set(ROLES)
@@ -33,7 +33,20 @@ def test_demo_users_for_every_role_idempotent(committed: Platform) -> None:
         vaditaja = accounts.find_user(db, "vaditaja")
         assert vaditaja is not None and vaditaja.roles == {"supervisor"}
         keys = {d.key for d in db.scalars(select(Department))}
-        assert keys == {"lietvedis", "specialists", "finansists", "vaditajs"}
+        assert keys == {"lietvedis", "specialists", "finansists", "vaditajs"} | {
+            "pakalpojumu_turetaji"
+        }
+        turetaja = accounts.find_user(db, "turetaja")
+        assert turetaja is not None and turetaja.roles == {"service_owner"}
+    # and the demo's catalogue: the existing services' cards, published
+    with committed.transaction() as db:
+        from domain.catalogue.services import in_force
+
+        shown = in_force(db, committed.settings.demo_municipality)
+        assert [(c.code, v.state) for c, v in shown] == [
+            ("PKIP-011", "published"),
+            ("PKIP-012", "published"),
+        ]
 
 
 def test_seeding_keeps_changes_made_since(committed: Platform) -> None:

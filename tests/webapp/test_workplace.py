@@ -15,6 +15,7 @@ from domain.accounts.models import (
     ANALYST,
     MUNICIPALITY_ADMIN,
     PLATFORM_ADMIN,
+    SERVICE_OWNER,
     SPECIALIST,
     SUPERVISOR,
     VPVKAC_CLERK,
@@ -35,6 +36,7 @@ LABELS = {
     "documents.templates": "Dokumentu veidnes",
     "modeler.index": "Modelētājs",
     "admin.index": "Administrēšana",
+    "catalogue.index": "Pakalpojumu katalogs",
 }
 ALLOWED = {
     # specialists sign in here in lietvedis (the registry): Ienākošie is theirs
@@ -52,9 +54,11 @@ ALLOWED = {
         "dashboard.index",
         "documents.print_queue",
         "intake.index",
+        "catalogue.index",
     },
-    ANALYST: {"modeler.index", "documents.templates"},
+    ANALYST: {"modeler.index", "documents.templates", "catalogue.index"},
     MUNICIPALITY_ADMIN: {
+        "catalogue.index",
         "cases.index",
         "dashboard.index",
         "admin.index",
@@ -63,6 +67,7 @@ ALLOWED = {
     },
     PLATFORM_ADMIN: {"modeler.index", "admin.index"},
     VPVKAC_CLERK: {"intake.vpvkac"},
+    SERVICE_OWNER: {"inbox.index", "catalogue.index"},
 }
 PATHS = {app.endpoint: app.path for app in APPS}
 
@@ -121,6 +126,7 @@ def test_home_shows_the_name_municipality_and_logout(
     assert "Labdien" in tree.cssselect("h1")[0].text_content()
     assert [a.text_content() for a in tree.cssselect(".cards a")] == [
         "Dokumentu veidnes",
+        "Pakalpojumu katalogs",
         "Modelētājs",
     ]
     assert "Rīgas valstspilsēta" in tree.cssselect(".who")[0].text_content()

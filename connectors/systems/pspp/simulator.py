@@ -372,7 +372,14 @@ class PsppSimulator(Counted):
             for case_id, entry in reversed(cases)
         ]
         card_rows = [
-            (code, e["card"]["name"], e["version"], e["published_at"])
+            (
+                code,
+                e["card"]["name"],
+                e["card"]["provider"]["name"],
+                _fees(e["card"]),
+                e["version"],
+                e["published_at"],
+            )
             for code, e in published
         ]
         return html_page(
@@ -392,12 +399,27 @@ class PsppSimulator(Counted):
             ),
             *event_sections,
             heading("Publicētās pakalpojumu kartītes"),
-            html_table(("Kods", "Nosaukums", "Versija", "Publicēta"), card_rows),
+            html_table(
+                ("Kods", "Nosaukums", "Sniedzējs", "Cenrādis", "Versija", "Publicēta"),
+                card_rows,
+            ),
             heading("Saņemtie pieprasījumi"),
             html_table(
                 ("Kopā", "Unikāli", "Atkārtoti (dublikāti)"), [counts], empty="Nav."
             ),
         )
+
+
+def _fees(card: dict[str, Any]) -> str:
+    """A card's price list in one cell: "Nodeva: 30,00 EUR (no 01.01.2026)"."""
+    shown = []
+    for fee in card.get("fees", []):
+        text = f"{fee['name']}: {fee['amount'].replace('.', ',')} EUR"
+        if fee.get("valid_from"):
+            y, m, d = fee["valid_from"].split("-")
+            text += f" (no {d}.{m}.{y})"
+        shown.append(text)
+    return "; ".join(shown) or "—"
 
 
 _default: PsppSimulator | None = None

@@ -213,3 +213,44 @@ def test_mounted_under_sim_pspp(sim: PsppSimulator) -> None:
     assert bare.status_code == 308
     assert bare.headers["Location"].endswith("/sim/pspp/")
     assert browser.get("/sim/pspp/nav-tadas").status_code == 404
+
+
+def test_a_catalogue_card_of_0_3_0_is_accepted_and_its_fields_checked(
+    client: PsppClient, sim: PsppSimulator
+) -> None:
+    assert contract.version() == "0.3.0-provisional"
+    fuller = card(
+        name_en="Permit",
+        description_en="A permit.",
+        applicants=["person", "company"],
+        result="Atļauja.",
+        result_en="A permit.",
+        result_term={"days": 30, "kind": "calendar"},
+        catalogue_version=2,
+        fees=[
+            {
+                "name": "Nodeva",
+                "name_en": "Fee",
+                "amount": "12.50",
+                "currency": "EUR",
+                "unit": "par atļauju",
+                "valid_from": "2026-01-01",
+                "valid_to": "2026-12-31",
+            }
+        ],
+    )
+    assert client.publish_service(fuller, "k1")["outcome"] == "created"
+    assert sim.cards["RIGA-001"]["card"]["result_term"]["kind"] == "calendar"
+    page = sim.page().get_data(as_text=True)
+    assert "Nodeva: 12,50 EUR (no 01.01.2026)" in page
+    wrong = dict(
+        fuller,
+        result_term={"days": 30, "kind": "weeks"},
+        applicants=["robot"],
+        fees=[dict(fuller["fees"][0], valid_from="01.01.2026")],
+    )
+    with pytest.raises(FieldsRefused) as caught:
+        client.publish_service(wrong, "k2")
+    assert {"result_term.kind", "applicants.0", "fees.0.valid_from"} <= set(
+        caught.value.paths
+    )
