@@ -26,6 +26,53 @@ FROM = date(2026, 1, 1)
 
 DEMO_CARDS = (
     CardContent(
+        code="PKIP-004",
+        name_lv="Iesnieguma izskatīšana",
+        name_en="Handling an application",
+        description_lv=(
+            "Pašvaldība izskata iedzīvotāja vai uzņēmuma iesniegumu, kam nav sava "
+            "e-pakalpojuma: to reģistrē, vajadzības gadījumā lūdz trūkstošās ziņas, "
+            "pieņem lēmumu un nosūta to uz e-adresi vai izsniedz papīra formā."
+        ),
+        description_en=(
+            "The municipality handles an application from a resident or a company "
+            "that has no e-service of its own: it registers it, asks for what is "
+            "missing, decides and sends the decision to the e-address or on paper."
+        ),
+        legal_basis=[
+            {"title": "Iesniegumu likums"},
+            {"title": "Administratīvā procesa likums"},
+            {"title": "Paziņošanas likums"},
+        ],
+        applicants=["person", "company"],
+        channels=["online", "in_person", "vpvkac", "e_address"],
+        deadline_days=20,
+        deadline_kind=WORKING,
+        department="lietvedis",
+        documents=[{"name": "Iesniegums", "mandatory": True}],
+        result_lv="Lēmums vai atbilde uz iesniegumu.",
+        result_en="A decision or an answer to the application.",
+        process_key="service_case",
+        procedure=(
+            "## Izskatīšana\n\n"
+            "1. Pārbaudi, vai iesniegumā ir visas vajadzīgās ziņas; ja nav, "
+            "lūdz tās klientam un nosaki termiņu darba dienās.\n"
+            "2. Speciālists sagatavo lēmuma projektu.\n"
+            "3. Vadītājs lēmumu pieņem, atsaka vai atdod pārstrādāt.\n"
+            "4. Lēmumu nosūta uz e-adresi; ja klientam tās nav — drukā un "
+            "izsniedz vai nosūta pa pastu."
+        ),
+        prices=[
+            PriceInput(
+                name_lv="Iesnieguma izskatīšana",
+                name_en="Handling an application",
+                amount="0,00",
+                unit="par iesniegumu",
+                valid_from=FROM,
+            ),
+        ],
+    ),
+    CardContent(
         code="PKIP-011",
         name_lv="Koku ciršanas atļauja ārpus meža zemes",
         name_en="Permit to fell trees outside forest land",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.contracts import FieldError, FormValidationError
 from core.pii import PiiVault
+from domain.catalogue.services import find_card
 from domain.cases import models as case_models
 from domain.cases.models import ServiceCase
 from domain.cases.services import (
@@ -425,11 +426,16 @@ def register(item: IntakeItem, note: str, *, actor: str, now: datetime) -> None:
 
 
 def process_for_service(session: Session, municipality: str, service_code: str) -> str:
-    """The key of the process in force for the municipality whose diagram names
-    ``service_code`` (``serviceCode``); a field error on ``service_code`` when none
-    does. (The service catalogue will own this look-up when it comes.)"""
+    """The key of the process in force for the municipality that runs
+    ``service_code``: the process its catalogue card in force names, else the
+    deployed diagram whose ``serviceCode`` is the code; a field error on
+    ``service_code`` when neither is there."""
     code = (service_code or "").strip()
     ids = {s.in_force_id: s.key for s in process_summaries(session, municipality)}
+    card = find_card(session, municipality, code) if code else None
+    version = card.in_force() if card is not None else None
+    if version is not None and version.process_key in ids.values():
+        return str(version.process_key)
     if code and ids:
         for definition in session.scalars(
             select(ProcessDefinition).where(ProcessDefinition.id.in_(sorted(ids)))
