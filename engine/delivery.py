@@ -112,6 +112,11 @@ class DeliveryOperations(EngineCore):
             self._flush()
             return False
         message.status = FAILED
+        if message.instance_id is None:
+            # A platform feed of no process (back-channel logouts): nobody's case
+            # waits for it; the failed message itself is the operator's record.
+            self._flush()
+            return True
         instance = self.get_instance(message.instance_id)
         incident = Incident(
             instance_id=instance.id,

@@ -32,6 +32,8 @@ from core.db import (
 )
 from core.pii import install_log_masking
 from core.settings import Settings
+from domain.oidc.keys import SigningKey, load_signing_key
+from domain.oidc.services import LOGOUT_OPERATOR
 from domain.cases.services import on_advance
 from domain.models import Municipality
 from engine.clock import real_now
@@ -42,7 +44,7 @@ from engine.outbox import RetryPolicy
 from engine.runtime import EngineConfig, ProcessEngine
 from engine.workflow import StateSerializer
 from forms.validation import default_forms
-from pkip import documents
+from pkip import documents, oidc
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEMO_MUNICIPALITY_NAME = "Demo pašvaldība"
@@ -83,6 +85,15 @@ class Platform:
                     self.joined_transaction, self.connectors, self.pii, self._now
                 ),
             )
+        self._oidc_key: SigningKey | None = None
+        self.oidc_transport = oidc.Transport()
+        if isinstance(self.connectors, Registry) and not self.connectors.has_operator(
+            LOGOUT_OPERATOR
+        ):
+            oidc.register(
+                self.connectors,
+                oidc.LogoutSender(self.oidc_key, self.oidc_transport.http, self._now),
+            )
         self.retry_policy = RetryPolicy()
         self.engine_config = EngineConfig(
             connectors=self.connectors,
@@ -96,6 +107,14 @@ class Platform:
 
     def _now(self) -> datetime:
         return self.engine_config.clock()
+
+    def oidc_key(self) -> SigningKey:
+        """The key that signs OpenID Connect tokens (loaded on first use)."""
+        if self._oidc_key is None:
+            self._oidc_key = load_signing_key(
+                self.settings.oidc_signing_key, env=self.settings.env
+            )
+        return self._oidc_key
 
     @contextmanager
     def transaction(self, *, readonly: bool = False) -> Iterator[Session]:
