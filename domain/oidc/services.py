@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.pii import mask_identifiers
 from domain.accounts.models import User
 from domain.oidc.models import (
     SCOPES,
@@ -326,7 +327,10 @@ def user_info(user: User, scope: str) -> dict[str, Any]:
     claims: dict[str, Any] = {"sub": subject(user), "municipality": user.municipality}
     if "profile" in scopes:
         claims.update(
-            name=user.full_name, preferred_username=user.username, locale=user.language
+            # a code pasted into a name by mistake is not handed on
+            name=mask_identifiers(user.full_name),
+            preferred_username=user.username,
+            locale=user.language,
         )
     if "email" in scopes and user.email:
         claims.update(email=user.email, email_verified=False)

@@ -63,6 +63,9 @@ class IdpClient:
             token_endpoint_auth_method="client_secret_basic",
             **kwargs,
         )
+        return self._prepare(session)
+
+    def _prepare(self, session: Any) -> Any:
         session.trust_env = False
         if self.config.simulated:
             simulator = self._simulator or default_simulator()
@@ -73,7 +76,9 @@ class IdpClient:
 
     def _get(self, url: str) -> dict[str, Any]:
         try:
-            response = self._session().get(url, timeout=self.config.timeout)
+            response = self._prepare(requests.Session()).get(
+                url, timeout=self.config.timeout
+            )
         except requests.RequestException as exc:
             raise Unavailable(f"IDP: {type(exc).__name__}") from None
         if response.status_code >= 400:
