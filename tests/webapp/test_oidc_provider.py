@@ -426,3 +426,24 @@ def test_only_the_platform_admin_registers_systems(
     as_role: Callable[..., WebClient],
 ) -> None:
     assert as_role("municipality_admin").get("/admin/oidc/").status_code == 403
+
+
+def test_the_sign_in_page_on_the_way_to_a_client_may_send_the_form_on_to_it(
+    client: WebClient, registered: tuple[OidcClient, str]
+) -> None:
+    """Browsers apply form-action to the redirects after a form: the sign-in page
+    of an authorization request allows the registered client's origin, no other."""
+    client_id = registered[0].client_id
+
+    def policy(redirect_uri: str) -> str:
+        target = (
+            f"/oidc/authorize?client_id={client_id}&redirect_uri={redirect_uri}"
+            "&response_type=code"
+        )
+        page = client.get("/login", query_string={"next": target})
+        return page.headers["Content-Security-Policy"]
+
+    assert f"form-action 'self' {RP};" in policy(f"{RP}/callback")
+    assert "form-action 'self';" in policy("https://evil.example/callback")
+    plain = client.get("/login").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in plain

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from flask import (
@@ -263,11 +263,46 @@ def _end_single_sign_on(db: Any, user_id: int, skip_client: str | None) -> None:
     )
 
 
+def _login_may_return_to_client(response: Any) -> Any:
+    """The sign-in page's form may lead on to a registered client.
+
+    Browsers apply the page's CSP ``form-action`` to every redirect that follows
+    a form's submission: signing in on the way to a client (sign-in → authorize →
+    the client's redirect URI) would be blocked by ``form-action 'self'``. The
+    sign-in page shown for an authorization request allows the origin of that
+    request's redirect URI — only when it is registered for the client."""
+    if request.endpoint != "account.login":
+        return response
+    origin = _client_origin(request.values.get("next", ""))
+    policy = response.headers.get("Content-Security-Policy", "")
+    if origin and "form-action 'self'" in policy:
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "form-action 'self'", f"form-action 'self' {origin}"
+        )
+    return response
+
+
+def _client_origin(target: str) -> str | None:
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.path != url_for("oidc.authorize"):
+        return None
+    query = parse_qs(parts.query)
+    client_id = (query.get("client_id") or [""])[0]
+    redirect_uri = (query.get("redirect_uri") or [""])[0]
+    with platform_of(current_app).transaction(readonly=True) as db:
+        client = services.find_client(db, client_id)
+        if client is None or not client.check_redirect_uri(redirect_uri):
+            return None
+    found = urlsplit(redirect_uri)
+    return f"{found.scheme}://{found.netloc}"
+
+
 @bp.record_once
 def _setup(state: Any) -> None:
     app = state.app
     init_server(app)
     on_logout(app, _end_single_sign_on)
+    app.after_request(_login_may_return_to_client)
     # Called by other systems' servers, not from PKIP's pages: no CSRF token.
     csrf = app.extensions["pkip_csrf"]
     csrf.exempt(token)
