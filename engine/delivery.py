@@ -53,7 +53,7 @@ class DeliveryOperations(EngineCore):
         task's result variable, complete the task and run on. None when the case
         cannot take it now (suspended: it stays unconfirmed until resumed; ended:
         nothing waits any more)."""
-        if is_feed(message):
+        if is_feed(message) or message.instance_id is None:
             # No task waits for a feed: nothing to load or continue.
             message.confirmed_at = self.now()
             self._flush()

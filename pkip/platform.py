@@ -32,10 +32,10 @@ from core.db import (
 )
 from core.pii import install_log_masking
 from core.settings import Settings
-from domain.oidc.keys import SigningKey, load_signing_key
-from domain.oidc.services import LOGOUT_OPERATOR
 from domain.cases.services import on_advance
 from domain.models import Municipality
+from domain.oidc.keys import SigningKey, load_signing_key
+from domain.oidc.services import LOGOUT_OPERATOR
 from engine.clock import real_now
 from engine.deploy import Deployer, DeployResult, read_files
 from engine.errors import Conflict

@@ -8,7 +8,6 @@ import click
 
 from webapp.cli_common import platform_of
 
-
 OPTIONS = {
     "name": "--name",
     "redirect_uris": "--redirect-uri",
@@ -74,7 +73,9 @@ def register_cmd(
     platform = platform_of(ctx)
     with platform.transaction() as db:
         if db.get(Municipality, municipality) is None:
-            raise click.BadParameter("no such municipality", param_hint="--municipality")
+            raise click.BadParameter(
+                "no such municipality", param_hint="--municipality"
+            )
         try:
             client, secret = services.register_client(
                 db,

@@ -46,7 +46,9 @@ class SigningKey:
         try:
             key = RSAKey.import_key(pem)
         except (ValueError, TypeError, JoseError) as exc:
-            raise SigningKeyError("PKIP_OIDC_SIGNING_KEY: not an RSA private key") from exc
+            raise SigningKeyError(
+                "PKIP_OIDC_SIGNING_KEY: not an RSA private key"
+            ) from exc
         if not key.is_private:
             raise SigningKeyError("PKIP_OIDC_SIGNING_KEY: a public key cannot sign")
         return cls(key, key.thumbprint())

@@ -79,8 +79,14 @@ def test_registration_keeps_only_the_secrets_digest(
         ({"name": " "}, "name"),
         ({"redirect_uris": []}, "redirect_uris"),
         ({"redirect_uris": [f"https://a.lv/{n}" for n in range(11)]}, "redirect_uris"),
-        ({"post_logout_redirect_uris": ["javascript:alert(1)"]}, "post_logout_redirect_uris"),
-        ({"backchannel_logout_uri": "http://sedes.riga.lv/x"}, "backchannel_logout_uri"),
+        (
+            {"post_logout_redirect_uris": ["javascript:alert(1)"]},
+            "post_logout_redirect_uris",
+        ),
+        (
+            {"backchannel_logout_uri": "http://sedes.riga.lv/x"},
+            "backchannel_logout_uri",
+        ),
     ],
 )
 def test_a_bad_registration_names_its_field(
@@ -130,7 +136,11 @@ def test_ending_a_session_revokes_its_tokens_and_queues_one_logout_per_client(
     db_session: Session, municipalities: Any
 ) -> None:
     user = accounts.create_user(
-        db_session, username="anna", full_name="Anna", municipality=MUNI, password="parole-123"
+        db_session,
+        username="anna",
+        full_name="Anna",
+        municipality=MUNI,
+        password="parole-123",
     )
     with_channel, _ = services.register_client(
         db_session, _registration(), created_by="t", now=T0
@@ -152,7 +162,10 @@ def test_ending_a_session_revokes_its_tokens_and_queues_one_logout_per_client(
             now=T0,
         )
     notified = services.end_sessions(
-        db_session, issuer="https://pkip.riga.lv", now=T0, user_id=user.id,
+        db_session,
+        issuer="https://pkip.riga.lv",
+        now=T0,
+        user_id=user.id,
         skip_client=asked.client_id,
     )
     assert notified == [with_channel.client_id]
@@ -167,9 +180,12 @@ def test_ending_a_session_revokes_its_tokens_and_queues_one_logout_per_client(
     assert message.params["sub"] == str(user.id)
     assert "r0" not in str(message.params) and "a0" not in str(message.params)
     # a second logout of the same session queues nothing more
-    assert services.end_sessions(
-        db_session, issuer="https://pkip.riga.lv", now=T0, user_id=user.id
-    ) == []
+    assert (
+        services.end_sessions(
+            db_session, issuer="https://pkip.riga.lv", now=T0, user_id=user.id
+        )
+        == []
+    )
 
 
 def test_userinfo_carries_no_personal_code(
@@ -191,6 +207,13 @@ def test_userinfo_carries_no_personal_code(
     assert full["roles"] == ["specialist"] and full["departments"] == ["lietvedis"]
     assert full["name"] == "Jānis 16****-****7"
     assert set(full) == {
-        "sub", "municipality", "name", "preferred_username", "locale", "email",
-        "email_verified", "roles", "departments",
+        "sub",
+        "municipality",
+        "name",
+        "preferred_username",
+        "locale",
+        "email",
+        "email_verified",
+        "roles",
+        "departments",
     }

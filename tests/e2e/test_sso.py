@@ -62,7 +62,9 @@ def test_a_clerk_signs_in_to_a_second_system_through_pkip_and_out_everywhere(
 
         page.goto(f"{rp_url}/login")  # → PKIP's sign-in page
         expect(page.get_by_role("heading", name="Pieteikties")).to_be_visible()
-        expect(page.get_by_role("link", name="Ienākt ar pašvaldības kontu")).to_be_visible()
+        expect(
+            page.get_by_role("link", name="Ienākt ar pašvaldības kontu")
+        ).to_be_visible()
         page.get_by_label("Lietotājvārds").fill(CLERK)
         page.get_by_label("Parole").fill(DEMO_PASSWORD)
         with page.expect_navigation(url=f"{rp_url}/"):

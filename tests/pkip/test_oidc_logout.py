@@ -65,7 +65,10 @@ def test_the_client_gets_a_signed_logout_token() -> None:
     assert "nonce" not in claims and claims["exp"] - claims["iat"] == 120
 
 
-@pytest.mark.parametrize(("status", "error"), [(503, Unavailable), (429, Unavailable), (400, Rejected), (302, Rejected)])
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(503, Unavailable), (429, Unavailable), (400, Rejected), (302, Rejected)],
+)
 def test_answers_map_to_retry_or_refusal(status: int, error: type) -> None:
     with pytest.raises(error):
         _sender(status, [])(PARAMS, CallContext())
@@ -104,7 +107,9 @@ def test_a_failed_logout_opens_no_incident(
         now=T0,
     )
     engine = platform.engine(db_session)
-    assert engine.delivery_attempt_failed(message, Rejected("400"), platform.retry_policy)
+    assert engine.delivery_attempt_failed(
+        message, Rejected("400"), platform.retry_policy
+    )
     assert message.status == FAILED
     assert db_session.scalars(select(Incident)).first() is None
     assert db_session.scalars(select(OutboxMessage)).one().last_error == "Rejected: 400"

@@ -54,7 +54,19 @@ def test_register_prints_the_secret_once_and_lists_the_system(cli: CliRunner) ->
 def test_register_names_the_wrong_option(cli: CliRunner) -> None:
     bad = cli.invoke(
         main,
-        ["oidc", "register", "--name", "X", "--municipality", MUNI,
-         "--redirect-uri", "sedes.riga.lv/cb"],
+        [
+            "oidc",
+            "register",
+            "--name",
+            "X",
+            "--municipality",
+            MUNI,
+            "--redirect-uri",
+            "sedes.riga.lv/cb",
+        ],
     )
-    assert bad.exit_code != 0 and "--redirect-uri" in bad.output and "not_absolute" in bad.output
+    assert (
+        bad.exit_code != 0
+        and "--redirect-uri" in bad.output
+        and "not_absolute" in bad.output
+    )

@@ -154,7 +154,10 @@ def test_a_second_app_signs_in_through_pkip_with_code_and_pkce(
 
 
 def test_userinfo_tells_name_municipality_and_roles_never_a_personal_code(
-    app: Flask, rp_app: Flask, login: Callable[..., WebClient], make_user: Callable[..., User]
+    app: Flask,
+    rp_app: Flask,
+    login: Callable[..., WebClient],
+    make_user: Callable[..., User],
 ) -> None:
     user = make_user("janis", full_name="Jānis Ozols", roles=("supervisor",))
     rp = _rp_client(rp_app)
@@ -185,7 +188,11 @@ def test_an_unregistered_redirect_uri_is_refused_and_never_redirected_to(
     registered: tuple[OidcClient, str], login: Callable[..., WebClient], make_user: Any
 ) -> None:
     pkip = login(make_user())
-    for uri in (f"{RP}/callback/extra", "https://evil.example/callback", f"{RP}/Callback"):
+    for uri in (
+        f"{RP}/callback/extra",
+        "https://evil.example/callback",
+        f"{RP}/Callback",
+    ):
         verifier, challenge = _pkce()
         answer = _authorize(
             pkip,
@@ -200,7 +207,10 @@ def test_an_unregistered_redirect_uri_is_refused_and_never_redirected_to(
 
 
 def test_a_public_client_must_use_pkce_s256(
-    db_session: Session, municipalities: Any, login: Callable[..., WebClient], make_user: Any
+    db_session: Session,
+    municipalities: Any,
+    login: Callable[..., WebClient],
+    make_user: Any,
 ) -> None:
     client, secret = _register(db_session, public=True)
     assert secret is None
@@ -237,7 +247,11 @@ def test_a_public_client_must_use_pkce_s256(
 
 
 def test_refresh_tokens_rotate_and_a_replayed_one_revokes_the_session(
-    app: Flask, rp_app: Flask, registered: Any, login: Callable[..., WebClient], make_user: Any
+    app: Flask,
+    rp_app: Flask,
+    registered: Any,
+    login: Callable[..., WebClient],
+    make_user: Any,
 ) -> None:
     client, secret = registered
     rp = _rp_client(rp_app)
@@ -287,7 +301,11 @@ def test_a_person_of_another_municipality_cannot_sign_in_to_the_client(
 
 
 def test_a_token_stops_opening_data_when_its_person_moves_municipality(
-    app: Flask, rp_app: Flask, login: Callable[..., WebClient], make_user: Any, db_session: Session
+    app: Flask,
+    rp_app: Flask,
+    login: Callable[..., WebClient],
+    make_user: Any,
+    db_session: Session,
 ) -> None:
     user = make_user("parcelas")
     rp = _rp_client(rp_app)
@@ -303,7 +321,11 @@ def test_a_token_stops_opening_data_when_its_person_moves_municipality(
 
 
 def test_signing_out_of_pkip_signs_out_of_the_second_app_by_back_channel(
-    app: Flask, rp_app: Flask, web_platform: Platform, login: Callable[..., WebClient], make_user: Any
+    app: Flask,
+    rp_app: Flask,
+    web_platform: Platform,
+    login: Callable[..., WebClient],
+    make_user: Any,
 ) -> None:
     pkip = login(make_user())
     rp = _rp_client(rp_app)
@@ -349,7 +371,10 @@ def test_a_client_that_is_down_gets_its_logout_when_it_is_back(
 
 
 def test_signing_out_of_the_second_app_signs_out_of_pkip(
-    rp_app: Flask, login: Callable[..., WebClient], make_user: Any, web_platform: Platform
+    rp_app: Flask,
+    login: Callable[..., WebClient],
+    make_user: Any,
+    web_platform: Platform,
 ) -> None:
     pkip = login(make_user())
     rp = _rp_client(rp_app)

@@ -192,7 +192,9 @@ def end_session() -> Any:
     state = args.get("state", "")
     with transaction() as db:
         client, claims = _hinted_client(db, hint, args.get("client_id", ""))
-        if target and (client is None or target not in client.post_logout_redirect_uris):
+        if target and (
+            client is None or target not in client.post_logout_redirect_uris
+        ):
             return _refused(
                 _(
                     "The address to return to after signing out is not registered "

@@ -122,12 +122,14 @@ class PkipOpenIDCode(OpenIDCode):  # type: ignore[misc]
         from sqlalchemy import select
 
         return (
-            _db().scalars(
+            _db()
+            .scalars(
                 select(OidcCode.id).where(
                     OidcCode.client_id == request.payload.client_id,
                     OidcCode.nonce == nonce,
                 )
-            ).first()
+            )
+            .first()
             is not None
         )
 
@@ -169,7 +171,10 @@ class TokenValidator(BearerTokenValidator):  # type: ignore[misc]
         assert token is not None
         # A person moved to another municipality no longer opens the data of the
         # systems of the one the token was issued for.
-        if not token.client.active or token.user.municipality != token.client.municipality:
+        if (
+            not token.client.active
+            or token.user.municipality != token.client.municipality
+        ):
             raise InvalidTokenError()
 
 

@@ -43,7 +43,9 @@ def _eligible() -> list[Municipality]:
     production = platform_of(current_app).settings.env == "production"
     with transaction() as db:
         found = []
-        for municipality in db.scalars(select(Municipality).order_by(Municipality.name)):
+        for municipality in db.scalars(
+            select(Municipality).order_by(Municipality.name)
+        ):
             try:
                 config = system_config("IDP", municipality.code)
             except ConnectorConfigError:
@@ -81,7 +83,13 @@ def staff_start(code: str) -> Any:
         )
     except (ConnectorError, ConnectorConfigError) as exc:
         log.warning("municipal sign-in of %s unavailable: %s", code, exc)
-        flash(_("The municipality's sign-in service does not answer. Try again later or sign in with your PKIP password."), "error")
+        flash(
+            _(
+                "The municipality's sign-in service does not answer. Try again "
+                "later or sign in with your PKIP password."
+            ),
+            "error",
+        )
         return redirect(url_for("account.login"))
     session[PENDING] = {
         "municipality": code,
@@ -96,7 +104,13 @@ def staff_start(code: str) -> Any:
 def staff_callback() -> Any:
     pending = session.pop(PENDING, None)
     if not pending or request.args.get("state") != pending.get("state"):
-        flash(_("The sign-in through the municipality's account has expired. Start again."), "error")
+        flash(
+            _(
+                "The sign-in through the municipality's account has expired. "
+                "Start again."
+            ),
+            "error",
+        )
         return redirect(url_for("account.login"))
     if request.args.get("error") or not request.args.get("code"):
         flash(_("The municipality's sign-in service did not sign you in."), "error")

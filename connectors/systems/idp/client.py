@@ -60,7 +60,7 @@ class IdpClient:
             self._secret,
             scope=SCOPE,
             code_challenge_method="S256",
-            token_endpoint_auth_method="client_secret_basic",
+            token_endpoint_auth_method="client_secret_basic",  # noqa: S106
             **kwargs,
         )
         return self._prepare(session)
@@ -98,15 +98,17 @@ class IdpClient:
         endpoint = str(self.discovery()["authorization_endpoint"])
         if browser_base and self.config.simulated:
             endpoint = browser_base.rstrip("/") + "/authorize"
-        verifier, nonce, state = generate_token(48), generate_token(24), generate_token(24)
+        verifier, nonce, state = (
+            generate_token(48),
+            generate_token(24),
+            generate_token(24),
+        )
         url, _ = self._session(redirect_uri=redirect_uri).create_authorization_url(
             endpoint, state=state, nonce=nonce, code_verifier=verifier
         )
         return SignIn(url, state, nonce, verifier)
 
-    def finish(
-        self, code: str, redirect_uri: str, sign_in: SignIn
-    ) -> dict[str, Any]:
+    def finish(self, code: str, redirect_uri: str, sign_in: SignIn) -> dict[str, Any]:
         """The checked claims of the ID token the code is exchanged for."""
         meta = self.discovery()
         session = self._session(redirect_uri=redirect_uri)
@@ -124,7 +126,8 @@ class IdpClient:
         id_token = token.get("id_token")
         if not id_token:
             raise Rejected("IDP: no id_token in the answer")
-        keys = KeySet.import_key_set(self._get(str(meta["jwks_uri"])))
+        published: Any = self._get(str(meta["jwks_uri"]))
+        keys = KeySet.import_key_set(published)
         try:
             claims = dict(jwt.decode(id_token, keys, algorithms=["RS256"]).claims)
         except (JoseError, ValueError) as exc:

@@ -199,8 +199,9 @@ class IdpSimulator:
 
     # -- the token endpoint --------------------------------------------------------
     def _client_ok(self, request: Request) -> bool:
-        client_id, secret = request.form.get("client_id"), request.form.get(
-            "client_secret"
+        client_id, secret = (
+            request.form.get("client_id"),
+            request.form.get("client_secret"),
         )
         header = request.headers.get("Authorization", "")
         if header.startswith("Basic "):
@@ -218,7 +219,9 @@ class IdpSimulator:
 
     def _token(self, request: Request) -> Response:
         if not self._client_ok(request):
-            return _oauth_error("invalid_client", "Nepareizs klients vai noslēpums.", 401)
+            return _oauth_error(
+                "invalid_client", "Nepareizs klients vai noslēpums.", 401
+            )
         form = request.form
         with self._lock:
             found = self._codes.pop(form.get("code", ""), None)
@@ -274,7 +277,10 @@ class IdpSimulator:
     def _on_page(self, request: Request) -> Response:
         with self._lock:
             given = [
-                (s["employee"], time.strftime("%d.%m.%Y %H:%M", time.localtime(s["at"])))
+                (
+                    s["employee"],
+                    time.strftime("%d.%m.%Y %H:%M", time.localtime(s["at"])),
+                )
                 for s in reversed(self.sign_ins)
             ]
         people = [(e["name"], e["email"], e["department"]) for e in EMPLOYEES]
@@ -283,7 +289,9 @@ class IdpSimulator:
             heading("Darbinieki"),
             html_table(("Vārds", "E-pasts", "Nodaļa"), people),
             heading("Ienākšanas PKIP"),
-            html_table(("Darbinieks", "Laiks"), given, empty="Neviens vēl nav ienācis."),
+            html_table(
+                ("Darbinieks", "Laiks"), given, empty="Neviens vēl nav ienācis."
+            ),
         )
 
 

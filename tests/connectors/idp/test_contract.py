@@ -37,7 +37,9 @@ def test_the_browser_goes_to_the_simulator_mounted_in_pkip(client: IdpClient) ->
     assert sign_in.url.startswith("http://localhost/sim/idp/authorize?")
 
 
-def test_the_page_lists_the_employees_in_latvian(sim: IdpSimulator, client: IdpClient) -> None:
+def test_the_page_lists_the_employees_in_latvian(
+    sim: IdpSimulator, client: IdpClient
+) -> None:
     sign_in = client.start(CALLBACK)
     page = Client(sim).get(sign_in.url.removeprefix("http://idp.sim.pkip"))
     text = page.get_data(as_text=True)
