@@ -103,6 +103,11 @@ NOT_IDS = {
     "municipality": "public callbacks of outside systems addressed to a municipality "
     "(webapp/callbacks.py): they carry no session or token; the per-municipality "
     "HMAC secret is what isolates them (tested with the callbacks)",
+    "client_pk": "single sign-on systems (/admin/oidc/): only platform admins, who "
+    "register them for every municipality (docs/sso.md)",
+    "code": "the municipality whose own identity provider signs its staff in "
+    "(/login/municipality/<code>): public, before anyone signs in; the provider's "
+    "answer matches only that municipality's users (tests/webapp/test_oidc_staff.py)",
 }
 PLATFORM_WIDE = {
     "status.index": "the platform's status page (platform admins) counts every "

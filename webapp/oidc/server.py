@@ -9,6 +9,7 @@ through ``g.oidc_db``, the session of the request's one transaction (views.py).
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo, UserInfoEndpoint
 from authlib.oidc.core.grants import OpenIDCode
 from flask import Flask, current_app, g, request
+from sqlalchemy import select
 
 from domain.accounts.models import User
 from domain.oidc import services
@@ -119,8 +121,6 @@ class RefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
 
 class PkipOpenIDCode(OpenIDCode):  # type: ignore[misc]
     def exists_nonce(self, nonce: str, request: Any) -> bool:
-        from sqlalchemy import select
-
         return (
             _db()
             .scalars(
@@ -143,8 +143,6 @@ class PkipOpenIDCode(OpenIDCode):  # type: ignore[misc]
         return {"alg": ALGORITHM, "kid": platform_of(current_app).oidc_key().kid}
 
     def get_client_claims(self, client: OidcClient) -> dict[str, Any]:
-        import time
-
         return {
             "iss": issuer(),
             "aud": [client.client_id],
