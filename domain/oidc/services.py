@@ -34,8 +34,9 @@ from engine.outbox import enqueue_ordered
 
 CODE_SECONDS = 60
 ACCESS_SECONDS = 600
-REFRESH_DAYS = 1
-"""A refresh token lives a working day at most: a PKIP session lasts 10 hours."""
+REFRESH_HOURS = 10
+"""A refresh token lives as long as a PKIP session (webapp/auth.py SESSION_HOURS):
+a system stays signed in no longer than PKIP itself would."""
 LOGOUT_OPERATOR = "oidc.backchannel_logout"
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_SECONDS = 120
@@ -239,8 +240,12 @@ def save_token(
     user_id: int,
     sid: str,
     now: datetime,
+    refresh_until: datetime | None = None,
 ) -> OidcToken:
+    """Store a token response. ``refresh_until``: the end of the refresh token it
+    replaces — rotation never extends how long a system stays signed in."""
     refresh = token.get("refresh_token")
+    until = refresh_until or now + timedelta(hours=REFRESH_HOURS)
     found = OidcToken(
         client_id=client_id,
         user_id=user_id,
@@ -250,7 +255,7 @@ def save_token(
         refresh_hash=digest(refresh) if refresh else None,
         issued_at=now,
         expires_in=int(token.get("expires_in") or ACCESS_SECONDS),
-        refresh_expires_at=now + timedelta(days=REFRESH_DAYS) if refresh else None,
+        refresh_expires_at=until if refresh else None,
     )
     db.add(found)
     db.flush()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -23,10 +24,10 @@ from connectors.transport import in_process_session
 from core.db import utcnow
 from domain.accounts.models import PLATFORM_ADMIN, User
 from domain.oidc import services
-from domain.oidc.models import OidcClient, OidcToken
+from domain.oidc.models import OidcClient, OidcToken, digest
 from engine.models import DELIVERED, OutboxMessage
 from pkip.platform import Platform
-from tests.conftest import MUNI, OTHER_MUNI, drain_outbox
+from tests.conftest import MUNI, OTHER_MUNI, T0, drain_outbox
 from tests.webapp.conftest import WebClient
 from tests.webapp.oidc_rp import make_rp_app
 
@@ -247,6 +248,8 @@ def test_a_public_client_must_use_pkce_s256(
 
 
 def test_refresh_tokens_rotate_and_a_replayed_one_revokes_the_session(
+    db_session: Session,
+    clock: Any,
     app: Flask,
     rp_app: Flask,
     registered: Any,
@@ -268,10 +271,20 @@ def test_refresh_tokens_rotate_and_a_replayed_one_revokes_the_session(
             headers={"Authorization": _basic(*auth)},
         )
 
+    clock.advance(hours=1)
     renewed = refresh(first)
     assert renewed.status_code == 200, renewed.get_data(as_text=True)
     second = renewed.get_json()["refresh_token"]
     assert second and second != first
+    old, new = (
+        db_session.scalars(
+            select(OidcToken).where(OidcToken.refresh_hash == digest(t))
+        ).one()
+        for t in (first, second)
+    )
+    assert old.refreshed_at == old.revoked_at == T0 + timedelta(hours=1)  # spent
+    # rotation never extends how long the system stays signed in
+    assert new.refresh_expires_at == old.refresh_expires_at == T0 + timedelta(hours=10)
     assert renewed.headers["Cache-Control"] == "no-store"
     replayed = refresh(first)
     assert replayed.status_code == 400

@@ -192,7 +192,8 @@ def _query_client(client_id: str) -> OidcClient | None:
 
 
 def _save_token(token: dict[str, Any], request: Any) -> None:
-    source = request.authorization_code or request.refresh_token
+    replaced = request.refresh_token
+    source = request.authorization_code or replaced
     services.save_token(
         _db(),
         token,
@@ -200,6 +201,7 @@ def _save_token(token: dict[str, Any], request: Any) -> None:
         user_id=request.user.id,
         sid=source.sid,
         now=_now(),
+        refresh_until=replaced.refresh_expires_at if replaced is not None else None,
     )
 
 
