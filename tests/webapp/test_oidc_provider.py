@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
