@@ -5,6 +5,8 @@ signs her out of that system too (back-channel logout through the outbox)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -32,9 +34,10 @@ class _Later:
         return self.app(environ, start_response)
 
 
-def test_a_clerk_signs_in_to_a_second_system_through_pkip_and_out_everywhere(
-    page: Any, live_server: str, committed: Platform
-) -> None:
+@contextmanager
+def second_system(live_server: str, committed: Platform) -> Iterator[str]:
+    """The municipality's document system on a socket of its own, registered with
+    PKIP; yields its address."""
     later = _Later()
     with serve(later) as rp_url:
         with committed.transaction() as db:
@@ -59,12 +62,15 @@ def test_a_clerk_signs_in_to_a_second_system_through_pkip_and_out_everywhere(
             base=rp_url,
             http=requests.Session,
         )
+        yield rp_url
 
+
+def test_a_clerk_signs_in_to_a_second_system_through_pkip_and_out_everywhere(
+    page: Any, live_server: str, committed: Platform
+) -> None:
+    with second_system(live_server, committed) as rp_url:
         page.goto(f"{rp_url}/login")  # → PKIP's sign-in page
         expect(page.get_by_role("heading", name="Pieteikties")).to_be_visible()
-        expect(
-            page.get_by_role("link", name="Ienākt ar pašvaldības kontu")
-        ).to_be_visible()
         page.get_by_label("Lietotājvārds").fill(CLERK)
         page.get_by_label("Parole").fill(DEMO_PASSWORD)
         with page.expect_navigation(url=f"{rp_url}/"):
@@ -81,3 +87,20 @@ def test_a_clerk_signs_in_to_a_second_system_through_pkip_and_out_everywhere(
         page.goto(f"{rp_url}/")
         expect(page.get_by_text("Nav pieteicies")).to_be_visible()
         shot(page, "sso-2-signed-out-everywhere")
+
+
+def test_a_clerk_signs_in_with_the_municipality_account_on_the_way(
+    page: Any, live_server: str, committed: Platform
+) -> None:
+    """The municipality's own provider (simulated) signs her in to PKIP, and PKIP
+    signs her in to the second system: one sign-in, three systems."""
+    with second_system(live_server, committed) as rp_url:
+        page.goto(f"{rp_url}/login")
+        page.get_by_role("link", name="Ienākt ar pašvaldības kontu").click()
+        expect(page.get_by_text("Izvēlieties testa darbinieku")).to_be_visible()
+        shot(page, "sso-3-municipal-provider")
+        with page.expect_navigation(url=f"{rp_url}/"):
+            page.get_by_role("link", name="Ienākt kā Līga Lietvede").click()
+        expect(page.locator("#who")).to_have_text("Sveiki, Līga Lietvede (DEMO)")
+        page.goto(f"{live_server}/profile")
+        expect(page.get_by_text("Līga Lietvede").first).to_be_visible()

@@ -3,11 +3,12 @@
 
 ``GET /.well-known/openid-configuration`` and ``GET /jwks`` describe it;
 ``GET /authorize`` is the Latvian page where the tester picks an employee (the
-provider's own sign-in page in real life); ``POST /authorize`` issues the code and
-sends the browser back; ``POST /token`` exchanges the code (client secret, PKCE
-S256) for an ID token signed with the simulator's key; ``GET /userinfo`` answers
-a bearer token. ``GET /`` lists the employees and the sign-ins given. Faults:
-operation ``token`` (``timeout``, ``http500``, ``malformed``).
+provider's own sign-in page in real life); the pick (``sub``, by link or POST)
+issues the code and sends the browser back; ``POST /token`` exchanges the code
+(client secret, PKCE S256) for an ID token signed with the simulator's key;
+``GET /userinfo`` answers a bearer token. ``GET /`` lists the employees and the
+sign-ins given. Faults: operation ``token`` (``timeout``, ``http500``,
+``malformed``).
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ class IdpSimulator:
             page = html_page("Pašvaldības konts", f"<p>{html.escape(problem)}</p>")
             page.status_code = 400
             return page
-        if request.method == "GET":
+        if not args.get("sub"):
             return self._chooser(request)
         employee = next((e for e in EMPLOYEES if e["sub"] == args.get("sub")), None)
         if employee is None:
@@ -161,36 +162,32 @@ class IdpSimulator:
         return redirect(f"{args['redirect_uri']}?{urlencode(query)}", 302)
 
     def _chooser(self, request: Request) -> Response:
-        keep = (
-            "client_id",
-            "redirect_uri",
-            "response_type",
-            "scope",
-            "state",
-            "nonce",
-            "code_challenge",
-            "code_challenge_method",
-        )
-        hidden = "".join(
-            f'<input type="hidden" name="{k}" value="{html.escape(request.args[k])}">'
-            for k in keep
-            if k in request.args
-        )
-        action = html.escape(request.script_root + "/authorize")
-        rows = [
-            (
-                e["name"],
-                e["email"],
-                e["department"],
-                Raw(
-                    f'<form method="post" action="{action}">{hidden}'
-                    f'<input type="hidden" name="sub" value="{html.escape(e["sub"])}">'
-                    f'<button type="submit">Ienākt kā {html.escape(e["name"])}</button>'
-                    "</form>"
-                ),
+        """Links, not forms: browsers hold a form to its page's CSP form-action
+        through the redirects after it, and PKIP's answer may lead on to a system
+        signing in through PKIP (docs/sso.md)."""
+        keep = {
+            k: request.args[k]
+            for k in (
+                "client_id",
+                "redirect_uri",
+                "response_type",
+                "scope",
+                "state",
+                "nonce",
+                "code_challenge",
+                "code_challenge_method",
             )
-            for e in EMPLOYEES
-        ]
+            if k in request.args
+        }
+        base = request.script_root + "/authorize?"
+
+        def link(employee: dict[str, Any]) -> Raw:
+            href = html.escape(base + urlencode({**keep, "sub": employee["sub"]}))
+            return Raw(
+                f'<a href="{href}">Ienākt kā {html.escape(employee["name"])}</a>'
+            )
+
+        rows = [(e["name"], e["email"], e["department"], link(e)) for e in EMPLOYEES]
         return html_page(
             "Pašvaldības konts — ienākšana",
             "<p>Izvēlieties testa darbinieku, kura vārdā ienākt PKIP.</p>",
