@@ -6,8 +6,8 @@ Wired here, in the composition root, as pkip/documents.py is: the domain queues 
 command through the outbox (domain/oidc ``end_sessions``) and may not import the
 connector registry. Each delivery attempt signs a fresh logout token (two minutes
 to live), so a client that was down gets a valid one when it is back; a client that
-refuses (4xx) or stays down past ``GIVE_UP_AFTER`` fails the message, and the
-operator sees it on the platform status page.
+refuses (4xx) or stays down past ``GIVE_UP_AFTER`` fails the message (kept in the
+outbox with its last error; no incident, as no case waits for it).
 """
 
 from __future__ import annotations

@@ -485,3 +485,40 @@ def test_the_sign_in_page_on_the_way_to_a_client_may_send_the_form_on_to_it(
     assert "form-action 'self';" in policy("https://evil.example/callback")
     plain = client.get("/login").headers["Content-Security-Policy"]
     assert "form-action 'self';" in plain
+
+
+def test_hostile_registration_input_is_refused_or_shown_as_text(
+    as_role: Callable[..., WebClient],
+) -> None:
+    admin = as_role(PLATFORM_ADMIN)
+    shown = admin.submit(
+        "/admin/oidc/",
+        {
+            "name": "<script>alert(1)</script>",
+            "municipality": MUNI,
+            "kind": "public",
+            "redirect_uris": "https://a.example/cb",
+        },
+    ).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    for uri in (
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "https://a.example/" + "x" * 600,
+    ):
+        refused = admin.submit(
+            "/admin/oidc/",
+            {"name": "X", "municipality": MUNI, "kind": "public", "redirect_uris": uri},
+        )
+        assert refused.status_code == 422
+    unknown = admin.submit(
+        "/admin/oidc/",
+        {
+            "name": "X",
+            "municipality": "NOWHERE",
+            "kind": "public",
+            "redirect_uris": "https://a.example/cb",
+        },
+    )
+    assert unknown.status_code == 422  # only a municipality of the platform
