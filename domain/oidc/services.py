@@ -30,6 +30,7 @@ from domain.oidc.models import (
     OidcToken,
     digest,
 )
+from engine.models import FAILED, HELD, PENDING, OutboxMessage
 from engine.outbox import enqueue_ordered
 
 CODE_SECONDS = 60
@@ -412,6 +413,31 @@ def end_sessions(
         notified.append(client_id)
     db.flush()
     return notified
+
+
+@dataclass(frozen=True)
+class LogoutBacklog:
+    waiting: int = 0
+    """Queued or being retried (the client did not answer yet)."""
+    failed: int = 0
+    """Given up: the client refused, or did not answer for a day."""
+
+
+def logout_backlog(db: Session) -> dict[str, LogoutBacklog]:
+    """Back-channel logouts not delivered, by client id: what the platform admin
+    sees beside each registered system."""
+    rows = db.execute(
+        select(OutboxMessage.status, OutboxMessage.params).where(
+            OutboxMessage.operator == LOGOUT_OPERATOR,
+            OutboxMessage.status.in_((PENDING, HELD, FAILED)),
+        )
+    ).all()
+    counts: dict[str, list[int]] = {}
+    for status, params in rows:
+        client_id = str((params or {}).get("client_id", ""))
+        pair = counts.setdefault(client_id, [0, 0])
+        pair[1 if status == FAILED else 0] += 1
+    return {k: LogoutBacklog(waiting=v[0], failed=v[1]) for k, v in counts.items()}
 
 
 def logout_claims(

@@ -20,7 +20,7 @@ from connectors.transport import in_process_session
 from core.contracts import CallContext
 from domain.models import Municipality
 from domain.oidc.keys import load_signing_key
-from domain.oidc.services import BACKCHANNEL_EVENT
+from domain.oidc.services import BACKCHANNEL_EVENT, LogoutBacklog, logout_backlog
 from engine.models import FAILED, Incident, OutboxMessage
 from engine.outbox import enqueue_ordered
 from pkip.oidc import LogoutSender
@@ -113,3 +113,5 @@ def test_a_failed_logout_opens_no_incident(
     assert message.status == FAILED
     assert db_session.scalars(select(Incident)).first() is None
     assert db_session.scalars(select(OutboxMessage)).one().last_error == "Rejected: 400"
+    # the platform admin sees it beside the system (/admin/oidc/)
+    assert logout_backlog(db_session)["pkip-abc"] == LogoutBacklog(waiting=0, failed=1)

@@ -357,6 +357,7 @@ def test_a_client_that_is_down_gets_its_logout_when_it_is_back(
     make_user: Any,
     monkeypatch: pytest.MonkeyPatch,
     clock: Any,
+    as_role: Callable[..., WebClient],
 ) -> None:
     pkip = login(make_user())
     rp = _rp_client(rp_app)
@@ -375,6 +376,8 @@ def test_a_client_that_is_down_gets_its_logout_when_it_is_back(
     ).one()
     assert message.instance_id is None and message.attempts == 1
     assert rp.get("/", base_url=RP).status_code == 200  # not told yet
+    admin_page = as_role(PLATFORM_ADMIN).get("/admin/oidc/").get_data(as_text=True)
+    assert "Iziešanas paziņojumi, kas gaida sistēmu: 1" in admin_page
     monkeypatch.setattr(web_platform.oidc_transport, "session", working)
     clock.advance(minutes=5)
     assert drain_outbox(web_platform) == 1

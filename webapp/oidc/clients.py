@@ -89,6 +89,7 @@ def _page(db: Any, form: ClientForm, created: Any = None, status: int = 200) -> 
             form=form,
             clients=clients,
             names=names,
+            backlog=services.logout_backlog(db),
             created=created,
             discovery=issuer() + url_for("oidc.discovery"),
         ),
