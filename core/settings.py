@@ -101,6 +101,19 @@ class Settings:
         "Years after a case is closed when its personal data is erased "
         "(`pkip pii purge`; see docs/personal-data.md).",
     )
+    oidc_signing_key: str = _setting(
+        "",
+        "RSA private key (PEM, or the path of a PEM file) that signs the ID tokens "
+        "and logout tokens of PKIP's OpenID Connect provider (`pkip oidc new-key`). "
+        "Empty: a development key generated into var/, with a warning. Production "
+        "refuses to start without.",
+    )
+    oidc_issuer: str = _setting(
+        "",
+        "Public base URL of PKIP as an OpenID Connect provider "
+        "(https://pkip.example.lv): the `iss` of its tokens. Empty: the address the "
+        "request came to (development).",
+    )
     trusted_proxies: int = _setting(
         0,
         "Reverse proxies in front of the web app whose X-Forwarded-For and "
@@ -147,6 +160,11 @@ class Settings:
                 )
             if self.database_url.startswith("sqlite"):
                 raise SettingsError("PKIP_DATABASE_URL: production needs PostgreSQL")
+            if not self.oidc_signing_key.strip():
+                raise SettingsError(
+                    "PKIP_OIDC_SIGNING_KEY: production needs the key that signs "
+                    "OpenID Connect tokens"
+                )
         self._validate_pii()
         if self.web_workers < 1 or self.web_threads < 1:
             raise SettingsError("PKIP_WEB_WORKERS, PKIP_WEB_THREADS: at least 1")

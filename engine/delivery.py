@@ -53,7 +53,7 @@ class DeliveryOperations(EngineCore):
         task's result variable, complete the task and run on. None when the case
         cannot take it now (suspended: it stays unconfirmed until resumed; ended:
         nothing waits any more)."""
-        if is_feed(message):
+        if is_feed(message) or message.instance_id is None:
             # No task waits for a feed: nothing to load or continue.
             message.confirmed_at = self.now()
             self._flush()
@@ -112,6 +112,11 @@ class DeliveryOperations(EngineCore):
             self._flush()
             return False
         message.status = FAILED
+        if message.instance_id is None:
+            # A platform feed of no process (back-channel logouts): nobody's case
+            # waits for it; the failed message itself is the operator's record.
+            self._flush()
+            return True
         instance = self.get_instance(message.instance_id)
         incident = Incident(
             instance_id=instance.id,

@@ -238,9 +238,11 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
-    instance_id: Mapped[str] = mapped_column(
+    instance_id: Mapped[str | None] = mapped_column(
         ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
     )
+    """None for a feed of the platform's own that belongs to no process (the
+    OpenID Connect back-channel logouts, domain/oidc)."""
     task_id: Mapped[str] = mapped_column(String(36))
     element_id: Mapped[str] = mapped_column(String(100))
     municipality: Mapped[str] = mapped_column(String(20))

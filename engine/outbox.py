@@ -113,7 +113,7 @@ def enqueue_ordered(
     session: Session,
     *,
     key: str,
-    instance_id: str,
+    instance_id: str | None,
     municipality: str,
     operator: str,
     params: Mapping[str, Any],

@@ -35,6 +35,8 @@ from core.settings import Settings
 from domain.cases.services import on_advance
 from domain.catalogue.workflow import CatalogueSync
 from domain.models import Municipality
+from domain.oidc.keys import SigningKey, load_signing_key
+from domain.oidc.services import LOGOUT_OPERATOR
 from engine.clock import real_now
 from engine.deploy import Deployer, DeployResult, read_files
 from engine.errors import Conflict
@@ -43,7 +45,7 @@ from engine.outbox import RetryPolicy
 from engine.runtime import EngineConfig, ProcessEngine
 from engine.workflow import StateSerializer
 from forms.validation import default_forms
-from pkip import documents
+from pkip import documents, oidc
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEMO_MUNICIPALITY_NAME = "Demo pašvaldība"
@@ -85,6 +87,15 @@ class Platform:
                     self.joined_transaction, self.connectors, self.pii, self._now
                 ),
             )
+        self._oidc_key: SigningKey | None = None
+        self.oidc_transport = oidc.Transport()
+        if isinstance(self.connectors, Registry) and not self.connectors.has_operator(
+            LOGOUT_OPERATOR
+        ):
+            oidc.register(
+                self.connectors,
+                oidc.LogoutSender(self.oidc_key, self.oidc_transport.http, self._now),
+            )
         self.retry_policy = RetryPolicy()
         self.engine_config = EngineConfig(
             connectors=self.connectors,
@@ -100,6 +111,14 @@ class Platform:
 
     def _now(self) -> datetime:
         return self.engine_config.clock()
+
+    def oidc_key(self) -> SigningKey:
+        """The key that signs OpenID Connect tokens (loaded on first use)."""
+        if self._oidc_key is None:
+            self._oidc_key = load_signing_key(
+                self.settings.oidc_signing_key, env=self.settings.env
+            )
+        return self._oidc_key
 
     @contextmanager
     def transaction(self, *, readonly: bool = False) -> Iterator[Session]:

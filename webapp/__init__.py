@@ -129,6 +129,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)  # admin.index and the API tokens
     init_api(app)  # the REST API under /api/v1 and its reference at /api/docs
 
+    from webapp.oidc import bp as oidc_bp
+
+    app.register_blueprint(oidc_bp)  # single sign-on (docs/sso.md)
+
     from webapp.callbacks import bp as callbacks_bp
 
     app.register_blueprint(callbacks_bp)  # signed, not a form: no CSRF token

@@ -151,14 +151,28 @@ def login_user(user: User) -> None:
     g.pkip_user = AuthUser.of(user)
 
 
-def logout_user() -> None:
-    """End this session and every other session of the same user."""
+LogoutHook = Callable[[Any, int, "str | None"], None]
+"""``hook(db, user_id, skip_client)``: run in the logout's transaction (single
+sign-on ends the user's sessions in other systems this way, webapp/oidc)."""
+
+
+def on_logout(app: Flask, hook: LogoutHook) -> None:
+    """Run ``hook`` whenever someone signs out of PKIP."""
+    app.extensions.setdefault("pkip_logout_hooks", []).append(hook)
+
+
+def logout_user(*, skip_client: str | None = None) -> None:
+    """End this session and every other session of the same user (and, through
+    the logout hooks, the user's single sign-on sessions in other systems but
+    ``skip_client``, the system that asked)."""
     user = current_user()
     if user is not None:
         with _platform().transaction() as db:
             found = accounts.get_user(db, user.id)
             if found is not None:
                 accounts.rotate_auth_stamp(found)
+                for hook in current_app.extensions.get("pkip_logout_hooks", ()):
+                    hook(db, user.id, skip_client)
     lang = session.get("lang")
     session.clear()
     if lang:

@@ -26,6 +26,7 @@ TITLES = {
     "div": "DIV — dokumentu apmaiņa starp iestādēm",
     "dvs": "Dokumentu vadības sistēma (Namejs, Lietvaris)",
     "finance": "Finanšu sistēma (Horizon, Ozols)",
+    "idp": "Pašvaldības identitātes pakalpojums (OpenID Connect)",
     "payments": "Maksājumu modulis",
     "pspp": "PSPP — pakalpojumu platforma",
     "viss": "VISS un valsts reģistri",

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.contracts import FieldError, FormValidationError
 from core.pii import PiiVault
-from domain.catalogue.services import find_card
 from domain.cases import models as case_models
 from domain.cases.models import ServiceCase
 from domain.cases.services import (
@@ -31,6 +30,7 @@ from domain.cases.services import (
     service_code_of,
     start_case,
 )
+from domain.catalogue.services import find_card
 from domain.definitions import process_summaries
 from domain.intake import checks
 from domain.intake.models import (

@@ -5,6 +5,7 @@ import pytest
 
 from core.pii import new_key
 from core.settings import DEFAULT_SECRET, Settings, SettingsError, settings_table
+from domain.oidc.keys import new_pem
 
 
 def test_defaults_are_the_embedded_mode() -> None:
@@ -47,6 +48,7 @@ PRODUCTION = {
     "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip",
     "PKIP_PII_HASH_KEY": new_key(),
     "PKIP_PII_KEYS": f"k1:{new_key()}",
+    "PKIP_OIDC_SIGNING_KEY": new_pem(),
 }
 
 

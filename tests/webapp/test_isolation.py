@@ -107,8 +107,14 @@ NOT_IDS = {
     "municipality": "public callbacks of outside systems addressed to a municipality "
     "(webapp/callbacks.py): they carry no session or token; the per-municipality "
     "HMAC secret is what isolates them (tested with the callbacks)",
-    "code": "the public catalogue (/pakalpojumi/<code>) is addressed by municipality "
-    "code on purpose: open to everyone, it shows only cards in force",
+    "client_pk": "single sign-on systems (/admin/oidc/): only platform admins, who "
+    "register them for every municipality (docs/sso.md)",
+    "code": "a municipality's code in public addresses, on purpose: the public "
+    "catalogue (/pakalpojumi/<code>) shows only cards in force, open to everyone; "
+    "the municipality whose own identity provider signs its staff in "
+    "(/login/municipality/<code>) is public, before anyone signs in, and the "
+    "provider's answer matches only that municipality's users "
+    "(tests/webapp/test_oidc_staff.py)",
 }
 PLATFORM_WIDE = {
     "status.index": "the platform's status page (platform admins) counts every "

@@ -14,6 +14,7 @@ from flask import Flask
 
 from core.pii import new_key
 from domain.accounts.models import User
+from domain.oidc.keys import new_pem
 from pkip.platform import Platform
 from tests.webapp.conftest import PASSWORD, WebClient, make_app
 from webapp import security
@@ -205,6 +206,7 @@ PRODUCTION_ENV = {
     "PKIP_WEB_WORKERS": "1",
     "PKIP_PII_HASH_KEY": new_key(),
     "PKIP_PII_KEYS": f"k1:{new_key()}",
+    "PKIP_OIDC_SIGNING_KEY": new_pem(),
 }
 
 

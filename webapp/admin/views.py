@@ -37,6 +37,12 @@ SECTIONS = (
         frozenset({MUNICIPALITY_ADMIN, PLATFORM_ADMIN}),
     ),
     Section(
+        "oidc.clients",
+        _l("Single sign-on systems"),
+        _l("Systems of the municipality that sign staff in through PKIP."),
+        frozenset({PLATFORM_ADMIN}),
+    ),
+    Section(
         "status.index",
         _l("Platform status"),
         _l("Database, processes, instances, tasks and incidents of the platform."),
