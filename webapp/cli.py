@@ -450,9 +450,12 @@ def openapi_cmd(ctx: click.Context, check: bool, output: Path | None) -> None:
 def _register_groups() -> None:
     from webapp.cli_pii import pii
     from webapp.cli_pspp import pspp
+    from webapp.cli_users import departments, users
 
     main.add_command(pii)
     main.add_command(pspp)
+    main.add_command(users)
+    main.add_command(departments)
 
 
 _register_groups()
