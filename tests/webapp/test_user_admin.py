@@ -393,7 +393,7 @@ def test_csv_import_page_reports_lines_and_columns_and_imports_nothing(
     assert any("kolonna “nodaļas”" in e for e in errors)
     assert accounts.find_user(db_session, "ok1") is None
 
-    good = "username,full_name,roles\nok1,Pirmais Labais,specialist analyst\n".encode()
+    good = b"username,full_name,roles\nok1,Pirmais Labais,specialist analyst\n"
     done = admin.post(
         "/admin/users/import",
         data={"csrf_token": admin.csrf_token(), "file": (io.BytesIO(good), "u.csv")},
