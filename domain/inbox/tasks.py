@@ -237,7 +237,10 @@ def task_view(engine: ProcessEngine, viewer: Viewer, task_id: str) -> TaskView:
         if row.state == UserTask.READY
         else instance_data(engine, instance)
     )
-    names = user_names(session, [row.assignee, *(e.completed_by for e in earlier)])
+    names = user_names(
+        session,
+        [row.assignee, *viewer.covered_users, *(e.completed_by for e in earlier)],
+    )
     return TaskView(
         task=row,
         case=case,

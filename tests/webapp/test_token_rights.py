@@ -25,7 +25,7 @@ from tests.conftest import MUNI
 from tests.engine.factories import TREE_REGISTRATION
 from tests.webapp.api_support import TokenClient, make_token, start_form_process
 from tests.webapp.conftest import WebClient
-from webapp.auth import TOKEN_CACHE_SECONDS, TokenCache
+from webapp.auth import TokenCache
 
 ALL = ("definitions:deploy", "definitions:read", "tasks:read", "tasks:write")
 

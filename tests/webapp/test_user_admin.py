@@ -283,6 +283,9 @@ def test_a_substitute_sees_and_completes_the_absent_persons_task(
     )
     assert saved.status_code == 302
     assert case.number in substitute.get("/inbox/").get_data(as_text=True)
+    form = substitute.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "aizvietotājs" in form and 'id="acting-for"' in form
+    assert "Šo uzdevumu pilda" not in form  # not "someone else has it"
     done = substitute.submit(f"/tasks/{task.id}", TREE_REGISTRATION)
     assert done.status_code == 302
     db_session.refresh(task)
