@@ -38,6 +38,9 @@ record; ``Seeded.value(kind)`` gives that record's id in each municipality:
 | ``item_id`` | an item of the intake queue (domain/intake) |
 | ``rule_id`` | an intake routing rule |
 | ``file_id`` | a file of that intake item |
+| ``user_id`` | a user of the municipality (webapp/admin) |
+| ``department_id`` | a department of the municipality |
+| ``sub_id`` | a substitution between two of its users |
 
 A new route whose variable is not in ``ID_KINDS`` fails this test until its
 variable is mapped (or listed in ``NOT_IDS`` with the reason), so routes added
@@ -51,6 +54,7 @@ import hashlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -60,6 +64,9 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from domain import cases
+from domain.accounts import services as accounts
+from domain.accounts import substitutes
+from domain.accounts.admin import Admin
 from domain.accounts.models import ROLES, ApiToken, User
 from domain.documents import services as documents
 from domain.documents.models import PAPER, TO_PRINT, Delivery
@@ -95,6 +102,9 @@ ID_KINDS = {
     "item_id": "intake",
     "rule_id": "rule",
     "file_id": "intake_file",
+    "user_id": "user",
+    "department_id": "department",
+    "sub_id": "substitution",
 }
 NOT_IDS = {
     "filename": "static files, the same for everyone",
@@ -103,6 +113,9 @@ NOT_IDS = {
     "municipality": "public callbacks of outside systems addressed to a municipality "
     "(webapp/callbacks.py): they carry no session or token; the per-municipality "
     "HMAC secret is what isolates them (tested with the callbacks)",
+    "code": "a municipality's code in the platform administrators' municipality pages "
+    "(webapp/admin/platform.py): managing every municipality is their job; the "
+    "pages are closed to everyone else (tests/webapp/test_user_admin.py)",
 }
 PLATFORM_WIDE = {
     "status.index": "the platform's status page (platform admins) counts every "
@@ -155,6 +168,9 @@ class Seeded:
     intake: int
     rule: int
     intake_file: int
+    user: int
+    department: int
+    substitution: int
 
     def value(self, kind: str) -> Any:
         return getattr(self, kind)
@@ -257,6 +273,30 @@ def _seed(
         process_key="tree_felling",
         actor="tests",
     )
+    absent = accounts.create_user(
+        db,
+        username=f"iso-{municipality.lower()}",
+        full_name=f"Izolācija {municipality}",
+        municipality=municipality,
+        password="iso-parole-1",
+        departments=("lietvedis",),
+    )
+    substitute = accounts.create_user(
+        db,
+        username=f"iso-sub-{municipality.lower()}",
+        full_name=f"Aizvietotājs {municipality}",
+        municipality=municipality,
+        password="iso-parole-1",
+    )
+    substitution = substitutes.add_substitution(
+        db,
+        Admin("tests", municipality),
+        absent=absent.username,
+        substitute=substitute.username,
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 31),
+    )
+    [department] = [d for d in absent.departments if d.key == "lietvedis"]
     db.flush()
     return Seeded(
         municipality=municipality,
@@ -276,6 +316,9 @@ def _seed(
         intake=item.id,
         rule=rule.id,
         intake_file=item.files[0].id,
+        user=absent.id,
+        department=department.id,
+        substitution=substitution.id,
     )
 
 
