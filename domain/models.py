@@ -19,4 +19,6 @@ class Municipality(Base):
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     atvk: Mapped[str | None] = mapped_column(String(7))
+    e_address: Mapped[str | None] = mapped_column(String(64))
+    """The municipality's official e-address (``_DEFAULT@<registration number>``)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -41,17 +41,24 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
 
+from core.calendar import RIGA
 from core.db import utcnow
 from domain.accounts import services as accounts
+from domain.accounts import substitutes
 from domain.accounts import tokens as token_rules
 from domain.accounts.models import PLATFORM_ADMIN, ApiToken, User
 from domain.accounts.tokens import TokenRights
+from domain.inbox import Absence
 from webapp import platform_of
 
 SESSION_HOURS = 10
 """A working day and a bit: a session ends this long after sign-in."""
 API_PREFIX = "/api/"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PASSWORD_CHANGE_ENDPOINTS = frozenset(
+    {"account.password", "account.logout", "account.language"}
+)
+"""All a user with a one-time password may reach until they choose their own."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,9 +78,13 @@ class AuthUser:
     """Keys of the user's departments = the candidate groups of the user's tasks."""
     language: str
     notifications: str
+    absences: tuple[Absence, ...] = ()
+    """The absent colleagues this user substitutes today (their tasks and queues
+    are in this user's inbox)."""
+    must_change_password: bool = False
 
     @classmethod
-    def of(cls, user: User) -> AuthUser:
+    def of(cls, user: User, absences: tuple[Absence, ...] = ()) -> AuthUser:
         return cls(
             id=user.id,
             username=user.username,
@@ -84,6 +95,8 @@ class AuthUser:
             departments=user.department_keys,
             language=user.language,
             notifications=user.notifications,
+            absences=absences,
+            must_change_password=user.must_change_password,
         )
 
     def has_role(self, *roles: str) -> bool:
@@ -195,7 +208,12 @@ def _load_session_user() -> AuthUser | None:
         if user is None or not user.active or user.auth_stamp != session.get("stamp"):
             session.clear()
             return None
-        return AuthUser.of(user)
+        # Roles, departments and substitutions are read here on every request: a
+        # change by an administrator applies from the user's next request.
+        today = _platform().engine_config.clock().astimezone(RIGA).date()
+        covered = substitutes.covered_by(db, user.id, today)
+        absences = tuple(Absence(c.username, c.departments) for c in covered)
+        return AuthUser.of(user, absences)
 
 
 TOKEN_CACHE_SECONDS = 5.0
@@ -209,10 +227,12 @@ VerifiedToken = tuple[ApiToken, TokenRights]
 class TokenCache:
     """API tokens verified in the last ``TOKEN_CACHE_SECONDS``, by the hash of their
     plaintext (never the plaintext), with their creator's rights: a system calling
-    many times a second costs one database look-up per few seconds, not one per
-    request. Expiry is checked on every use; a revocation (or a change of the
-    creator's roles) in this process clears the cache at once, one in another
-    process takes effect there within ``TOKEN_CACHE_SECONDS``."""
+    many times a second costs one indexed read of its creator's rights version per
+    request instead of the token look-up, the creator's roles and departments and
+    the "last used" write. Expiry is checked on every use and the creator's rights
+    version too (``_fresh``: a role change applies at the next request in every
+    process); a revocation in this process clears the cache at once, one in
+    another process takes effect there within ``TOKEN_CACHE_SECONDS``."""
 
     def __init__(
         self,
@@ -261,7 +281,7 @@ def _load_token() -> VerifiedToken | None | bool:
         return False
     cache, key = token_cache(), accounts.token_hash(plaintext)
     cached = cache.get(key)
-    if cached is not None and cached[0].usable(utcnow()):
+    if cached is not None and cached[0].usable(utcnow()) and _fresh(cached):
         return cached
     # A reader: its one write ("last used") is best effort (accounts.authenticate_token)
     with _platform().transaction(readonly=True) as db:
@@ -272,6 +292,15 @@ def _load_token() -> VerifiedToken | None | bool:
         db.expunge(token)
     cache.put(key, verified)
     return verified
+
+
+def _fresh(verified: VerifiedToken) -> bool:
+    """Whether the cached rights still match the creator (one indexed read): a
+    role change, a disabling or a move applies from the next request, in every
+    process, not only after the cache's seconds."""
+    token, rights = verified
+    with _platform().transaction(readonly=True) as db:
+        return token_rules.still_valid(db, token.id, rights)
 
 
 # -- the guard before every request --------------------------------------------------
@@ -329,6 +358,14 @@ def guard(csrf: CSRFProtect) -> Callable[[], ResponseReturnValue | None]:
             return unauthenticated()
         if request.method in UNSAFE_METHODS:
             csrf.protect(apply_exemptions=True)
+        if (
+            g.pkip_user is not None
+            and g.pkip_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
+        ):
+            if is_api_request():
+                return _json_error(403, _("Change your one-time password first."))
+            return redirect(url_for("account.password"))
         return None
 
     return _guard

@@ -488,10 +488,13 @@ def _register_groups() -> None:
     from webapp.cli_oidc import oidc
     from webapp.cli_pii import pii
     from webapp.cli_pspp import pspp
+    from webapp.cli_users import departments, users
 
     main.add_command(oidc)
     main.add_command(pii)
     main.add_command(pspp)
+    main.add_command(users)
+    main.add_command(departments)
 
 
 _register_groups()

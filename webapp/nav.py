@@ -20,8 +20,11 @@ from flask_babel import lazy_gettext as _l
 
 from domain.accounts.models import (
     ANALYST,
+    AUDITOR,
+    FINANCE,
     MUNICIPALITY_ADMIN,
     PLATFORM_ADMIN,
+    REGISTRY_CLERK,
     SERVICE_OWNER,
     SPECIALIST,
     SUPERVISOR,
@@ -71,7 +74,7 @@ APPS = (
     App(
         "intake.index",
         _l("Incoming"),
-        frozenset({SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN}),
+        frozenset({SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN, REGISTRY_CLERK}),
         "/intake/",
         _l("Letters and applications received by e-address, DIV, post and VPVKAC."),
         departments=frozenset({"lietvedis"}),
@@ -128,7 +131,7 @@ APPS = (
     App(
         "admin.index",
         _l("Administration"),
-        frozenset({MUNICIPALITY_ADMIN, PLATFORM_ADMIN}),
+        frozenset({MUNICIPALITY_ADMIN, PLATFORM_ADMIN, AUDITOR}),
         "/admin/",
         _l("Users, departments, API tokens and the platform's status."),
     ),
@@ -142,7 +145,10 @@ ROLE_LABELS = {
     MUNICIPALITY_ADMIN: _l("municipality administrator"),
     PLATFORM_ADMIN: _l("platform administrator"),
     VPVKAC_CLERK: _l("one-stop centre clerk"),
+    REGISTRY_CLERK: _l("registry clerk"),
+    FINANCE: _l("finance"),
     SERVICE_OWNER: _l("service owner"),
+    AUDITOR: _l("auditor"),
 }
 
 

@@ -41,6 +41,7 @@ def current_viewer() -> Viewer:
         municipality=current_municipality(),
         departments=user.departments,
         supervisor=user.has_role(SUPERVISOR),
+        absences=user.absences,
     )
 
 

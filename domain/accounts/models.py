@@ -9,20 +9,24 @@ A department's ``key`` is the candidate group of BPMN lanes (``lietvedis``,
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from core.db import Base, utcnow
 
@@ -33,8 +37,14 @@ MUNICIPALITY_ADMIN = "municipality_admin"
 PLATFORM_ADMIN = "platform_admin"
 VPVKAC_CLERK = "vpvkac"
 """A one-stop client centre's clerk: takes applications for any municipality."""
+REGISTRY_CLERK = "registry_clerk"
+"""A registry clerk (lietvedis): registers incoming and outgoing documents."""
+FINANCE = "finance"
+"""Finance staff: payments, reconciliation."""
 SERVICE_OWNER = "service_owner"
-"""A service owner (pakalpojuma turētājs): reviews and approves service cards."""
+"""The owner of services: their descriptions in the catalogue and their set-up."""
+AUDITOR = "auditor"
+"""Reads the administration log and the audit trails; changes nothing."""
 ROLES = (
     SPECIALIST,
     SUPERVISOR,
@@ -42,7 +52,10 @@ ROLES = (
     MUNICIPALITY_ADMIN,
     PLATFORM_ADMIN,
     VPVKAC_CLERK,
+    REGISTRY_CLERK,
+    FINANCE,
     SERVICE_OWNER,
+    AUDITOR,
 )
 
 LANGUAGES = ("lv", "en")
@@ -80,6 +93,11 @@ class Department(Base):
     )
     key: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(255))
+    head_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    """The head of the department (vadītājs), one of the municipality's users."""
+    head: Mapped[User | None] = relationship(foreign_keys=[head_id], lazy="joined")
 
     def __repr__(self) -> str:
         return f"<Department {self.municipality}/{self.key}>"
@@ -120,8 +138,17 @@ class User(Base):
     auth_stamp: Mapped[str] = mapped_column(String(32))
     """Changes on logout, password change and deactivation; a session cookie carrying
     an older stamp is no longer signed in."""
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    """Set with a one-time password from an administrator: the next sign-in leads
+    to the password page and nowhere else until a new password is chosen."""
+    rights_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Grows with every change of roles, departments, activity or municipality:
+    rights cached anywhere (API tokens) are checked against it on every request."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    disabled_at: Mapped[datetime | None] = mapped_column()
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -179,3 +206,55 @@ class ApiToken(Base):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.prefix}… {self.municipality}>"
+
+
+class Substitution(Base):
+    """``substitute`` stands in for ``absent`` from ``starts_on`` to ``ends_on``
+    (inclusive, Riga dates): the substitute's inbox shows the absent person's tasks
+    and their departments' queues, and the substitute may act on them; the task
+    history names the substitute acting for the absent person."""
+
+    __tablename__ = "substitutions"
+    __table_args__ = (
+        Index("ix_substitutions_substitute", "substitute_id", "starts_on"),
+        CheckConstraint("ends_on >= starts_on", name="ordered_dates"),
+        CheckConstraint("substitute_id <> absent_id", name="not_oneself"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality: Mapped[str] = mapped_column(
+        String(20), ForeignKey("municipalities.code"), index=True
+    )
+    absent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    substitute_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    """Set when an administrator ends the substitution early (rows stay)."""
+
+    absent: Mapped[User] = relationship(foreign_keys=[absent_id], lazy="joined")
+    substitute: Mapped[User] = relationship(foreign_keys=[substitute_id], lazy="joined")
+
+
+class AdminLogEntry(Base):
+    """One change made by an administration action: who, when, what, the values
+    before and after (never a password nor its hash). Append-only: nothing updates
+    or deletes a row (``domain.accounts.adminlog.record`` is the only writer)."""
+
+    __tablename__ = "admin_log"
+    __table_args__ = (Index("ix_admin_log_municipality_at", "municipality", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    """The username of who made the change (``cli:<os user>`` from the CLI)."""
+    municipality: Mapped[str | None] = mapped_column(String(20))
+    """The municipality the change belongs to (None: the platform itself)."""
+    action: Mapped[str] = mapped_column(String(50))
+    target_type: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[str] = mapped_column(String(100))
+    target_label: Mapped[str] = mapped_column(String(255), default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -25,10 +25,13 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from domain.accounts.models import (
     ANALYST,
+    AUDITOR,
+    FINANCE,
     LANGUAGES,
     MUNICIPALITY_ADMIN,
     NOTIFICATIONS,
     PLATFORM_ADMIN,
+    REGISTRY_CLERK,
     ROLES,
     SERVICE_OWNER,
     SPECIALIST,
@@ -263,11 +266,18 @@ def update_profile(
     user.language, user.notifications = language, notifications
 
 
+def rights_changed(user: User) -> None:
+    """Rights cached anywhere for ``user`` (API tokens) are stale from now on."""
+    user.rights_version = (user.rights_version or 0) + 1
+
+
 def set_roles(user: User, roles: Iterable[str]) -> None:
     wanted = set(roles)
     unknown = wanted - set(ROLES)
     if unknown:
         raise AccountError("roles", f"unknown roles {sorted(unknown)}")
+    if wanted != {r.role for r in user.role_rows}:
+        rights_changed(user)
     user.role_rows = [r for r in user.role_rows if r.role in wanted]
     have = {r.role for r in user.role_rows}
     user.role_rows.extend(UserRole(role=r) for r in sorted(wanted - have))
@@ -291,12 +301,15 @@ def set_departments(session: Session, user: User, keys: Iterable[str]) -> None:
             "departments",
             f"no departments {sorted(missing)} in {user.municipality}",
         )
+    if {d.key for d in user.departments} != wanted:
+        rights_changed(user)
     user.departments = sorted(found, key=lambda d: d.key)
 
 
 def deactivate(user: User) -> None:
     user.active = False
     rotate_auth_stamp(user)
+    rights_changed(user)
 
 
 # -- API tokens --------------------------------------------------------------------
@@ -420,9 +433,9 @@ class DemoUser:
 
 
 DEMO_USERS = (
-    DemoUser("lietvede", "Līga Lietvede", (SPECIALIST,), ("lietvedis",)),
+    DemoUser("lietvede", "Līga Lietvede", (SPECIALIST, REGISTRY_CLERK), ("lietvedis",)),
     DemoUser("specialists", "Jānis Speciālists", (SPECIALIST,), ("specialists",)),
-    DemoUser("finansiste", "Ilze Finansiste", (SPECIALIST,), ("finansists",)),
+    DemoUser("finansiste", "Ilze Finansiste", (SPECIALIST, FINANCE), ("finansists",)),
     DemoUser("vaditaja", "Inese Vadītāja", (SUPERVISOR,), ("vaditajs",)),
     DemoUser("analitike", "Anna Analītiķe", (ANALYST,), ()),
     DemoUser("admins", "Andris Administrators", (MUNICIPALITY_ADMIN,), ()),
@@ -430,6 +443,7 @@ DEMO_USERS = (
     DemoUser(
         "turetaja", "Sandra Turētāja", (SERVICE_OWNER,), ("pakalpojumu_turetaji",)
     ),
+    DemoUser("auditore", "Aija Auditore", (AUDITOR,), ()),
     DemoUser("platforma", "Pēteris Platforma", (PLATFORM_ADMIN,), ()),
 )
 

@@ -75,6 +75,26 @@ class TokenRights:
     supervisor: bool = False
     limited_by: str | None = None
     """None, or why some of the token's scopes are not among ``scopes``."""
+    creator_state: tuple[object, ...] = ()
+    """The creator's (rights version, active, municipality) these rights were
+    computed from (``creator_state``): rights cached elsewhere are stale when the
+    creator's state differs."""
+
+
+def still_valid(session: Session, token_id: int, rights: TokenRights) -> bool:
+    """Whether rights computed earlier for a token still hold: the token is not
+    revoked and its creator's (rights version, active, municipality) are the same
+    (one indexed query, for caches of verified tokens)."""
+    row = session.execute(
+        select(ApiToken.revoked_at, User.rights_version, User.active, User.municipality)
+        .select_from(ApiToken)
+        .outerjoin(User, User.username == ApiToken.created_by)
+        .where(ApiToken.id == token_id)
+    ).first()
+    if row is None or row[0] is not None:
+        return False
+    state = tuple(row[1:]) if row[1] is not None else ()
+    return state == rights.creator_state
 
 
 def token_rights(session: Session, token: ApiToken) -> TokenRights:
@@ -87,11 +107,12 @@ def token_rights(session: Session, token: ApiToken) -> TokenRights:
         return TokenRights(
             frozenset(), token.created_by, token.created_by, limited_by=CREATOR_MISSING
         )
+    state = (creator.rights_version, creator.active, creator.municipality)
     if not creator.active:
-        return _none(creator, CREATOR_INACTIVE)
+        return _none(creator, CREATOR_INACTIVE, state)
     roles = creator.roles
     if creator.municipality != token.municipality and PLATFORM_ADMIN not in roles:
-        return _none(creator, CREATOR_MOVED)
+        return _none(creator, CREATOR_MOVED, state)
     wanted = frozenset(token.scopes)
     scopes = wanted & grantable_scopes(roles)
     return TokenRights(
@@ -101,12 +122,17 @@ def token_rights(session: Session, token: ApiToken) -> TokenRights:
         departments=creator.department_keys,
         supervisor=SUPERVISOR in roles,
         limited_by=None if scopes == wanted else CREATOR_ROLES,
+        creator_state=state,
     )
 
 
-def _none(creator: User, reason: str) -> TokenRights:
+def _none(creator: User, reason: str, state: tuple[object, ...]) -> TokenRights:
     return TokenRights(
-        frozenset(), creator.username, creator.full_name, limited_by=reason
+        frozenset(),
+        creator.username,
+        creator.full_name,
+        limited_by=reason,
+        creator_state=state,
     )
 
 

@@ -69,13 +69,44 @@ MAX_PAGES = 400
 
 
 @dataclass(frozen=True)
+class Absence:
+    """Someone the viewer stands in for now (``domain.accounts.substitutes``)."""
+
+    username: str
+    departments: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Viewer:
-    """Who looks at the inbox: a username, the municipality, department keys."""
+    """Who looks at the inbox: a username, the municipality, department keys, and
+    the absent colleagues they substitute (whose tasks and queues they see)."""
 
     username: str
     municipality: str
     departments: frozenset[str] = frozenset()
     supervisor: bool = False
+    absences: tuple[Absence, ...] = ()
+
+    @property
+    def covered_users(self) -> frozenset[str]:
+        return frozenset(a.username for a in self.absences)
+
+    @property
+    def all_departments(self) -> frozenset[str]:
+        """Own departments and those of the people substituted."""
+        extra = [a.departments for a in self.absences]
+        return self.departments.union(*extra) if extra else self.departments
+
+    def acting_for(self, assignee: str | None, group: str | None) -> str | None:
+        """Whom the viewer stands in for when working on a task with this
+        assignee and group: None when their own rights suffice (or none do)."""
+        if assignee == self.username or self.supervisor:
+            return None
+        if assignee is not None:
+            return assignee if assignee in self.covered_users else None
+        if group is None or group in self.departments:
+            return None
+        return next((a.username for a in self.absences if group in a.departments), None)
 
 
 @dataclass(frozen=True)
@@ -152,6 +183,7 @@ class _P:
 
     municipality = bindparam("municipality", type_=String())
     username = bindparam("username", type_=String())
+    covered = bindparam("covered", type_=String(), expanding=True)
     departments = bindparam("departments", type_=String(), expanding=True)
     process = bindparam("process", type_=String())
     group = bindparam("group", type_=String())
@@ -170,6 +202,7 @@ class _Shape:
 
     supervisor: bool
     departments: bool
+    covered: bool
     status: str
     due: str
     sort: str
@@ -180,7 +213,8 @@ class _Shape:
     def of(cls, viewer: Viewer, flt: InboxFilter) -> _Shape:
         return cls(
             supervisor=viewer.supervisor,
-            departments=bool(viewer.departments),
+            departments=bool(viewer.all_departments),
+            covered=bool(viewer.absences),
             status=flt.status,
             due=flt.due,
             sort=flt.sort,
@@ -193,7 +227,8 @@ def _values(viewer: Viewer, flt: InboxFilter, limits: DueLimits) -> dict[str, An
     return {
         "municipality": viewer.municipality,
         "username": viewer.username,
-        "departments": sorted(viewer.departments),
+        "covered": sorted(viewer.covered_users),
+        "departments": sorted(viewer.all_departments),
         "process": flt.process,
         "group": flt.group,
         "now": limits.now,
@@ -205,7 +240,9 @@ def _values(viewer: Viewer, flt: InboxFilter, limits: DueLimits) -> dict[str, An
 
 
 def _status_condition(shape: _Shape, status: str) -> ColumnElement[bool]:
-    mine = _TASKS.c.assignee == _P.username
+    mine: ColumnElement[bool] = _TASKS.c.assignee == _P.username
+    if shape.covered:  # the tasks of the people substituted count as one's own
+        mine = or_(mine, _TASKS.c.assignee.in_(_P.covered))
     group = (
         and_(_TASKS.c.assignee.is_(None), _TASKS.c.candidate_group.in_(_P.departments))
         if shape.departments

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.cases import (
@@ -20,7 +20,7 @@ from domain.cases import (
 from domain.inbox.query import Viewer
 from engine.errors import Conflict, EngineError, NotFound
 from engine.interfaces import FormCatalogue
-from engine.models import ProcessInstance, UserTask
+from engine.models import HistoryEvent, ProcessInstance, UserTask
 from engine.runtime import ProcessEngine
 
 
@@ -35,9 +35,10 @@ def may_work_on(viewer: Viewer, task: UserTask) -> bool:
     return (
         viewer.supervisor
         or task.assignee == viewer.username
+        or task.assignee in viewer.covered_users
         or (
             task.candidate_group is not None
-            and task.candidate_group in viewer.departments
+            and task.candidate_group in viewer.all_departments
         )
     )
 
@@ -63,7 +64,8 @@ def unclaim(engine: ProcessEngine, viewer: Viewer, task_id: str) -> UserTask:
     row = get_task(engine, viewer, task_id)
     if row.assignee is None:
         raise Conflict(f"task {task_id} is not claimed")
-    if row.assignee != viewer.username and not viewer.supervisor:
+    covering = row.assignee in viewer.covered_users
+    if row.assignee != viewer.username and not (viewer.supervisor or covering):
         raise NotAllowed("only a supervisor can take back another person's task")
     return engine.unclaim(
         task_id,
@@ -111,10 +113,51 @@ def complete(
     Raises ``FormValidationError`` (nothing changed), ``Conflict`` (someone else
     completed or holds it), ``NotFound``.
     """
-    get_task(engine, viewer, task_id)
-    return engine.complete_task(
-        task_id, data, actor=viewer.username, municipality=viewer.municipality
+    row = get_task(engine, viewer, task_id)
+    absent = viewer.acting_for(row.assignee, row.candidate_group)
+    if absent is None:
+        return engine.complete_task(
+            task_id, data, actor=viewer.username, municipality=viewer.municipality
+        )
+    return _complete_for(engine, viewer, row, absent, data)
+
+
+def _complete_for(
+    engine: ProcessEngine,
+    viewer: Viewer,
+    row: UserTask,
+    absent: str,
+    data: Mapping[str, Any],
+) -> ProcessInstance:
+    """A substitute completes a task of the person they stand in for: the task
+    passes to the substitute, and its history events say for whom they acted."""
+    session = engine.session
+    last = session.scalar(
+        select(func.max(HistoryEvent.id)).where(
+            HistoryEvent.instance_id == row.instance_id
+        )
     )
+    if row.assignee == absent:
+        engine.assign(
+            row.id,
+            assignee=viewer.username,
+            by=viewer.username,
+            municipality=viewer.municipality,
+        )
+    instance = engine.complete_task(
+        row.id, data, actor=viewer.username, municipality=viewer.municipality
+    )
+    mine = session.scalars(
+        select(HistoryEvent).where(
+            HistoryEvent.instance_id == row.instance_id,
+            HistoryEvent.id > (last or 0),
+            HistoryEvent.actor == viewer.username,
+        )
+    ).all()
+    for event in mine:
+        event.details = {**(event.details or {}), "on_behalf_of": absent}
+    session.flush()
+    return instance
 
 
 # -- the task page -------------------------------------------------------------------
@@ -194,7 +237,10 @@ def task_view(engine: ProcessEngine, viewer: Viewer, task_id: str) -> TaskView:
         if row.state == UserTask.READY
         else instance_data(engine, instance)
     )
-    names = user_names(session, [row.assignee, *(e.completed_by for e in earlier)])
+    names = user_names(
+        session,
+        [row.assignee, *viewer.covered_users, *(e.completed_by for e in earlier)],
+    )
     return TaskView(
         task=row,
         case=case,

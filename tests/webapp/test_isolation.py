@@ -39,6 +39,9 @@ record; ``Seeded.value(kind)`` gives that record's id in each municipality:
 | ``rule_id`` | an intake routing rule |
 | ``file_id`` | a file of that intake item |
 | ``card_id`` | a service card of the catalogue (domain/catalogue), a draft |
+| ``user_id`` | a user of the municipality (webapp/admin) |
+| ``department_id`` | a department of the municipality |
+| ``sub_id`` | a substitution between two of its users |
 
 A new route whose variable is not in ``ID_KINDS`` fails this test until its
 variable is mapped (or listed in ``NOT_IDS`` with the reason), so routes added
@@ -52,6 +55,7 @@ import hashlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -61,6 +65,9 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from domain import cases
+from domain.accounts import services as accounts
+from domain.accounts import substitutes
+from domain.accounts.admin import Admin
 from domain.accounts.models import ROLES, ApiToken, User
 from domain.catalogue import services as catalogue
 from domain.catalogue.schemas import CardContent
@@ -99,6 +106,9 @@ ID_KINDS = {
     "rule_id": "rule",
     "file_id": "intake_file",
     "card_id": "card",
+    "user_id": "user",
+    "department_id": "department",
+    "sub_id": "substitution",
 }
 NOT_IDS = {
     "filename": "static files, the same for everyone",
@@ -114,7 +124,10 @@ NOT_IDS = {
     "the municipality whose own identity provider signs its staff in "
     "(/login/municipality/<code>) is public, before anyone signs in, and the "
     "provider's answer matches only that municipality's users "
-    "(tests/webapp/test_oidc_staff.py)",
+    "(tests/webapp/test_oidc_staff.py); and the platform administrators' "
+    "municipality pages (webapp/admin/platform.py): managing every municipality is "
+    "their job, the pages are closed to everyone else "
+    "(tests/webapp/test_user_admin.py)",
 }
 PLATFORM_WIDE = {
     "status.index": "the platform's status page (platform admins) counts every "
@@ -169,6 +182,9 @@ class Seeded:
     intake_file: int
     card: int
     card_code: str
+    user: int
+    department: int
+    substitution: int
 
     def value(self, kind: str) -> Any:
         return getattr(self, kind)
@@ -279,6 +295,30 @@ def _seed(
         actor="tests",
         now=engine.now(),
     )
+    absent = accounts.create_user(
+        db,
+        username=f"iso-{municipality.lower()}",
+        full_name=f"Izolācija {municipality}",
+        municipality=municipality,
+        password="iso-parole-1",
+        departments=("lietvedis",),
+    )
+    substitute = accounts.create_user(
+        db,
+        username=f"iso-sub-{municipality.lower()}",
+        full_name=f"Aizvietotājs {municipality}",
+        municipality=municipality,
+        password="iso-parole-1",
+    )
+    substitution = substitutes.add_substitution(
+        db,
+        Admin("tests", municipality),
+        absent=absent.username,
+        substitute=substitute.username,
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 31),
+    )
+    [department] = [d for d in absent.departments if d.key == "lietvedis"]
     db.flush()
     return Seeded(
         card=card.id,
@@ -300,6 +340,9 @@ def _seed(
         intake=item.id,
         rule=rule.id,
         intake_file=item.files[0].id,
+        user=absent.id,
+        department=department.id,
+        substitution=substitution.id,
     )
 
 

@@ -13,10 +13,17 @@ from wtforms import (
     SelectChoice,
     StringField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Regexp
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Regexp,
+)
 
 from domain.accounts.models import LANGUAGES, NOTIFICATIONS
-from domain.accounts.services import EMAIL_RE
+from domain.accounts.services import EMAIL_RE, MIN_PASSWORD_LENGTH
 
 
 def _strip(value: str | None) -> str | None:
@@ -85,4 +92,35 @@ class ProfileForm(FlaskForm):
         choices=NOTIFICATION_CHOICES,
         validators=[AnyOf(NOTIFICATIONS, message=_l("Choose how to be notified."))],
         validate_choice=False,
+    )
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            InputRequired(message=_l("Enter your current password.")),
+            Length(max=1000, message=_l("The password is too long.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            InputRequired(message=_l("Enter a new password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=1000,
+                message=_l("At least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(message=_l("Enter the new password again.")),
+            EqualTo("new_password", message=_l("The two new passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
     )

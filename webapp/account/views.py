@@ -19,12 +19,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext, refresh
 
+from domain.accounts import admin as administration
 from domain.accounts import services as accounts
 from domain.accounts.models import PLATFORM_ADMIN
 from domain.models import Municipality
 from engine.errors import Conflict
 from webapp import platform_of
-from webapp.account.forms import LoginForm, ProfileForm
+from webapp.account.forms import LoginForm, PasswordForm, ProfileForm
 from webapp.auth import (
     current_user,
     login_required,
@@ -179,6 +180,46 @@ def _profile_page(form: ProfileForm) -> str:
         role_names=[str(label) for r, label in ROLE_LABELS.items() if r in user.roles],
         departments=departments,
         last_login=last_login,
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> Any:
+    """Choose a new password (required after a one-time password from an
+    administrator); other sessions of the user end, this one goes on."""
+    user = current_user()
+    assert user is not None
+    form = PasswordForm()
+    if form.validate_on_submit():
+        with _platform().transaction() as db:
+            found = accounts.get_user(db, user.id)
+            if found is None:
+                abort(404)
+            try:
+                administration.change_own_password(
+                    db,
+                    found,
+                    form.current_password.data or "",
+                    form.new_password.data or "",
+                )
+            except administration.AdminError as exc:
+                messages = {
+                    "password_wrong": _("The current password is not right."),
+                    "password_same": _("Choose a password other than the current one."),
+                }
+                target = (
+                    form.current_password
+                    if exc.field == "current_password"
+                    else form.new_password
+                )
+                target.errors = [*target.errors, messages.get(exc.code, str(exc))]
+            else:
+                login_user(found)  # a fresh session with the new auth stamp
+                flash(_("Your password has been changed."), "success")
+                return redirect(safe_next(None))
+    return render_template(
+        "account/password.html", form=form, required=user.must_change_password
     )
 
 

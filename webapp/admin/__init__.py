@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Administration (the navigation's ``admin.index``): a landing page with the
-sections an administrator may use, and the API tokens of the municipality.
+sections an administrator may use; users, departments, substitutes, the CSV
+import, the administration log, municipalities (platform administrators) and the
+API tokens of the municipality.
 
 Add a section: a view on ``bp`` in its own module, imported below, and an entry in
 ``SECTIONS`` (endpoint, label, description, roles).
@@ -12,4 +14,10 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from webapp.admin import tokens, views  # noqa: E402,F401  (views register on bp)
+from webapp.admin import (  # noqa: E402,F401  (views register on bp)
+    departments,
+    platform,
+    tokens,
+    users,
+    views,
+)

@@ -16,6 +16,7 @@ from domain.accounts.models import ApiToken
 from domain.accounts.tokens import actor_labels, grantable_scopes, token_rights
 from webapp import platform_of, transaction
 from webapp.admin import bp
+from webapp.admin.common import ADMIN_ROLES
 from webapp.admin.forms import SCOPE_LABELS, TokenForm
 from webapp.auth import (
     current_municipality,
@@ -24,10 +25,9 @@ from webapp.auth import (
     token_cache,
 )
 from webapp.i18n import TIMEZONE
-from webapp.nav import roles_of
 from webapp.scoping import get_scoped_or_404
 
-ROLES = roles_of("admin.index")
+ROLES = ADMIN_ROLES  # not the auditors the administration page also admits
 
 
 def _now() -> datetime:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
-from domain.accounts.models import MUNICIPALITY_ADMIN, PLATFORM_ADMIN
+from domain.accounts.models import AUDITOR, MUNICIPALITY_ADMIN, PLATFORM_ADMIN
 from webapp.admin import bp
 from webapp.auth import current_user, roles_required
 from webapp.nav import roles_of
@@ -23,7 +23,45 @@ class Section:
     roles: frozenset[str]
 
 
+_ADMINS = frozenset({MUNICIPALITY_ADMIN, PLATFORM_ADMIN})
+
 SECTIONS = (
+    Section(
+        "admin.users",
+        _l("Users"),
+        _l("Create users, give roles and departments, disable, reset passwords."),
+        _ADMINS,
+    ),
+    Section(
+        "admin.departments",
+        _l("Departments"),
+        _l("Departments, their heads and members: who sees which queue of tasks."),
+        _ADMINS,
+    ),
+    Section(
+        "admin.substitutions",
+        _l("Substitutes"),
+        _l("Who works on an absent colleague's tasks, and for how long."),
+        _ADMINS,
+    ),
+    Section(
+        "admin.import_users",
+        _l("Import users"),
+        _l("Create many users at once from a CSV file."),
+        _ADMINS,
+    ),
+    Section(
+        "admin.log",
+        _l("Administration log"),
+        _l("Every change of users, roles, departments and substitutes."),
+        frozenset({MUNICIPALITY_ADMIN, PLATFORM_ADMIN, AUDITOR}),
+    ),
+    Section(
+        "admin.municipalities",
+        _l("Municipalities"),
+        _l("Municipalities on the platform and their administrators."),
+        frozenset({PLATFORM_ADMIN}),
+    ),
     Section(
         "admin.tokens",
         _l("API tokens"),
@@ -58,3 +96,27 @@ def index() -> str:
     assert user is not None
     sections = [s for s in SECTIONS if user.has_role(*s.roles)]
     return render_template("admin/index.html", sections=sections)
+
+
+ACTIONS = {
+    "user.create": _l("user created"),
+    "user.update": _l("user changed"),
+    "user.disable": _l("user disabled"),
+    "user.enable": _l("user enabled"),
+    "user.password_reset": _l("one-time password set"),
+    "user.password_change": _l("password changed by the user"),
+    "department.create": _l("department created"),
+    "department.update": _l("department changed"),
+    "department.members": _l("department members changed"),
+    "substitution.create": _l("substitution set"),
+    "substitution.end": _l("substitution ended"),
+    "municipality.create": _l("municipality created"),
+    "municipality.update": _l("municipality changed"),
+    "task.reassign": _l("task reassigned"),
+}
+"""What each administration log action is called on the pages."""
+
+
+@bp.context_processor
+def _actions() -> dict[str, Any]:
+    return {"admin_actions": ACTIONS}

@@ -66,8 +66,11 @@ def _page(
         errors=merge_errors(errors),
         earlier=_earlier(view, lang),
         viewer=viewer,
-        mine=view.task.assignee == viewer.username,
-        taken=view.task.assignee not in (None, viewer.username),
+        mine=view.task.assignee == viewer.username
+        or view.task.assignee in viewer.covered_users,
+        taken=view.task.assignee not in (None, viewer.username)
+        and view.task.assignee not in viewer.covered_users,
+        acting_for=viewer.acting_for(view.task.assignee, view.task.candidate_group),
     )
 
 

@@ -6,7 +6,7 @@ messages may now belong to no process instance: the back-channel logouts are a
 feed of the platform's own.
 
 Revision ID: 0860
-Revises: 0800
+Revises: 0850
 Create Date: 2026-12-04 22:51:13.770725
 """
 
@@ -19,7 +19,7 @@ import core.db
 
 
 revision = '0860'
-down_revision = '0800'
+down_revision = '0850'
 branch_labels = None
 depends_on = None
 
