@@ -49,7 +49,7 @@ def test_deploys_every_sample_process(db_session: Session, platform: Platform) -
         platform, db_session, read_files([PROCESS_DIR]), deployed_by="analitike"
     )
     keys = sorted(r.definition.key for r in results)
-    assert keys == ["dog_fee", "issue_decision", "tree_felling"]
+    assert keys == ["dog_fee", "issue_decision", "service_setup", "tree_felling"]
     for r in results:
         d = r.definition
         assert r.created and d.version == 1 and d.municipality == ""

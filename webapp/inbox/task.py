@@ -27,7 +27,7 @@ from webapp import transaction
 from webapp.auth import roles_required
 from webapp.inbox.views import INBOX_ROLES, bp
 from webapp.scoping import get_scoped_or_404
-from webapp.support import current_viewer, engine_for, language, platform
+from webapp.support import current_viewer, engine_for, language
 
 
 def _load(task_id: str) -> inbox.TaskView:
@@ -93,7 +93,7 @@ def complete(task_id: str) -> Any:
     if sub.errors:
         found = list(sub.errors)
         if view.task.form_key:
-            found += _validate(view.task.form_key, sub.data)
+            found += _validate(view.task, sub.data)
         return _page(view, sub.data, found)
     viewer = current_viewer()
     try:
@@ -113,9 +113,13 @@ def complete(task_id: str) -> Any:
     return redirect(url_for("inbox.index"))
 
 
-def _validate(form_key: str, data: dict[str, Any]) -> list[FieldError]:
-    """The validator's errors too, so a parse error does not hide the others."""
-    return list(platform().engine_config.forms.validate(form_key, data))
+def _validate(task: UserTask, data: dict[str, Any]) -> list[FieldError]:
+    """The validator's errors too, so a parse error does not hide the others (the
+    form version the task's process was deployed with)."""
+    with transaction(readonly=True) as db:
+        engine = engine_for(db)
+        forms = engine.forms_of(engine.get_instance(task.instance_id).definition)
+        return list(forms.validate(str(task.form_key), data))
 
 
 def _conflict(view: inbox.TaskView) -> Response:

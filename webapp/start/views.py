@@ -21,7 +21,12 @@ from forms.render import merge_errors, parse_submission, render_form
 from webapp import labels, transaction
 from webapp.auth import current_municipality, current_user, roles_required
 from webapp.nav import roles_of
-from webapp.support import engine_for, form_schema, language, platform
+from webapp.support import (
+    definition_forms_validate,
+    engine_for,
+    form_schema,
+    language,
+)
 
 bp = Blueprint("start", __name__, url_prefix="/start")
 START_ROLES = roles_of("start.index")
@@ -97,7 +102,7 @@ def _page(
 @roles_required(*START_ROLES)
 def form(key: str) -> Any:
     process = _process(key)
-    schema = form_schema(process.start_form)
+    schema = form_schema(process.start_form, process.definition_id)
     case_form = CaseForm(request.form if request.method == "POST" else None)
     if request.method == "GET":
         return _page(process, case_form, schema, None)
@@ -116,7 +121,9 @@ def form(key: str) -> Any:
     case_errors = cases.check_case_fields(client, channel)[1]
     form_errors = list(sub.errors) if sub is not None else []
     if schema is not None and process.start_form and (case_errors or form_errors):
-        form_errors += platform().engine_config.forms.validate(process.start_form, data)
+        form_errors += definition_forms_validate(
+            process.definition_id, process.start_form, data
+        )
     if case_errors or form_errors:
         _put_errors(case_form, case_errors)
         return _page(process, case_form, schema, data, form_errors)
