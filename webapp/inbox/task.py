@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from core.contracts import FieldError, FormValidationError
 from domain import inbox
+from domain.services.procedure import render_procedure
 from engine.errors import Conflict, InvalidOperation, NotFound
 from engine.models import UserTask
 from forms.render import merge_errors, parse_submission, render_data, render_form
@@ -68,6 +69,7 @@ def _page(
         viewer=viewer,
         mine=view.task.assignee == viewer.username,
         taken=view.task.assignee not in (None, viewer.username),
+        procedure=render_procedure(view.procedure) if view.procedure else None,
     )
 
 
