@@ -404,6 +404,7 @@ DEMO_DEPARTMENTS = {
     "specialists": "Speciālisti",
     "finansists": "Finanšu nodaļa",
     "vaditajs": "Vadība",
+    "analitiki": "Pakalpojumu analītiķi",
 }
 
 
@@ -420,7 +421,7 @@ DEMO_USERS = (
     DemoUser("specialists", "Jānis Speciālists", (SPECIALIST,), ("specialists",)),
     DemoUser("finansiste", "Ilze Finansiste", (SPECIALIST,), ("finansists",)),
     DemoUser("vaditaja", "Inese Vadītāja", (SUPERVISOR,), ("vaditajs",)),
-    DemoUser("analitike", "Anna Analītiķe", (ANALYST,), ()),
+    DemoUser("analitike", "Anna Analītiķe", (ANALYST,), ("analitiki",)),
     DemoUser("admins", "Andris Administrators", (MUNICIPALITY_ADMIN,), ()),
     DemoUser("vpvkac", "Vita Klientu Centrs", (VPVKAC_CLERK,), ()),
     DemoUser("platforma", "Pēteris Platforma", (PLATFORM_ADMIN,), ()),

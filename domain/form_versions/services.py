@@ -40,6 +40,7 @@ __all__ = [
     "forms_for_definition",
     "pins_for",
     "save_version",
+    "valid_key",
     "schema_of",
     "versions_of",
 ]
@@ -91,6 +92,11 @@ def check_schema(schema: Any) -> list[FieldError]:
         en = f"Field “{field}”: {reason}" if field else reason
         errors.append(FieldError(path, lv, en, "schema"))
     return errors
+
+
+def valid_key(key: str) -> bool:
+    """True for a usable form key: ``[a-z][a-z0-9_]*``, up to 100 characters."""
+    return isinstance(key, str) and _KEY_RE.fullmatch(key) is not None
 
 
 # -- saving and reading --------------------------------------------------------------
