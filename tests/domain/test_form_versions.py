@@ -198,7 +198,7 @@ def test_schema_errors_name_the_field() -> None:
     assert _errors({"type": "string"}) == {
         "schema.type": "formai jābūt objektam ar laukiem (type object, properties)"
     }
-    for key in default_forms().keys():  # every shipped form can be saved as it is
+    for key in default_forms().keys():  # noqa: SIM118 - every shipped form can be saved as it is
         assert fv.check_schema(default_forms().schema(key)) == [], key
 
 
