@@ -118,7 +118,7 @@ def complete(task_id: str) -> Any:
 def _validate(task: UserTask, data: dict[str, Any]) -> list[FieldError]:
     """The validator's errors too, so a parse error does not hide the others (the
     form version the task's process was deployed with)."""
-    with transaction(readonly=True) as db:
+    with transaction() as db:
         engine = engine_for(db)
         forms = engine.forms_of(engine.get_instance(task.instance_id).definition)
         return list(forms.validate(str(task.form_key), data))
