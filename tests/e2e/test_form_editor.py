@@ -81,7 +81,9 @@ def test_analyst_builds_a_form_and_the_clerk_sees_it(
     page.get_by_role("tab", name="JSON").click()
     schema = page.locator("#schema")
     expect(schema).to_have_value(re.compile(r'"tree_height": \{\s+"type": "number"'))
-    expect(schema).to_have_value(re.compile(r'"x-showWhen": \{\s+"field": "is_dangerous"'))
+    expect(schema).to_have_value(
+        re.compile(r'"x-showWhen": \{\s+"field": "is_dangerous"')
+    )
     page.get_by_role("tab", name="Lauki").click()
     expect(page.locator(".field-card")).to_have_count(10)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -178,3 +179,31 @@ def test_setup_pages_save_a_draft_and_send_it_for_approval(
 
     row = own_setup(db_session, MUNI, "PKIP-099")
     assert row is not None and row.stage == "review"
+
+
+def test_the_api_refuses_a_service_not_set_up(
+    app: Any, platform: Platform, db_session: Session
+) -> None:
+    from tests.webapp.api_support import TokenClient, make_token
+
+    platform.deployer(db_session).deploy({"street_trade.bpmn": _new_service()})
+    api = TokenClient(app, make_token(db_session))
+    bare = api.post("/api/v1/instances", {"process_key": "street_trade"})
+    assert bare.status_code == 409
+    assert bare.get_json()["message"].startswith("Pakalpojums PKIP-099 nav iestatīts")
+    as_case = api.post(
+        "/api/v1/instances",
+        {
+            "process_key": "street_trade",
+            "case": {
+                "client_name": "Anna Ozola",
+                "client_identifier": "16117519997",
+                "channel": "office",
+            },
+        },
+    )
+    assert as_case.status_code == 409
+    assert (
+        api.post("/api/v1/instances", {"process_key": "tree_felling"}).status_code
+        == 201
+    )
