@@ -87,15 +87,19 @@ class Deployer:
         forms: FormCatalogue,
         form_pins: Callable[[Collection[str], str | None], dict[str, Any]]
         | None = None,
+        forms_for: Callable[[str | None], FormCatalogue] | None = None,
     ) -> None:
         """``form_pins`` tells which form versions a definition deployed now for a
         municipality (None = the base) records (``ProcessDefinition.forms``); a
-        changed pin makes a new version even when the files are unchanged."""
+        changed pin makes a new version even when the files are unchanged.
+        ``forms_for`` gives the forms a deploy for a municipality (None = the base)
+        may name, when they differ by municipality; else ``forms``."""
         self.session = session
         self.serializer = serializer
         self.connectors = connectors
         self.forms = forms
         self.form_pins = form_pins
+        self.forms_for = forms_for
 
     # -- public ---------------------------------------------------------------------
     def deploy(
@@ -194,13 +198,14 @@ class Deployer:
                 )
         if problems:
             raise DeployError(problems)
+        forms = self.forms_for(municipality) if self.forms_for else self.forms
         for name in bundle.bpmn:
             problems.extend(
                 check_tree(
                     name,
                     bundle.trees[name],
                     connectors=self.connectors,
-                    forms=self.forms,
+                    forms=forms,
                 )
             )
         named = {(p.file, p.element_id) for p in problems if p.element_id}

@@ -183,6 +183,15 @@ class Platform:
                 if versioned
                 else None
             ),
+            forms_for=(
+                (
+                    lambda municipality: StoredForms(
+                        session, municipality, base=self.engine_config.forms
+                    )
+                )
+                if versioned
+                else None
+            ),
         )
 
     # -- set-up steps used by `make run`, the CLI and tests --------------------------

@@ -247,3 +247,36 @@ def test_conditions_render_and_validate() -> None:
     forms = JsonSchemaForms.from_schemas({"k": schema})
     assert [e.path for e in forms.validate("k", {"has_dog": True})] == ["dog_name"]
     assert forms.validate("k", {"has_dog": False}) == []
+
+
+def test_a_form_of_one_municipality_only_deploys_for_it(
+    db_session: Session, platform: Platform, engine: ProcessEngine
+) -> None:
+    from engine.deploy import DeployError
+    from tests.engine.bpmn_snippets import linear, user_task
+
+    fv.save_version(
+        db_session,
+        "trade_note",
+        {
+            "type": "object",
+            "properties": {"note": {"type": "string", "title": "Piezīme"}},
+            "required": ["note"],
+        },
+        variant=MUNI,
+        author="analitike",
+        now=T0,
+    )
+    files = {"trade.bpmn": linear("trade_note_test", user_task("trade_note"))}
+    with pytest.raises(DeployError) as refused:
+        platform.deployer(db_session).deploy(files, municipality=OTHER_MUNI)
+    assert "trade_note" in str(refused.value.problems[0])
+    [result] = platform.deployer(db_session).deploy(files, municipality=MUNI)
+    assert result.definition.forms == {"trade_note": {"variant": MUNI, "version": 1}}
+    instance = engine.start("trade_note_test", municipality=MUNI)
+    task = db_session.scalars(
+        select(UserTask).where(UserTask.instance_id == instance.id)
+    ).one()
+    with pytest.raises(FormValidationError):
+        engine.complete_task(task.id, {}, actor="x", municipality=MUNI)
+    engine.complete_task(task.id, {"note": "Labi"}, actor="x", municipality=MUNI)
