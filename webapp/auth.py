@@ -176,7 +176,7 @@ def _load_session_user() -> AuthUser | None:
         flash(_("Your session has ended. Please sign in again."), "info")
         return None
     # Every request reads this: a reader, so that it never queues behind a writer.
-    with _platform().transaction() as db:
+    with _platform().transaction(readonly=True) as db:
         user = accounts.get_user(db, uid)
         if user is None or not user.active or user.auth_stamp != session.get("stamp"):
             session.clear()
@@ -250,7 +250,7 @@ def _load_token() -> VerifiedToken | None | bool:
     if cached is not None and cached[0].usable(utcnow()):
         return cached
     # A reader: its one write ("last used") is best effort (accounts.authenticate_token)
-    with _platform().transaction() as db:
+    with _platform().transaction(readonly=True) as db:
         token = accounts.authenticate_token(db, plaintext)
         if token is None:
             return False

@@ -112,7 +112,7 @@ def _echo_demo_users(platform: Any) -> None:
         return
     from domain.accounts.services import DEMO_PASSWORD, DEMO_USERS, find_user
 
-    with platform.transaction() as session:
+    with platform.transaction(readonly=True) as session:
         seeded = [u for u in DEMO_USERS if find_user(session, u.username) is not None]
     if not seeded:
         return

@@ -17,7 +17,7 @@ from domain.inbox import Viewer
 from engine.models import ProcessDefinition
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform
-from webapp import platform_of, transaction
+from webapp import platform_of
 from webapp.auth import current_municipality, current_user
 from webapp.i18n import select_locale
 
@@ -62,7 +62,7 @@ def form_schema(
     ``definition_id`` (domain/form_versions), else the platform's catalogue."""
     if definition_id is None or not key:
         return inbox.form_schema(platform().engine_config.forms, key)
-    with transaction() as db:
+    with platform().transaction(readonly=True) as db:
         engine = engine_for(db)
         definition = db.get(ProcessDefinition, definition_id)
         forms = (
@@ -77,7 +77,7 @@ def definition_forms_validate(
     definition_id: int, key: str, data: dict[str, Any]
 ) -> list[FieldError]:
     """The errors of ``data`` against form ``key`` as deployed with the definition."""
-    with transaction() as db:
+    with platform().transaction(readonly=True) as db:
         engine = engine_for(db)
         definition = db.get(ProcessDefinition, definition_id)
         if definition is None:

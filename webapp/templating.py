@@ -35,7 +35,7 @@ def _municipalities() -> tuple[Municipality | None, list[Municipality]]:
     every: list[Municipality] = []
     if user is not None:
         code = current_municipality()
-        with platform_of(current_app).transaction() as db:
+        with platform_of(current_app).transaction(readonly=True) as db:
             if user.is_platform_admin:
                 every = list(
                     db.scalars(select(Municipality).order_by(Municipality.name))

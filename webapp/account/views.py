@@ -96,7 +96,7 @@ def _sign_in(username: str, password: str) -> bool:
     after it takes SQLite's write lock: sign-ins do not hold up the office's other
     work. A password changed or an account closed in between (a new auth stamp,
     inactive) counts as a failed sign-in."""
-    with _platform().transaction() as db:
+    with _platform().transaction(readonly=True) as db:
         checked = accounts.check_password(db, username, password)
     if checked is None:
         return False

@@ -74,7 +74,7 @@ def _message(error: FieldError) -> str:
 @roles_required(*ROLES)
 def index() -> str:
     municipality = current_municipality()
-    with transaction() as db:
+    with platform().transaction(readonly=True) as db:
         rows = []
         for key in form_versions.form_keys(db):
             pin = form_versions.in_force(db, key, municipality)
@@ -105,7 +105,7 @@ def _page(
     status: int = 200,
 ) -> tuple[str, int]:
     municipality = current_municipality()
-    with transaction() as db:
+    with platform().transaction(readonly=True) as db:
         versions = form_versions.versions_of(db, key, municipality)
         using = form_deploy.processes_using(db, municipality, key)
     return (
@@ -129,7 +129,7 @@ def _page(
 def edit(key: str) -> Any:
     if not form_versions.valid_key(key):
         abort(404)
-    with transaction() as db:
+    with platform().transaction(readonly=True) as db:
         pin = form_versions.in_force(db, key, current_municipality())
         schema = form_versions.schema_of(db, key, pin) if pin else dict(NEW_FORM)
     return _page(key, json.dumps(schema, ensure_ascii=False, indent=2))

@@ -28,7 +28,7 @@ from webapp import transaction
 from webapp.auth import roles_required
 from webapp.inbox.views import INBOX_ROLES, bp
 from webapp.scoping import get_scoped_or_404
-from webapp.support import current_viewer, engine_for, language
+from webapp.support import current_viewer, engine_for, language, platform
 
 
 def _load(task_id: str) -> inbox.TaskView:
@@ -118,7 +118,7 @@ def complete(task_id: str) -> Any:
 def _validate(task: UserTask, data: dict[str, Any]) -> list[FieldError]:
     """The validator's errors too, so a parse error does not hide the others (the
     form version the task's process was deployed with)."""
-    with transaction() as db:
+    with platform().transaction(readonly=True) as db:
         engine = engine_for(db)
         forms = engine.forms_of(engine.get_instance(task.instance_id).definition)
         return list(forms.validate(str(task.form_key), data))

@@ -58,7 +58,7 @@ def _message(error: FieldError) -> str:
 @bp.get("/")
 @roles_required(*ROLES)
 def index() -> str:
-    with transaction() as db:
+    with platform().transaction(readonly=True) as db:
         found = setups.all_setups(db, current_municipality())
     return render_template("services/index.html", setups=found)
 
@@ -75,7 +75,7 @@ def _page(
     status: int = 200,
 ) -> tuple[str, int]:
     municipality = current_municipality()
-    with transaction() as db:
+    with platform().transaction(readonly=True) as db:
         processes, forms = _choices(db, municipality)
         setup = setups.setup_for(db, municipality, code)
     return (
@@ -99,7 +99,7 @@ def _page(
 @bp.get("/<code>")
 @roles_required(*ROLES)
 def show(code: str) -> Any:
-    with transaction() as db:
+    with platform().transaction(readonly=True) as db:
         setup = setups.setup_for(db, current_municipality(), code)
     values = (
         {
