@@ -23,7 +23,7 @@ def test_demo_users_for_every_role_idempotent(committed: Platform) -> None:
     committed.seed_demo()
     committed.seed_demo()
     assert _count(committed, User) == len(accounts.DEMO_USERS)
-    assert _count(committed, Department) == 4
+    assert _count(committed, Department) == len(accounts.DEMO_DEPARTMENTS)
     with committed.transaction() as db:
         users = db.scalars(select(User)).all()
         assert {r for u in users for r in u.roles} == set(ROLES)
@@ -33,7 +33,13 @@ def test_demo_users_for_every_role_idempotent(committed: Platform) -> None:
         vaditaja = accounts.find_user(db, "vaditaja")
         assert vaditaja is not None and vaditaja.roles == {"supervisor"}
         keys = {d.key for d in db.scalars(select(Department))}
-        assert keys == {"lietvedis", "specialists", "finansists", "vaditajs"}
+        assert keys == {
+            "lietvedis",
+            "specialists",
+            "finansists",
+            "vaditajs",
+            "analitiki",
+        }
 
 
 def test_seeding_keeps_changes_made_since(committed: Platform) -> None:

@@ -34,6 +34,8 @@ LABELS = {
     "documents.print_queue": "Drukas rinda",
     "documents.templates": "Dokumentu veidnes",
     "modeler.index": "Modelētājs",
+    "forms_editor.index": "Formas",
+    "services.index": "Pakalpojumu iestatīšana",
     "admin.index": "Administrēšana",
 }
 ALLOWED = {
@@ -52,8 +54,14 @@ ALLOWED = {
         "dashboard.index",
         "documents.print_queue",
         "intake.index",
+        "services.index",
     },
-    ANALYST: {"modeler.index", "documents.templates"},
+    ANALYST: {
+        "modeler.index",
+        "documents.templates",
+        "forms_editor.index",
+        "services.index",
+    },
     MUNICIPALITY_ADMIN: {
         "cases.index",
         "dashboard.index",
@@ -61,7 +69,12 @@ ALLOWED = {
         "documents.templates",
         "intake.index",
     },
-    PLATFORM_ADMIN: {"modeler.index", "admin.index"},
+    PLATFORM_ADMIN: {
+        "modeler.index",
+        "admin.index",
+        "forms_editor.index",
+        "services.index",
+    },
     VPVKAC_CLERK: {"intake.vpvkac"},
 }
 PATHS = {app.endpoint: app.path for app in APPS}
@@ -122,6 +135,8 @@ def test_home_shows_the_name_municipality_and_logout(
     assert [a.text_content() for a in tree.cssselect(".cards a")] == [
         "Dokumentu veidnes",
         "Modelētājs",
+        "Formas",
+        "Pakalpojumu iestatīšana",
     ]
     assert "Rīgas valstspilsēta" in tree.cssselect(".who")[0].text_content()
     assert tree.cssselect('form[action="/logout"] button')

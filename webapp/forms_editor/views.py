@@ -95,7 +95,7 @@ def new() -> Response:
             "error",
         )
         return redirect(url_for(".index"))
-    return redirect(url_for(".edit", key=key))
+    return redirect(url_for(".edit", form_key=key))
 
 
 def _page(
@@ -124,9 +124,10 @@ def _page(
     )
 
 
-@bp.get("/<key>")
+@bp.get("/<form_key>")
 @roles_required(*ROLES)
-def edit(key: str) -> Any:
+def edit(form_key: str) -> Any:
+    key = form_key
     if not form_versions.valid_key(key):
         abort(404)
     with platform().transaction(readonly=True) as db:
@@ -158,9 +159,10 @@ def _parse(text: str) -> tuple[Any, list[FieldError]]:
         ]
 
 
-@bp.post("/<key>")
+@bp.post("/<form_key>")
 @roles_required(*ROLES)
-def save(key: str) -> Any:
+def save(form_key: str) -> Any:
+    key = form_key
     if not form_versions.valid_key(key):
         abort(404)
     text = request.form.get("schema", "")
@@ -193,7 +195,7 @@ def save(key: str) -> Any:
         ),
         "success",
     )
-    return redirect(url_for(".edit", key=key))
+    return redirect(url_for(".edit", form_key=key))
 
 
 @bp.post("/preview")
@@ -221,9 +223,10 @@ def preview() -> Any:
     return jsonify(html=str(html))
 
 
-@bp.post("/<key>/deploy")
+@bp.post("/<form_key>/deploy")
 @roles_required(*ROLES)
-def deploy(key: str) -> Response:
+def deploy(form_key: str) -> Response:
+    key = form_key
     if not form_versions.valid_key(key):
         abort(404)
     municipality = current_municipality()
@@ -242,7 +245,7 @@ def deploy(key: str) -> Response:
             _("The processes could not be deployed: %(reasons)s", reasons=reasons),
             "error",
         )
-        return redirect(url_for(".edit", key=key))
+        return redirect(url_for(".edit", form_key=key))
     if not done:
         flash(_("No process in force uses this form."), "info")
     for d in done:
@@ -263,4 +266,4 @@ def deploy(key: str) -> Response:
                 ),
                 "info",
             )
-    return redirect(url_for(".edit", key=key))
+    return redirect(url_for(".edit", form_key=key))
