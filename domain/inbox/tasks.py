@@ -144,6 +144,8 @@ class TaskView:
     user_names: dict[str, str]
     procedure: str | None = None
     """The service's procedure page (Markdown), shown beside the task."""
+    business_key: str | None = None
+    """The instance's business key (a case number; a set-up's service code)."""
 
     @property
     def client_masked(self) -> str:
@@ -211,4 +213,5 @@ def task_view(engine: ProcessEngine, viewer: Viewer, task_id: str) -> TaskView:
         else [],
         user_names=names,
         procedure=procedure_for(session, viewer.municipality, instance.definition),
+        business_key=instance.business_key,
     )

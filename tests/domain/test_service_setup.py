@@ -166,6 +166,8 @@ def test_setup_goes_through_its_diagram_on_the_persistent_engine(
     # the owner returns it: a draft again, back at the analyst's step
     approve = _ready_task(db_session, instance.id, "approve_setup")
     assert approve.candidate_group == "vaditajs"
+    # the owner's task says which set-up it is about
+    assert inbox.task_view(engine, OWNER, approve.id).business_key == NEW_CODE
     inbox.complete(
         engine, OWNER, approve.id, {"setup_approved": False, "owner_comment": "Labot"}
     )
