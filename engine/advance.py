@@ -63,6 +63,12 @@ class EngineConfig:
     script_time_limit: float = 1.0
     script_memory_limit: int = DEFAULT_MEMORY_LIMIT
     """Bytes one script or expression may add to the process (engine/sandbox.py)."""
+    form_resolver: (
+        Callable[[Session, ProcessDefinition, FormCatalogue], FormCatalogue] | None
+    ) = None
+    """The forms of one deployed definition (the versions it was deployed with),
+    given ``forms`` for the keys it pins none of; without it every definition
+    uses ``forms``."""
     after_advance: list[Callable[[Session, ProcessInstance], None]] = field(
         default_factory=list
     )
@@ -122,8 +128,16 @@ class EngineCore:
         return instance
 
     # -- internals ---------------------------------------------------------------------
-    def _validate(self, form_key: str, data: Mapping[str, Any]) -> None:
-        errors = self.config.forms.validate(form_key, data)
+    def forms_of(self, definition: ProcessDefinition) -> FormCatalogue:
+        """The form catalogue of ``definition``: what its tasks render and validate."""
+        if self.config.form_resolver is None:
+            return self.config.forms
+        return self.config.form_resolver(self.session, definition, self.config.forms)
+
+    def _validate(
+        self, definition: ProcessDefinition, form_key: str, data: Mapping[str, Any]
+    ) -> None:
+        errors = self.forms_of(definition).validate(form_key, data)
         if errors:
             raise FormValidationError(form_key, errors)
 

@@ -15,9 +15,10 @@ here, so ``from engine.deploy import ...`` stays the one way in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -84,11 +85,21 @@ class Deployer:
         serializer: StateSerializer,
         connectors: ConnectorRegistry,
         forms: FormCatalogue,
+        form_pins: Callable[[Collection[str], str | None], dict[str, Any]]
+        | None = None,
+        forms_for: Callable[[str | None], FormCatalogue] | None = None,
     ) -> None:
+        """``form_pins`` tells which form versions a definition deployed now for a
+        municipality (None = the base) records (``ProcessDefinition.forms``); a
+        changed pin makes a new version even when the files are unchanged.
+        ``forms_for`` gives the forms a deploy for a municipality (None = the base)
+        may name, when they differ by municipality; else ``forms``."""
         self.session = session
         self.serializer = serializer
         self.connectors = connectors
         self.forms = forms
+        self.form_pins = form_pins
+        self.forms_for = forms_for
 
     # -- public ---------------------------------------------------------------------
     def deploy(
@@ -187,13 +198,14 @@ class Deployer:
                 )
         if problems:
             raise DeployError(problems)
+        forms = self.forms_for(municipality) if self.forms_for else self.forms
         for name in bundle.bpmn:
             problems.extend(
                 check_tree(
                     name,
                     bundle.trees[name],
                     connectors=self.connectors,
-                    forms=self.forms,
+                    forms=forms,
                 )
             )
         named = {(p.file, p.element_id) for p in problems if p.element_id}
@@ -236,11 +248,27 @@ class Deployer:
         scope = municipality or BASE_VARIANT
         resources = resources_for(key, subs, file_name, bundle, parser)
         checksum = resources_checksum(resources)
+        meta = definition_meta(
+            key,
+            spec,
+            subs,
+            bundle.trees[file_name],
+            [bundle.trees[f] for f in resources if f.endswith(".bpmn")],
+        )
+        pins = (
+            self.form_pins(_form_keys(meta), municipality)
+            if self.form_pins is not None
+            else {}
+        )
         latest = self._newest(key, scope)
         in_force = latest
         if in_force is None and municipality and base_if_equal:
             in_force = self._newest(key, BASE_VARIANT)
-        if in_force is not None and _unchanged(in_force, checksum):
+        if (
+            in_force is not None
+            and _unchanged(in_force, checksum)
+            and (in_force.forms or {}) == pins
+        ):
             return DeployResult(in_force, created=False)
         assert self.session is not None, "storing needs a session"
         version = (latest.version if latest else 0) + 1
@@ -254,13 +282,8 @@ class Deployer:
             bpmn_xml=resources[file_name],
             resources=resources,
             spec_json=self.serializer.dump_specs(spec, subs),
-            meta=definition_meta(
-                key,
-                spec,
-                subs,
-                bundle.trees[file_name],
-                [bundle.trees[f] for f in resources if f.endswith(".bpmn")],
-            ),
+            meta=meta,
+            forms=pins,
             deployed_by=deployed_by,
         )
         self.session.add(definition)
@@ -366,6 +389,17 @@ def resources_checksum(resources: Mapping[str, str]) -> str:
         {
             name: safe_tree(name, text.encode("utf-8"))
             for name, text in resources.items()
+        }
+    )
+
+
+def _form_keys(meta: Mapping[str, Any]) -> list[str]:
+    """The form keys the definition's tasks and start events name."""
+    return sorted(
+        {
+            str(entry["formKey"])
+            for entry in meta.get("tasks", {}).values()
+            if entry.get("formKey")
         }
     )
 

@@ -38,7 +38,7 @@ class InstanceOperations(EngineCore):
         data = dict(data or {})
         start_form = _start_form(definition)
         if start_form:
-            self._validate(start_form, data)
+            self._validate(definition, start_form, data)
         spec, subs = self._specs(definition)
         if message is None:  # a message start brings its data with the message
             check_inputs(spec, data)

@@ -60,6 +60,9 @@ class ProcessDefinition(Base):
     resources: Mapped[dict[str, str]] = deferred(mapped_column(JSON, default=dict))
     spec_json: Mapped[str] = deferred(mapped_column(Text))
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The form versions deployed with it: key -> {"variant", "version"}; a key
+    # without a pin uses the shipped file (domain/form_versions).
+    forms: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     deployed_by: Mapped[str] = mapped_column(String(100))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

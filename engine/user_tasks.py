@@ -46,9 +46,9 @@ class UserTaskOperations(EngineCore):
         row = self.ready_task(task_id, municipality)
         if row.assignee is not None and row.assignee != actor:
             raise Conflict(f"task {task_id} is claimed by another user")
-        if row.form_key:
-            self._validate(row.form_key, data)
         instance = self._active(row.instance_id, municipality)
+        if row.form_key:
+            self._validate(instance.definition, row.form_key, data)
         wf = self._load(instance)
         spiff_task = find_task(wf, task_id)
         if spiff_task is None or spiff_task.state != TaskState.READY:

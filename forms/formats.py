@@ -36,6 +36,8 @@ __all__ = [
     "is_date",
     "is_date_time",
     "is_email",
+    "is_kadastra_numurs",
+    "is_phone",
 ]
 
 _DATE_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -48,6 +50,14 @@ _DATE_TIME_RE: Final = re.compile(
 # Whether an address works is proven by a confirmation mail, not by a regex.
 _EMAIL_RE: Final = re.compile(r"[^@\s<>]+@[^@\s<>.]+(?:\.[^@\s<>.]+)+")
 _EMAIL_MAX: Final = 254
+# A cadastre number (kadastra numurs) and a land unit's cadastral designation are
+# 11 digits; a building's designation has 14, a premises group's 17 (VZD).
+_KADASTRS_RE: Final = re.compile(r"[0-9]{11}(?:[0-9]{3}(?:[0-9]{3})?)?")
+# A Latvian number has 8 digits (mobile 2…, fixed 6…, service 8…/9…), optionally
+# after +371; other countries' numbers in international form (E.164: up to 15
+# digits). Spaces between digit groups are allowed, nothing else.
+_PHONE_LV_RE: Final = re.compile(r"(?:\+371)?[26-9][0-9]{7}")
+_PHONE_INTL_RE: Final = re.compile(r"\+[1-9][0-9]{7,14}")
 
 
 def is_date(value: str) -> bool:
@@ -78,6 +88,20 @@ def is_email(value: str) -> bool:
     return len(value) <= _EMAIL_MAX and _EMAIL_RE.fullmatch(value) is not None
 
 
+def is_kadastra_numurs(value: str) -> bool:
+    """True for a cadastre number or designation: 11, 14 or 17 digits."""
+    return _KADASTRS_RE.fullmatch(value) is not None
+
+
+def is_phone(value: str) -> bool:
+    """True for a Latvian phone number (``+371 26123456``, ``67012345``) or another
+    country's in international form (``+37060012345``)."""
+    compact = value.replace(" ", "")
+    if value != value.strip() or "  " in value:
+        return False
+    return bool(_PHONE_LV_RE.fullmatch(compact) or _PHONE_INTL_RE.fullmatch(compact))
+
+
 _CHECKS: Final[dict[str, Callable[[str], bool]]] = {
     "personas-kods": is_personas_kods,
     "registracijas-numurs": is_registracijas_numurs,
@@ -86,6 +110,8 @@ _CHECKS: Final[dict[str, Callable[[str], bool]]] = {
     "date": is_date,
     "date-time": is_date_time,
     "email": is_email,
+    "kadastra-numurs": is_kadastra_numurs,
+    "talrunis": is_phone,
 }
 
 FORMAT_MESSAGES: Final[dict[str, tuple[str, str]]] = {
@@ -99,6 +125,11 @@ FORMAT_MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "date": ("Nederīgs datums", "Invalid date (expected YYYY-MM-DD)"),
     "date-time": ("Nederīgs datums un laiks", "Invalid date and time"),
     "email": ("Nederīga e-pasta adrese", "Invalid e-mail address"),
+    "kadastra-numurs": (
+        "Nederīgs kadastra numurs (11, 14 vai 17 cipari)",
+        "Invalid cadastre number (11, 14 or 17 digits)",
+    ),
+    "talrunis": ("Nederīgs tālruņa numurs", "Invalid phone number"),
 }
 """Latvian and English message for each format this module checks."""
 

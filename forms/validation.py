@@ -29,7 +29,12 @@ from forms.markup import markup_errors
 from forms.messages import field_errors
 from forms.patterns import FormValidator
 
-__all__ = ["FormSchemaError", "JsonSchemaForms", "default_forms"]
+__all__ = [
+    "FormSchemaError",
+    "JsonSchemaForms",
+    "default_forms",
+    "schema_problems",
+]
 
 _KEY_RE: Final = re.compile(r"[a-z0-9_]+")
 _DRAFT_2020_12: Final = frozenset(
@@ -92,14 +97,47 @@ def _subschemas(schema: Any) -> Iterator[Mapping[str, Any]]:
                 yield from _subschemas(member)
 
 
-def _check_formats(path: Path, schema: Mapping[str, Any]) -> None:
+def _format_problems(schema: Mapping[str, Any]) -> list[str]:
     # jsonschema ignores formats it does not know, so a typo such as
     # "personas_kods" would silently switch the check off.
+    problems = []
     for subschema in _subschemas(schema):
         name = subschema.get("format")
         if isinstance(name, str) and name not in FORMAT_CHECKER.checkers:
             known = ", ".join(sorted(FORMAT_CHECKER.checkers))
-            raise FormSchemaError(path, f"unknown format {name!r} (known: {known})")
+            problems.append(f"unknown format {name!r} (known: {known})")
+    return problems
+
+
+def schema_problems(schema: Any) -> list[tuple[str, str]]:
+    """What keeps ``schema`` from being a PKIP form: (where, reason) pairs.
+
+    ``where`` is the JSON path of the offending part (``properties/x/type``), empty
+    for the whole schema. Checked: a JSON object, Draft 2020-12 (the declared
+    ``$schema`` and the metaschema), and only formats PKIP checks.
+    """
+    if not isinstance(schema, dict):
+        return [("", "a form schema must be a JSON object")]
+    declared = schema.get("$schema")
+    if declared is not None and declared not in _DRAFT_2020_12:
+        return [
+            (
+                "$schema",
+                f"$schema {declared!r}: only JSON Schema Draft 2020-12 is supported",
+            )
+        ]
+    validator = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    problems = [
+        ("/".join(str(p) for p in error.absolute_path), error.message)
+        for error in sorted(validator.iter_errors(schema), key=lambda e: e.path)
+    ]
+    if problems:
+        return problems
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:  # pragma: no cover - iter_errors found it above
+        return [("/".join(str(p) for p in exc.absolute_path), exc.message)]
+    return [("format", reason) for reason in _format_problems(schema)]
 
 
 def _load_schema(path: Path) -> dict[str, Any]:
@@ -108,21 +146,12 @@ def _load_schema(path: Path) -> dict[str, Any]:
         schema = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormSchemaError(path, f"cannot read JSON: {exc}") from exc
-    if not isinstance(schema, dict):
-        raise FormSchemaError(path, "a form schema must be a JSON object")
-    declared = schema.get("$schema")
-    if declared is not None and declared not in _DRAFT_2020_12:
-        raise FormSchemaError(
-            path, f"$schema {declared!r}: only JSON Schema Draft 2020-12 is supported"
-        )
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
-        raise FormSchemaError(
-            path, f"not a valid schema at {where}: {exc.message}"
-        ) from exc
-    _check_formats(path, schema)
+    problems = schema_problems(schema)
+    if problems:
+        where, reason = problems[0]
+        if where and where not in ("$schema", "format"):
+            reason = f"not a valid schema at {where}: {reason}"
+        raise FormSchemaError(path, reason)
     return schema
 
 
@@ -137,18 +166,29 @@ class JsonSchemaForms:
         """
         if not directory.is_dir():
             raise FormSchemaError(directory, "not a directory")
-        self._schemas: dict[str, dict[str, Any]] = {}
-        self._validators: dict[str, Any] = {}
+        schemas: dict[str, dict[str, Any]] = {}
         for path in sorted(directory.glob("*.json")):
             if not _KEY_RE.fullmatch(path.stem):
                 raise FormSchemaError(
                     path, "a form file name must match [a-z0-9_]+ followed by .json"
                 )
-            schema = _load_schema(path)
-            self._schemas[path.stem] = schema
-            self._validators[path.stem] = FormValidator(
-                schema, format_checker=FORMAT_CHECKER
-            )
+            schemas[path.stem] = _load_schema(path)
+        self._set(schemas)
+
+    @classmethod
+    def from_schemas(cls, schemas: Mapping[str, dict[str, Any]]) -> JsonSchemaForms:
+        """A catalogue of schemas already checked (``schema_problems`` is empty),
+        e.g. the form versions stored in the database."""
+        forms = cls.__new__(cls)
+        forms._set({key: copy.deepcopy(dict(s)) for key, s in schemas.items()})
+        return forms
+
+    def _set(self, schemas: dict[str, dict[str, Any]]) -> None:
+        self._schemas = schemas
+        self._validators: dict[str, Any] = {
+            key: FormValidator(schema, format_checker=FORMAT_CHECKER)
+            for key, schema in schemas.items()
+        }
 
     def has(self, key: str) -> bool:
         """True when a form with this key exists."""

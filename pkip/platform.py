@@ -34,9 +34,11 @@ from core.pii import install_log_masking
 from core.settings import Settings
 from domain.cases.services import on_advance
 from domain.catalogue.workflow import CatalogueSync
+from domain.form_versions.services import StoredForms, forms_for_definition, pins_for
 from domain.models import Municipality
 from domain.oidc.keys import SigningKey, load_signing_key
 from domain.oidc.services import LOGOUT_OPERATOR
+from domain.services.flow import on_setup_advance
 from engine.clock import real_now
 from engine.deploy import Deployer, DeployResult, read_files
 from engine.errors import Conflict
@@ -105,9 +107,14 @@ class Platform:
             script_time_limit=self.settings.script_time_limit,
             script_memory_limit=self.settings.script_memory_limit * 1024 * 1024,
         )
+        if forms is None:
+            # Forms are versioned in the database (domain/form_versions): each
+            # definition validates against the versions it was deployed with.
+            self.engine_config.form_resolver = forms_for_definition
         self.engine_config.after_advance.append(on_advance)
         # Card versions follow their approval diagram (domain/catalogue/workflow.py)
         self.engine_config.after_advance.append(CatalogueSync(self.engine_config))
+        self.engine_config.after_advance.append(on_setup_advance)
 
     def _now(self) -> datetime:
         return self.engine_config.clock()
@@ -184,11 +191,30 @@ class Platform:
         return ProcessEngine(session, self.engine_config)
 
     def deployer(self, session: Session) -> Deployer:
+        versioned = self.engine_config.form_resolver is not None
         return Deployer(
             session,
             serializer=self.engine_config.serializer,
             connectors=self.connectors,
-            forms=self.engine_config.forms,
+            forms=(
+                StoredForms(session, base=self.engine_config.forms)
+                if versioned
+                else self.engine_config.forms
+            ),
+            form_pins=(
+                (lambda keys, municipality: pins_for(session, keys, municipality))
+                if versioned
+                else None
+            ),
+            forms_for=(
+                (
+                    lambda municipality: StoredForms(
+                        session, municipality, base=self.engine_config.forms
+                    )
+                )
+                if versioned
+                else None
+            ),
         )
 
     # -- set-up steps used by `make run`, the CLI and tests --------------------------

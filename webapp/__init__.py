@@ -123,6 +123,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(public_catalogue_bp)  # /pakalpojumi/<code>, no sign-in
 
+    from webapp.forms_editor import bp as forms_editor_bp
+    from webapp.services import bp as services_bp
+
+    app.register_blueprint(forms_editor_bp)
+    app.register_blueprint(services_bp)
+
     from webapp.admin import bp as admin_bp
     from webapp.api import init_api
 

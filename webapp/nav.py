@@ -129,6 +129,20 @@ APPS = (
         _l("Edit, validate and deploy process diagrams."),
     ),
     App(
+        "forms_editor.index",
+        _l("Forms"),
+        frozenset({ANALYST, PLATFORM_ADMIN}),
+        "/forms/",
+        _l("Build the forms of services field by field, preview and deploy them."),
+    ),
+    App(
+        "services.index",
+        _l("Service set-up"),
+        frozenset({ANALYST, SUPERVISOR, PLATFORM_ADMIN}),
+        "/services/",
+        _l("Link a service to its process, forms and procedure, and approve it."),
+    ),
+    App(
         "admin.index",
         _l("Administration"),
         frozenset({MUNICIPALITY_ADMIN, PLATFORM_ADMIN, AUDITOR}),

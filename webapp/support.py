@@ -12,9 +12,11 @@ from urllib.parse import quote
 from flask import Response, current_app, request
 from sqlalchemy.orm import Session
 
+from core.contracts import FieldError
 from domain import inbox
 from domain.accounts.models import SUPERVISOR
 from domain.inbox import Viewer
+from engine.models import ProcessDefinition
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform
 from webapp import platform_of
@@ -56,9 +58,34 @@ def page_number() -> int:
         return 1
 
 
-def form_schema(key: str | None) -> dict[str, Any] | None:
-    """The JSON schema of form ``key`` from the platform's form catalogue."""
-    return inbox.form_schema(platform().engine_config.forms, key)
+def form_schema(
+    key: str | None, definition_id: int | None = None
+) -> dict[str, Any] | None:
+    """The JSON schema of form ``key``: the version deployed with definition
+    ``definition_id`` (domain/form_versions), else the platform's catalogue."""
+    if definition_id is None or not key:
+        return inbox.form_schema(platform().engine_config.forms, key)
+    with platform().transaction(readonly=True) as db:
+        engine = engine_for(db)
+        definition = db.get(ProcessDefinition, definition_id)
+        forms = (
+            engine.forms_of(definition)
+            if definition is not None
+            else platform().engine_config.forms
+        )
+        return inbox.form_schema(forms, key)
+
+
+def definition_forms_validate(
+    definition_id: int, key: str, data: dict[str, Any]
+) -> list[FieldError]:
+    """The errors of ``data`` against form ``key`` as deployed with the definition."""
+    with platform().transaction(readonly=True) as db:
+        engine = engine_for(db)
+        definition = db.get(ProcessDefinition, definition_id)
+        if definition is None:
+            return list(platform().engine_config.forms.validate(key, data))
+        return list(engine.forms_of(definition).validate(key, data))
 
 
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/;]')

@@ -421,6 +421,7 @@ DEMO_DEPARTMENTS = {
     "finansists": "Finanšu nodaļa",
     "vaditajs": "Vadība",
     "pakalpojumu_turetaji": "Pakalpojumu turētāji",
+    "analitiki": "Pakalpojumu analītiķi",
 }
 
 
@@ -437,7 +438,7 @@ DEMO_USERS = (
     DemoUser("specialists", "Jānis Speciālists", (SPECIALIST,), ("specialists",)),
     DemoUser("finansiste", "Ilze Finansiste", (SPECIALIST, FINANCE), ("finansists",)),
     DemoUser("vaditaja", "Inese Vadītāja", (SUPERVISOR,), ("vaditajs",)),
-    DemoUser("analitike", "Anna Analītiķe", (ANALYST,), ()),
+    DemoUser("analitike", "Anna Analītiķe", (ANALYST,), ("analitiki",)),
     DemoUser("admins", "Andris Administrators", (MUNICIPALITY_ADMIN,), ()),
     DemoUser("vpvkac", "Vita Klientu Centrs", (VPVKAC_CLERK,), ()),
     DemoUser(

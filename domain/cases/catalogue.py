@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.services.services import not_ready_reason
 from engine.models import BASE_VARIANT, ProcessDefinition
 
 
@@ -27,6 +28,9 @@ class StartableProcess:
     """The department of the process's first step (the start event's lane)."""
     start_form: str | None
     """The start event's form key, if any."""
+    not_ready: tuple[str, str] | None = None
+    """Why the service cannot be started yet (lv, en): it is not set up
+    (domain/services); None when it can."""
 
 
 def start_form_key(meta: Mapping[str, Any]) -> str | None:
@@ -111,6 +115,7 @@ def startable_processes(
                 is_variant=definition.is_variant,
                 start_group=group,
                 start_form=start_form_key(meta),
+                not_ready=not_ready_reason(session, municipality, definition),
             )
         )
     return found

@@ -36,6 +36,7 @@ from domain.cases.models import (
     ServiceCase,
 )
 from domain.counters import next_in_year
+from domain.services.services import require_ready
 from engine.errors import NotFound
 from engine.models import (
     DELIVERED,
@@ -154,7 +155,9 @@ def start_case(
 
     The process data gets ``case_number`` (messages such as a payment correlate on
     it) and, unless given, ``applicant_code`` = the client's identifier (the sample
-    processes' start data). Raises ``FormValidationError`` for invalid case fields
+    processes' start data). Raises ``ServiceNotSetUp`` (domain/services) when the
+    service is not set up and ready in the municipality, ``FormValidationError`` for
+    invalid case fields
     (form key ``service_case``) or start-form data, ``NotFound`` when the process is
     not deployed. Call it first in its transaction (see ``next_case_number``).
     """
@@ -164,8 +167,9 @@ def start_case(
     vault = engine.config.vault
     if vault is None:
         raise RuntimeError("service cases need the personal-data vault (core/pii.py)")
-    number = next_case_number(session, municipality, engine.now())
     definition = engine.definition_for(key, municipality)
+    require_ready(session, municipality, definition)  # ServiceNotSetUp otherwise
+    number = next_case_number(session, municipality, engine.now())
     process_data = dict(data or {})
     process_data["case_number"] = number
     process_data.setdefault("applicant_code", client.identifier)

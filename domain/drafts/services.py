@@ -262,10 +262,9 @@ def report(
         found.extend(exc.problems)
     # The deployer stops at SpiffWorkflow's parse errors; the structural checks
     # read the XML alone, so the list is complete either way (duplicates go).
+    forms = deployer.forms_for(municipality) if deployer.forms_for else deployer.forms
     found.extend(
-        check_tree(
-            file_name, root, connectors=deployer.connectors, forms=deployer.forms
-        )
+        check_tree(file_name, root, connectors=deployer.connectors, forms=forms)
     )
     findings = lint_tree(file_name, root)
     return DraftReport(

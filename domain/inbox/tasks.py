@@ -18,6 +18,7 @@ from domain.cases import (
     user_names,
 )
 from domain.inbox.query import Viewer
+from domain.services.services import procedure_for
 from engine.errors import Conflict, EngineError, NotFound
 from engine.interfaces import FormCatalogue
 from engine.models import HistoryEvent, ProcessInstance, UserTask
@@ -184,6 +185,10 @@ class TaskView:
     colleagues: list[tuple[str, str]]
     """Whom a supervisor may assign the task to (empty for others)."""
     user_names: dict[str, str]
+    procedure: str | None = None
+    """The service's procedure page (Markdown), shown beside the task."""
+    business_key: str | None = None
+    """The instance's business key (a case number; a set-up's service code)."""
 
     @property
     def client_masked(self) -> str:
@@ -227,10 +232,11 @@ def task_view(engine: ProcessEngine, viewer: Viewer, task_id: str) -> TaskView:
         )
         .order_by(UserTask.completed_at, UserTask.id)
     ).all()
+    forms = engine.forms_of(instance.definition)  # the versions it was deployed with
     earlier = [
         EarlierForm(t.name, str(t.form_key), schema, t.completed_at, t.completed_by)
         for t in done
-        if (schema := form_schema(engine.config.forms, t.form_key)) is not None
+        if (schema := form_schema(forms, t.form_key)) is not None
     ]
     data = (
         instance_data(engine, instance, task_id)
@@ -245,11 +251,13 @@ def task_view(engine: ProcessEngine, viewer: Viewer, task_id: str) -> TaskView:
         task=row,
         case=case,
         process_name=case.process_name if case else instance.definition.name,
-        schema=form_schema(engine.config.forms, row.form_key),
+        schema=form_schema(forms, row.form_key),
         data=data,
         earlier=earlier,
         colleagues=colleagues(session, viewer.municipality, row)
         if viewer.supervisor and row.state == UserTask.READY
         else [],
         user_names=names,
+        procedure=procedure_for(session, viewer.municipality, instance.definition),
+        business_key=instance.business_key,
     )

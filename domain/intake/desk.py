@@ -18,6 +18,7 @@ from domain.cases.models import ServiceCase
 from domain.cases.services import Client, check_case_fields, start_case
 from domain.intake.models import PAPER, STARTED, VPVKAC, IntakeItem
 from domain.intake.services import CASE_CHANNEL, FORM, FileData, receive
+from domain.services.services import ServiceNotSetUp
 from engine.errors import NotFound
 from engine.runtime import ProcessEngine
 
@@ -126,6 +127,11 @@ def register_vpvkac(
                     "unknown",
                 )
             ],
+        ) from exc
+    except ServiceNotSetUp as exc:
+        raise FormValidationError(
+            FORM,
+            [FieldError("process_key", exc.message, exc.message_en, "not_set_up")],
         ) from exc
     now = engine.now()
     item = receive(

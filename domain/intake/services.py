@@ -50,6 +50,7 @@ from domain.intake.models import (
     IntakeFile,
     IntakeItem,
 )
+from domain.services.services import ServiceNotSetUp
 from engine.errors import InvalidOperation, NotFound
 from engine.models import ProcessDefinition
 from engine.runtime import ProcessEngine
@@ -359,6 +360,8 @@ def start_case_from(
             "No such service is deployed",
             "unknown",
         ) from exc
+    except ServiceNotSetUp as exc:
+        raise _error("process_key", exc.message, exc.message_en, "not_set_up") from exc
     item.case_number = case.number
     _handled(item, STARTED, actor, engine.now())
     return case

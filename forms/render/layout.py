@@ -19,6 +19,7 @@ submits the form rather than adding a row.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -200,7 +201,37 @@ def _value(
         hints=_hints(ctx, schema, kind),
         errors_below=kind in _ERRORS_BELOW,
     )
-    return WIDGETS[kind](ctx, field)
+    return _conditional(ctx, path, schema, WIDGETS[kind](ctx, field))
+
+
+def _conditional(
+    ctx: RenderContext, path: Path, schema: Mapping[str, Any], html: Markup
+) -> Markup:
+    """Wrap a field shown only when a sibling field has a value (``x-showWhen``:
+    ``{"field": "other", "equals": value}``; without ``equals``: when it is filled).
+
+    The field stays in the page, so without JavaScript it is simply shown;
+    webapp/static/form-conditions.js hides it while the condition is false. The
+    schema's own ``if``/``then`` decides when it is required.
+    """
+    when = schema.get("x-showWhen")
+    if ctx.readonly or not isinstance(when, Mapping):
+        return html
+    other = when.get("field")
+    if not isinstance(other, str) or not other:
+        return html
+    equals = when.get("equals")
+    return element(
+        "div",
+        {
+            "class": "field-conditional",
+            "data-show-when": field_name(ctx.prefix, (*path[:-1], other)),
+            "data-show-equals": None
+            if equals is None
+            else json.dumps(equals, ensure_ascii=False),
+        },
+        html,
+    )
 
 
 def _group_head(

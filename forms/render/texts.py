@@ -64,6 +64,14 @@ FORMAT_HINTS: Final[dict[str, tuple[str, str]]] = {
         "ATVK code: 7 digits, e.g. 0001000 (Riga).",
     ),
     "email": ("Piemēram, vards@example.lv.", "For example, name@example.lv."),
+    "kadastra-numurs": (
+        "Kadastra numurs vai apzīmējums: 11 cipari, piemēram, 01000123456.",
+        "Cadastre number or designation: 11 digits, e.g. 01000123456.",
+    ),
+    "talrunis": (
+        "Tālruņa numurs, piemēram, +371 26123456.",
+        "Phone number, e.g. +371 26123456.",
+    ),
 }
 
 

@@ -54,6 +54,7 @@ def test_deploys_every_sample_process(db_session: Session, platform: Platform) -
         "dog_fee",
         "issue_decision",
         "service_case",
+        "service_setup",
         "tree_felling",
         "vpvkac_handover",
     ]

@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from domain import cases
+from domain.services.models import READY, ServiceSetup
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform
 from tests.conftest import MUNI, OTHER_MUNI
@@ -29,6 +30,18 @@ def start_form(db_session: Session, platform: Platform) -> str:
     """A process whose start event has a form (decision_draft), for MUNI."""
     platform.deployer(db_session).deploy(
         {"api.bpmn": start_form_process()}, municipality=MUNI
+    )
+    # a service is started only when it is set up (domain/services)
+    db_session.add(
+        ServiceSetup(
+            municipality=MUNI,
+            service_code="PKIP-TEST",
+            process_key="api_start_form",
+            forms=["decision_draft", "decision_sign"],
+            procedure="",
+            stage=READY,
+            updated_by="tests",
+        )
     )
     db_session.flush()
     return "api_start_form"

@@ -114,12 +114,18 @@ NOT_IDS = {
     "filename": "static files, the same for everyone",
     "template_key": "document template keys (permit, refusal…) are the same for "
     "every municipality; the editor reads and writes only the caller's own versions",
+    "form_key": "form keys (dog_fee_review…) are names shared by every municipality;"
+    " the form editor reads and writes only the caller's own variant and the base "
+    "(domain/form_versions)",
     "municipality": "public callbacks of outside systems addressed to a municipality "
     "(webapp/callbacks.py): they carry no session or token; the per-municipality "
     "HMAC secret is what isolates them (tested with the callbacks)",
     "client_pk": "single sign-on systems (/admin/oidc/): only platform admins, who "
     "register them for every municipality (docs/sso.md)",
-    "code": "a municipality's code in public addresses, on purpose: the public "
+    "code": "service codes (PKIP-011…) come from the catalogue and are the same for "
+    "every municipality; the set-up pages read and write only the caller's own "
+    "set-up of the code (domain/services). And a municipality's code in public "
+    "addresses, on purpose: the public "
     "catalogue (/pakalpojumi/<code>) shows only cards in force, open to everyone; "
     "the municipality whose own identity provider signs its staff in "
     "(/login/municipality/<code>) is public, before anyone signs in, and the "

@@ -34,7 +34,8 @@ def test_demo_users_for_every_role_idempotent(committed: Platform) -> None:
         assert vaditaja is not None and vaditaja.roles == {"supervisor"}
         keys = {d.key for d in db.scalars(select(Department))}
         assert keys == {"lietvedis", "specialists", "finansists", "vaditajs"} | {
-            "pakalpojumu_turetaji"
+            "pakalpojumu_turetaji",
+            "analitiki",
         }
         turetaja = accounts.find_user(db, "turetaja")
         assert turetaja is not None and turetaja.roles == {"service_owner"}

@@ -35,6 +35,8 @@ LABELS = {
     "documents.print_queue": "Drukas rinda",
     "documents.templates": "Dokumentu veidnes",
     "modeler.index": "Modelētājs",
+    "forms_editor.index": "Formas",
+    "services.index": "Pakalpojumu iestatīšana",
     "admin.index": "Administrēšana",
     "catalogue.index": "Pakalpojumu katalogs",
 }
@@ -55,8 +57,15 @@ ALLOWED = {
         "documents.print_queue",
         "intake.index",
         "catalogue.index",
+        "services.index",
     },
-    ANALYST: {"modeler.index", "documents.templates", "catalogue.index"},
+    ANALYST: {
+        "modeler.index",
+        "documents.templates",
+        "catalogue.index",
+        "forms_editor.index",
+        "services.index",
+    },
     MUNICIPALITY_ADMIN: {
         "catalogue.index",
         "cases.index",
@@ -65,7 +74,12 @@ ALLOWED = {
         "documents.templates",
         "intake.index",
     },
-    PLATFORM_ADMIN: {"modeler.index", "admin.index"},
+    PLATFORM_ADMIN: {
+        "modeler.index",
+        "admin.index",
+        "forms_editor.index",
+        "services.index",
+    },
     VPVKAC_CLERK: {"intake.vpvkac"},
     SERVICE_OWNER: {"inbox.index", "catalogue.index"},
 }
@@ -128,6 +142,8 @@ def test_home_shows_the_name_municipality_and_logout(
         "Dokumentu veidnes",
         "Pakalpojumu katalogs",
         "Modelētājs",
+        "Formas",
+        "Pakalpojumu iestatīšana",
     ]
     assert "Rīgas valstspilsēta" in tree.cssselect(".who")[0].text_content()
     assert tree.cssselect('form[action="/logout"] button')

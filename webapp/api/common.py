@@ -16,6 +16,7 @@ from core.contracts import FieldError, FormValidationError
 from domain.accounts.tokens import token_actor
 from domain.cases import CASE_FORM
 from domain.inbox import NotAllowed, Viewer
+from domain.services.services import ServiceNotSetUp
 from engine.errors import Conflict, InvalidOperation, NotFound
 from webapp.api import wants_english
 from webapp.auth import (
@@ -109,6 +110,8 @@ def engine_errors(
         abort(409, message=invalid or _("This cannot be done in the current state."))
     except NotAllowed:
         abort(403, message=_("You may not do this with this task."))
+    except ServiceNotSetUp as exc:
+        abort(409, message=exc.message_en if wants_english() else exc.message)
     except FormValidationError as exc:
         # the case's own fields (client, channel) are the body's "case" object
         abort_form_errors(exc.errors, "case" if exc.form_key == CASE_FORM else "data")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from domain import cases
 from domain.accounts.models import MUNICIPALITY_ADMIN, SPECIALIST, SUPERVISOR
+from domain.services.services import require_ready
 from engine.errors import NotFound
 from engine.models import ProcessInstance, UserTask
 from engine.runtime import ProcessEngine
@@ -82,6 +83,10 @@ def _start(db: Session, engine: ProcessEngine, args: dict[str, Any]) -> ProcessI
     """The workplace's start (a service case, ``domain.cases``) or a bare instance."""
     municipality, who, case = current_municipality(), actor(), args["case"]
     if case is None:
+        # a bare instance of a service is still that service: set up, or refused
+        require_ready(
+            db, municipality, engine.definition_for(args["process_key"], municipality)
+        )
         return engine.start(
             args["process_key"],
             municipality=municipality,

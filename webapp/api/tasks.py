@@ -142,7 +142,10 @@ class Task(MethodView):
                 process_name=(case.process_name if case else None)
                 or names.get(task.process_key, task.process_key),
                 case_number=case.number if case else None,
-                form_schema=inbox.form_schema(engine.config.forms, task.form_key),
+                form_schema=inbox.form_schema(
+                    engine.forms_of(engine.get_instance(task.instance_id).definition),
+                    task.form_key,
+                ),
             )
             return row
 

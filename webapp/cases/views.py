@@ -31,6 +31,8 @@ from domain import accounting, cases
 from domain.accounts.models import MUNICIPALITY_ADMIN, SUPERVISOR
 from domain.accounts.services import departments_of
 from domain.documents.services import case_documents as issued_documents
+from domain.services.procedure import render_procedure
+from domain.services.services import procedure_for
 from engine.errors import Conflict, InvalidOperation, NotFound
 from webapp import labels, transaction
 from webapp.auth import current_municipality, current_user, roles_required
@@ -106,6 +108,7 @@ def show(number: str) -> str:
         groups = {d.key: d.name for d in departments_of(db, case.municipality)}
         issued = issued_documents(db, case.municipality, case.number)
         status_events = accounting.case_accounting(db, case.id)
+        procedure = procedure_for(db, case.municipality, view.definition)
     user = current_user()
     return render_template(
         "cases/show.html",
@@ -117,6 +120,7 @@ def show(number: str) -> str:
         may_retry=user is not None and user.has_role(*RETRY_ROLES),
         lang=language(),
         status_events=status_events,
+        procedure=render_procedure(procedure) if procedure else None,
         status_names=accounting.LABELS if language() == "lv" else accounting.LABELS_EN,
     )
 

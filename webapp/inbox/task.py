@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from core.contracts import FieldError, FormValidationError
 from domain import inbox
+from domain.services.procedure import render_procedure
 from engine.errors import Conflict, InvalidOperation, NotFound
 from engine.models import UserTask
 from forms.render import merge_errors, parse_submission, render_data, render_form
@@ -71,6 +72,7 @@ def _page(
         taken=view.task.assignee not in (None, viewer.username)
         and view.task.assignee not in viewer.covered_users,
         acting_for=viewer.acting_for(view.task.assignee, view.task.candidate_group),
+        procedure=render_procedure(view.procedure) if view.procedure else None,
     )
 
 
@@ -96,7 +98,7 @@ def complete(task_id: str) -> Any:
     if sub.errors:
         found = list(sub.errors)
         if view.task.form_key:
-            found += _validate(view.task.form_key, sub.data)
+            found += _validate(view.task, sub.data)
         return _page(view, sub.data, found)
     viewer = current_viewer()
     try:
@@ -116,9 +118,13 @@ def complete(task_id: str) -> Any:
     return redirect(url_for("inbox.index"))
 
 
-def _validate(form_key: str, data: dict[str, Any]) -> list[FieldError]:
-    """The validator's errors too, so a parse error does not hide the others."""
-    return list(platform().engine_config.forms.validate(form_key, data))
+def _validate(task: UserTask, data: dict[str, Any]) -> list[FieldError]:
+    """The validator's errors too, so a parse error does not hide the others (the
+    form version the task's process was deployed with)."""
+    with platform().transaction(readonly=True) as db:
+        engine = engine_for(db)
+        forms = engine.forms_of(engine.get_instance(task.instance_id).definition)
+        return list(forms.validate(str(task.form_key), data))
 
 
 def _conflict(view: inbox.TaskView) -> Response:

@@ -36,6 +36,7 @@ from flask_babel import ngettext
 
 from domain import definitions
 from domain.drafts import services as drafts
+from domain.form_versions.services import StoredForms
 from engine.deploy import DeployError
 from webapp import platform_of, transaction
 from webapp.auth import current_municipality, roles_required
@@ -149,14 +150,21 @@ def show(draft_id: int) -> str:
             "layout_generated": draft.layout_generated,
         }
         groups = definitions.departments(db, current_municipality())
+        # the forms in force for the municipality, those saved in the editor too
+        forms = definitions.form_choices(
+            StoredForms(
+                db,
+                current_municipality(),
+                base=platform_of(current_app).engine_config.forms,
+            ),
+            select_locale(),
+        )
     return render_template(
         "modeler/draft.html",
         draft=context,
         report=report,
         type_label=type_label,
-        forms=definitions.form_choices(
-            platform_of(current_app).engine_config.forms, select_locale()
-        ),
+        forms=forms,
         groups=groups,
         element_types=element_types(),
     )

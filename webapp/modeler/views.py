@@ -35,6 +35,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from domain import definitions
+from domain.form_versions.services import StoredForms
 from engine.deploy import DeployError, DeployProblem
 from engine.diagram_diff import DiagramDiffError, diff_diagrams
 from engine.models import BASE_VARIANT, ProcessDefinition
@@ -207,13 +208,20 @@ def edit(definition_id: int) -> str:
             "municipality": definition.municipality,
         }
         groups = definitions.departments(db, current_municipality())
+        # the forms in force for the municipality, those saved in the editor too
+        forms = definitions.form_choices(
+            StoredForms(
+                db,
+                current_municipality(),
+                base=platform_of(current_app).engine_config.forms,
+            ),
+            lang(),
+        )
     return render_template(
         "modeler/edit.html",
         definition=context,
         may_deploy_base=signed_in().is_platform_admin,
-        forms=definitions.form_choices(
-            platform_of(current_app).engine_config.forms, lang()
-        ),
+        forms=forms,
         groups=groups,
         element_types=element_types(),
     )

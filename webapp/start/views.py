@@ -16,12 +16,18 @@ from wtforms import Form, RadioField, SelectChoice, StringField
 from core.contracts import FieldError, FormValidationError
 from domain import cases
 from domain.accounts.models import SUPERVISOR
+from domain.services.services import ServiceNotSetUp
 from engine.errors import NotFound
 from forms.render import merge_errors, parse_submission, render_form
 from webapp import labels, transaction
 from webapp.auth import current_municipality, current_user, roles_required
 from webapp.nav import roles_of
-from webapp.support import engine_for, form_schema, language, platform
+from webapp.support import (
+    definition_forms_validate,
+    engine_for,
+    form_schema,
+    language,
+)
 
 bp = Blueprint("start", __name__, url_prefix="/start")
 START_ROLES = roles_of("start.index")
@@ -66,7 +72,7 @@ def _startable(db: Any) -> list[cases.StartableProcess]:
 def index() -> str:
     with transaction() as db:
         processes = _startable(db)
-    return render_template("start/index.html", processes=processes)
+    return render_template("start/index.html", processes=processes, lang=language())
 
 
 def _process(key: str) -> cases.StartableProcess:
@@ -97,7 +103,9 @@ def _page(
 @roles_required(*START_ROLES)
 def form(key: str) -> Any:
     process = _process(key)
-    schema = form_schema(process.start_form)
+    if process.not_ready is not None:
+        return _refused(process.not_ready)
+    schema = form_schema(process.start_form, process.definition_id)
     case_form = CaseForm(request.form if request.method == "POST" else None)
     if request.method == "GET":
         return _page(process, case_form, schema, None)
@@ -116,7 +124,9 @@ def form(key: str) -> Any:
     case_errors = cases.check_case_fields(client, channel)[1]
     form_errors = list(sub.errors) if sub is not None else []
     if schema is not None and process.start_form and (case_errors or form_errors):
-        form_errors += platform().engine_config.forms.validate(process.start_form, data)
+        form_errors += definition_forms_validate(
+            process.definition_id, process.start_form, data
+        )
     if case_errors or form_errors:
         _put_errors(case_form, case_errors)
         return _page(process, case_form, schema, data, form_errors)
@@ -151,10 +161,18 @@ def _start(
             _put_errors(case_form, exc.errors)
             return _page(process, case_form, schema, data)
         return _page(process, case_form, schema, data, exc.errors)
+    except ServiceNotSetUp as exc:
+        return _refused((exc.message, exc.message_en))
     except NotFound:
         abort(404)
     flash(_("Case %(number)s has been registered.", number=number), "success")
     return redirect(url_for("cases.show", number=number))
+
+
+def _refused(reason: tuple[str, str]) -> Any:
+    """A service not set up cannot be started: say why, on the services' list."""
+    flash(reason[1] if language() == "en" else reason[0], "error")
+    return redirect(url_for("start.index")), 303
 
 
 def _put_errors(case_form: CaseForm, errors: Sequence[FieldError]) -> None:
