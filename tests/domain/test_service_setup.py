@@ -50,7 +50,10 @@ def _new_service() -> bytes:
 
 @pytest.fixture
 def new_service(
-    db_session: Session, platform: Platform, deployed: dict[str, int]
+    db_session: Session,
+    platform: Platform,
+    deployed: dict[str, int],
+    municipalities: object,
 ) -> None:
     platform.deployer(db_session).deploy(
         {"street_trade.bpmn": _new_service()}, deployed_by="tests"
@@ -143,6 +146,7 @@ def test_setup_fields_are_checked(db_session: Session) -> None:
             procedure="x" * 100_001,
         )
     assert {e.path for e in raised.value.errors} == {
+        "service_code",  # no card in the catalogue either
         "process_key",
         "forms",
         "procedure",

@@ -18,6 +18,7 @@ from domain import cases
 from domain.accounts.models import SPECIALIST, User
 from domain.intake import services as intake
 from domain.intake.models import IntakeItem
+from domain.services.models import READY, ServiceSetup
 from pkip.platform import Platform
 from tests.conftest import MUNI, OTHER_MUNI, T0
 from tests.webapp.api_support import TokenClient, make_token, start_form_process
@@ -323,6 +324,22 @@ def test_a_start_forms_errors_come_under_data(
     )
     item = put()
     body = {"process_key": "api_start_form", "client_identifier": PERSON}
+    # a service is started only when it is set up (domain/services)
+    refused = api.post(f"{URL}/{item.id}/start-case", json={**body, "data": {}})
+    assert refused.status_code in (409, 422)
+    assert "PKIP-TEST nav iestatīts" in str(refused.get_json())
+    db_session.add(
+        ServiceSetup(
+            municipality=MUNI,
+            service_code="PKIP-TEST",
+            process_key="api_start_form",
+            forms=["decision_draft", "decision_sign"],
+            procedure="",
+            stage=READY,
+            updated_by="tests",
+        )
+    )
+    db_session.flush()
     empty = api.post(f"{URL}/{item.id}/start-case", json={**body, "data": {}})
     assert empty.status_code == 422
     assert set(empty.get_json()["errors"]["json"]["data"]) >= {
