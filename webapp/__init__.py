@@ -123,6 +123,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)  # admin.index and the API tokens
     init_api(app)  # the REST API under /api/v1 and its reference at /api/docs
 
+    from webapp.portal import init_portal
+
+    init_portal(app)  # the residents' portal at /portals/ (its own sign-in)
+
     from webapp.callbacks import bp as callbacks_bp
 
     app.register_blueprint(callbacks_bp)  # signed, not a form: no CSRF token

@@ -26,6 +26,7 @@ TITLES = {
     "div": "DIV — dokumentu apmaiņa starp iestādēm",
     "dvs": "Dokumentu vadības sistēma (Namejs, Lietvaris)",
     "finance": "Finanšu sistēma (Horizon, Ozols)",
+    "latvija": "latvija.lv — identitātes pārbaude (SAML 2.0)",
     "payments": "Maksājumu modulis",
     "pspp": "PSPP — pakalpojumu platforma",
     "viss": "VISS un valsts reģistri",
