@@ -160,9 +160,7 @@ def forget_old_sign_ins(session: Session, now: datetime, days: int = 30) -> int:
     from sqlalchemy import delete
 
     done = session.execute(
-        delete(PortalSignIn).where(
-            PortalSignIn.created_at < now - timedelta(days=days)
-        )
+        delete(PortalSignIn).where(PortalSignIn.created_at < now - timedelta(days=days))
     )
     return int(getattr(done, "rowcount", 0) or 0)
 
@@ -300,7 +298,9 @@ def clean_filename(name: str) -> str:
     """The file's own name, without folders or control characters, at most 200."""
     base = PurePath((name or "").replace("\\", "/")).name
     text = "".join(
-        ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C"
+        ch
+        for ch in unicodedata.normalize("NFC", base)
+        if unicodedata.category(ch)[0] != "C"
     )
     text = text.strip().strip(".") or "datne"
     if len(text) > 200:
@@ -332,7 +332,9 @@ def upload(
         lv, en = checks.REASONS.get(problem, (problem, problem))
         raise _error(f"{name}: {lv}", f"{name}: {en}", problem)
     count = session.scalar(
-        select(func.count()).select_from(PortalUpload).where(PortalUpload.case_id == case.id)
+        select(func.count())
+        .select_from(PortalUpload)
+        .where(PortalUpload.case_id == case.id)
     )
     if (count or 0) >= MAX_UPLOADS_PER_CASE:
         raise _error(

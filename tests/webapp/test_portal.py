@@ -218,8 +218,13 @@ def test_company_cases_are_shared_by_its_representatives(
     company = portal.Resident(JANIS, "Jānis Bērziņš", COMPANY, 'SIA "Parauga Būvnieks"')
     try:
         case = portal.apply(
-            engine, db_session, process, code=MUNI, resident=company,
-            data=data, token="t" * 20,
+            engine,
+            db_session,
+            process,
+            code=MUNI,
+            resident=company,
+            data=data,
+            token="t" * 20,
         )
     except Exception as exc:  # pragma: no cover - shows the form's errors
         raise AssertionError(getattr(exc, "errors", exc)) from exc
@@ -228,10 +233,12 @@ def test_company_cases_are_shared_by_its_representatives(
     assert case.number in liga.get("/portals/riga/cases/").get_data(as_text=True)
     as_person = _browser(app)
     sign_in(as_person, MUNI, LIGA)
-    assert case.number not in as_person.get("/portals/riga/cases/").get_data(as_text=True)
+    assert case.number not in as_person.get("/portals/riga/cases/").get_data(
+        as_text=True
+    )
 
 
-# -- documents ---------------------------------------------------------------------------
+# -- documents -----------------------------------------------------------------
 def _zip_bomb() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -251,7 +258,9 @@ def test_uploads_are_checked_and_downloaded(
 
     def send(content: bytes, name: str):
         return client.submit(
-            url, {"file": (io.BytesIO(content), name)}, content_type="multipart/form-data"
+            url,
+            {"file": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
         )
 
     for content, name, reason in (
@@ -284,16 +293,28 @@ def test_the_cases_documents_download_only_for_their_client(
     sign_in(janis, MUNI, JANIS)
     number = _apply(janis)[0].headers["Location"].rsplit("/", 1)[1]
     template = DocumentTemplate(
-        municipality=MUNI, key="t", version=1, title="Lēmums",
-        document_type="decision", body="x", created_by="tests",
+        municipality=MUNI,
+        key="t",
+        version=1,
+        title="Lēmums",
+        document_type="decision",
+        body="x",
+        created_by="tests",
     )
     db_session.add(template)
     db_session.flush()
     doc = Document(
-        municipality=MUNI, case_number=number, template_id=template.id,
-        document_type="decision", title="Lēmums par nodevu",
-        registration_number="RIGA/2026/1", register="pkip", filename="lemums.pdf",
-        content=b"%PDF-1.7 lemums", sha256="0" * 64, size=15,
+        municipality=MUNI,
+        case_number=number,
+        template_id=template.id,
+        document_type="decision",
+        title="Lēmums par nodevu",
+        registration_number="RIGA/2026/1",
+        register="pkip",
+        filename="lemums.pdf",
+        content=b"%PDF-1.7 lemums",
+        sha256="0" * 64,
+        size=15,
     )
     db_session.add(doc)
     db_session.flush()
@@ -303,4 +324,6 @@ def test_the_cases_documents_download_only_for_their_client(
     assert got.status_code == 200 and got.data == b"%PDF-1.7 lemums"
     other = _browser(app)
     sign_in(other, MUNI, PETERIS)
-    assert other.get(f"/portals/riga/cases/{number}/documents/{doc.id}").status_code == 404
+    assert (
+        other.get(f"/portals/riga/cases/{number}/documents/{doc.id}").status_code == 404
+    )

@@ -35,7 +35,10 @@ def sign_in(resident: Resident) -> None:
         },
         ensure_ascii=False,
     )
-    session[KEY] = {"who": platform().pii.encrypt(payload, CONTEXT), "at": int(time.time())}
+    session[KEY] = {
+        "who": platform().pii.encrypt(payload, CONTEXT),
+        "at": int(time.time()),
+    }
 
 
 def sign_out() -> None:

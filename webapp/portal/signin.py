@@ -38,7 +38,9 @@ METADATA_PATH = "/portals/saml/metadata"
 def saml_client() -> LatvijaClient:
     """The service provider for the address this request came to (its keys in
     ``PKIP_LATVIJA_KEY_DIR``, where the simulator finds its metadata)."""
-    return portal_client(request.url_root, acs_path=ACS_PATH, metadata_path=METADATA_PATH)
+    return portal_client(
+        request.url_root, acs_path=ACS_PATH, metadata_path=METADATA_PATH
+    )
 
 
 @bp.get("/saml/metadata")
@@ -127,7 +129,9 @@ REASONS = {
     "cancelled": _l("You cancelled signing in at latvija.lv."),
     "signature": _l("The answer of latvija.lv did not pass the signature check."),
     "audience": _l("The answer of latvija.lv was meant for another service."),
-    "unsolicited": _l("This sign-in was not started here, or it has expired. Start again."),
+    "unsolicited": _l(
+        "This sign-in was not started here, or it has expired. Start again."
+    ),
     "replayed": _l("This sign-in has already been used. Start again."),
     "expired": _l("The answer of latvija.lv has expired. Start again."),
     "attributes": _l("latvija.lv did not tell who you are."),

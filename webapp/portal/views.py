@@ -71,7 +71,9 @@ def resident_required(view: Callable[..., Any]) -> Callable[..., Any]:
         if who is None:
             target = request.full_path if request.method == "GET" else request.path
             return redirect(
-                url_for("portal.sign_in", code=muni.code.lower(), next=target.rstrip("?"))
+                url_for(
+                    "portal.sign_in", code=muni.code.lower(), next=target.rstrip("?")
+                )
             )
         g.portal_resident = who
         return view(muni, who, **kwargs)
@@ -187,13 +189,19 @@ def apply(muni: Any, who: portal.Resident, key: str) -> Any:
 
 def _sent(muni: Any, number: str, *, again: bool) -> Response:
     if again:
-        flash(_("This application was already sent: case %(number)s.", number=number), "info")
+        flash(
+            _("This application was already sent: case %(number)s.", number=number),
+            "info",
+        )
     else:
-        flash(_("Your application has been registered: case %(number)s.", number=number), "success")
+        flash(
+            _("Your application has been registered: case %(number)s.", number=number),
+            "success",
+        )
     return redirect(url_for("portal.case", code=muni.code.lower(), number=number))
 
 
-# -- my cases ----------------------------------------------------------------------------
+# -- my cases ------------------------------------------------------------------
 @bp.get("/<code>/cases/")
 @resident_required
 def my_cases(muni: Any, who: portal.Resident) -> str:
@@ -218,7 +226,9 @@ def _case_page(
     with platform().transaction(readonly=True) as db:
         case = _case(db, muni, who, number)
         row = portal.summary(db, case)
-        issued = [d for d, _sent in documents.case_documents(db, muni.code, case.number)]
+        issued = [
+            d for d, _sent in documents.case_documents(db, muni.code, case.number)
+        ]
         added = portal.uploads(db, case)
         page = render_template(
             "portal/case.html",
@@ -251,7 +261,13 @@ def upload(muni: Any, who: portal.Resident, number: str) -> Any:
         with transaction() as db:
             case = _case(db, muni, who, number)
             added = portal.upload(
-                db, platform().pii, case, who, sent.filename, content, engine_for(db).now()
+                db,
+                platform().pii,
+                case,
+                who,
+                sent.filename,
+                content,
+                engine_for(db).now(),
             )
             name = added.filename
     except FormValidationError as exc:

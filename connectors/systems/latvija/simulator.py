@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from saml2 import BINDING_HTTP_POST
 from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.s_utils import UnknownPrincipal, UnsupportedBinding
@@ -146,7 +145,11 @@ class LatvijaSimulator:
 
     def server(self, base_url: str) -> Server:
         trusted = trusted_sp_metadata(self.keys)
-        key = (base_url, str(self.keys), *((str(p), p.stat().st_mtime_ns) for p in trusted))
+        key = (
+            base_url,
+            str(self.keys),
+            *((str(p), p.stat().st_mtime_ns) for p in trusted),
+        )
         with self._lock:
             found = self._servers.get(key)
             if found is None:
@@ -276,7 +279,9 @@ class LatvijaSimulator:
                 request=message,
             )
         except (UnknownPrincipal, UnsupportedBinding, KeyError):
-            return _refusal("Pakalpojumu sniedzējs nav reģistrēts (metadati nav zināmi).")
+            return _refusal(
+                "Pakalpojumu sniedzējs nav reģistrēts (metadati nav zināmi)."
+            )
         except Exception:  # noqa: BLE001 - any unreadable request is the caller's fault
             return _refusal("SAML pieprasījumu nevar nolasīt.")
         return None
@@ -291,10 +296,16 @@ class LatvijaSimulator:
             for p in fixtures.PERSONS
         ]
         recent = [
-            (s.at.strftime("%d.%m.%Y %H:%M:%S"), s.person, s.company or "—", s.service_provider)
+            (
+                s.at.strftime("%d.%m.%Y %H:%M:%S"),
+                s.person,
+                s.company or "—",
+                s.service_provider,
+            )
             for s in reversed(self.sign_ins)
         ]
-        metadata = f'<p><a href="{html.escape(self._base(request))}/metadata">Metadati (SAML 2.0)</a></p>'
+        link = html.escape(self._base(request)) + "/metadata"
+        metadata = f'<p><a href="{link}">Metadati (SAML 2.0)</a></p>'
         return html_page(
             "latvija.lv — identitātes pārbaude (simulators)",
             metadata,
@@ -310,7 +321,9 @@ class LatvijaSimulator:
 
 
 def _refusal(text: str) -> Response:
-    response = html_page("latvija.lv — kļūda (simulators)", f"<p>{html.escape(text)}</p>")
+    response = html_page(
+        "latvija.lv — kļūda (simulators)", f"<p>{html.escape(text)}</p>"
+    )
     response.status_code = 400
     return response
 
@@ -334,7 +347,9 @@ def _choice_page(
             f'<li><label><input type="radio" name="who" value="{value}"> '
             f"{label}</label></li>"
         )
-    alert = f'<p role="alert"><strong>{html.escape(error)}</strong></p>' if error else ""
+    alert = (
+        f'<p role="alert"><strong>{html.escape(error)}</strong></p>' if error else ""
+    )
     form = (
         f'{alert}<form method="post" action="{html.escape(base)}/sso">'
         + _hidden("SAMLRequest", saml_request)

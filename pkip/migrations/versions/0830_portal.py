@@ -55,7 +55,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_submissions")),
         sa.UniqueConstraint(
-            "municipality", "token", name=op.f("uq_portal_submissions_municipality_token")
+            "municipality",
+            "token",
+            name=op.f("uq_portal_submissions_municipality_token"),
         ),
     )
     op.create_table(

@@ -130,9 +130,9 @@ def test_the_simulator_pages_speak_the_bindings(
     browser = Client(idp)
     request_id, url = sp.sign_in_url("RIGA")
     query = urlsplit(url).query
-    page = browser.get(
-        "/sso", query_string=query, base_url=IDP_BASE
-    ).get_data(as_text=True)
+    page = browser.get("/sso", query_string=query, base_url=IDP_BASE).get_data(
+        as_text=True
+    )
     assert "Pieteikties kā" in page and "Līga Ozola — pārstāv" in page
     assert "161175-19997" not in page  # masked
     fields = {
