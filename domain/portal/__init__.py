@@ -8,9 +8,17 @@ resident = portal.Resident("161175-19997", "Jānis Bērziņš")
 portal.my_cases(session, vault, "RIGA", resident) -> [ServiceCase]
 portal.apply(engine, session, process, code="RIGA", resident=resident, data={...},
              token=token) -> ServiceCase
+portal.messages.write(session, case, sender=portal.messages.CLIENT, author=None,
+                      body="...", now=now)
 """
 
-from domain.portal.models import PortalSignIn, PortalSubmission, PortalUpload
+from domain.portal import messages
+from domain.portal.models import (
+    PortalMessage,
+    PortalSignIn,
+    PortalSubmission,
+    PortalUpload,
+)
 from domain.portal.services import (
     MAX_UPLOADS_PER_CASE,
     PORTAL_ACTOR,
@@ -42,6 +50,7 @@ __all__ = [
     "PORTAL_ACTOR",
     "SYSTEM_FIELDS",
     "CaseSummary",
+    "PortalMessage",
     "PortalSignIn",
     "PortalSubmission",
     "PortalUpload",
@@ -54,6 +63,7 @@ __all__ = [
     "consume",
     "forget_old_sign_ins",
     "get_upload",
+    "messages",
     "municipality",
     "my_case",
     "my_cases",

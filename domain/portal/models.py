@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Tables of the residents' portal: sign-ins through latvija.lv (outstanding SAML
 requests and the assertions already used), applications sent (their one-time
-tokens) and the documents residents uploaded to their cases.
+tokens), the documents residents uploaded to their cases and the messages about a
+case between its client and the municipality.
 
 No personal code is stored in clear: a resident is known here by the look-up hash
 of their personal code (``core.pii.PiiVault.lookup_hash``).
@@ -12,11 +13,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -76,3 +79,30 @@ class PortalUpload(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by_hash: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+CLIENT = "client"
+MUNICIPALITY = "municipality"
+SENDERS = (CLIENT, MUNICIPALITY)
+
+
+class PortalMessage(Base):
+    """A message about a case between its client (from the portal) and the
+    municipality's staff (from the workplace's case page). ``author`` is the
+    staff member's username; a client's message names nobody (the case's client)."""
+
+    __tablename__ = "portal_messages"
+    __table_args__ = (
+        Index("ix_portal_messages_case", "municipality", "case_id", "created_at"),
+        CheckConstraint("sender IN ('client', 'municipality')", name="known_sender"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality: Mapped[str] = mapped_column(String(20))
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("service_cases.id", ondelete="CASCADE")
+    )
+    sender: Mapped[str] = mapped_column(String(20))
+    author: Mapped[str | None] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,6 +10,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -327,3 +328,50 @@ def test_the_cases_documents_download_only_for_their_client(
     assert (
         other.get(f"/portals/riga/cases/{number}/documents/{doc.id}").status_code == 404
     )
+
+
+# -- messages and the staff's side -------------------------------------------------------
+@pytest.mark.usefixtures("services")
+def test_messages_between_the_client_and_the_municipality(
+    app: Flask, as_role: Any, db_session: Session
+) -> None:
+    janis = _browser(app)
+    sign_in(janis, MUNI, JANIS)
+    number = _apply(janis)[0].headers["Location"].rsplit("/", 1)[1]
+    url = f"/portals/riga/cases/{number}/messages"
+    empty = janis.submit(url, {"body": "   "})
+    assert empty.status_code == 422 and "Uzrakstiet ziņu" in empty.get_data(as_text=True)
+    long = janis.submit(url, {"body": "ā" * 4001})
+    assert long.status_code == 422 and "4000" in long.get_data(as_text=True)
+    sent = janis.submit(url, {"body": "Vai <script>alert(1)</script> suns ir jāved?"})
+    assert sent.status_code == 302
+    janis.submit(
+        f"/portals/riga/cases/{number}/files",
+        {"file": (io.BytesIO(b"%PDF-1.4 pote"), "potes.pdf")},
+        content_type="multipart/form-data",
+    )
+    peteris = _browser(app)
+    sign_in(peteris, MUNI, PETERIS)
+    assert peteris.submit(url, {"body": "Sveiki"}).status_code == 404
+
+    clerk = as_role("specialist")
+    page = clerk.get(f"/cases/{number}").get_data(as_text=True)
+    assert "Vai &lt;script&gt;alert(1)&lt;/script&gt; suns ir jāved?" in page
+    assert "potes.pdf" in page
+    upload_id = db_session.scalars(select(portal.PortalUpload.id)).one()
+    got = clerk.get(f"/cases/{number}/client-files/{upload_id}")
+    assert got.data == b"%PDF-1.4 pote" and got.headers["Content-Security-Policy"] == (
+        "sandbox"
+    )
+    replied = clerk.submit(f"/cases/{number}/messages", {"body": "Jā, uz pārbaudi."})
+    assert replied.status_code == 302
+    other_muni = as_role("specialist", municipality=OTHER_MUNI)
+    assert other_muni.get(f"/cases/{number}/client-files/{upload_id}").status_code == 404
+    assert other_muni.submit(f"/cases/{number}/messages", {"body": "x"}).status_code == 404
+
+    case_page = janis.get(f"/portals/riga/cases/{number}").get_data(as_text=True)
+    assert "Jā, uz pārbaudi." in case_page and "Rīgas valstspilsēta" in case_page
+    assert [m.sender for m in db_session.scalars(select(portal.PortalMessage))] == [
+        "client",
+        "municipality",
+    ]

@@ -221,7 +221,12 @@ def _case(db: Any, muni: Any, who: portal.Resident, number: str) -> Any:
 
 
 def _case_page(
-    muni: Any, who: portal.Resident, number: str, error: str | None = None
+    muni: Any,
+    who: portal.Resident,
+    number: str,
+    error: str | None = None,
+    message_error: str | None = None,
+    draft: str = "",
 ) -> tuple[str, int]:
     with platform().transaction(readonly=True) as db:
         case = _case(db, muni, who, number)
@@ -230,6 +235,7 @@ def _case_page(
             d for d, _sent in documents.case_documents(db, muni.code, case.number)
         ]
         added = portal.uploads(db, case)
+        thread = portal.messages.thread(db, case)
         page = render_template(
             "portal/case.html",
             muni=muni,
@@ -237,10 +243,14 @@ def _case_page(
             issued=issued,
             added=added,
             error=error,
+            thread=thread,
+            message_error=message_error,
+            draft=draft,
+            max_message=portal.messages.MAX_MESSAGE,
             accept=",".join(sorted(checks.ALLOWED)),
             max_mb=checks.MAX_FILE_BYTES // (1024 * 1024),
         )
-    return page, 422 if error else 200
+    return page, 422 if error or message_error else 200
 
 
 @bp.get("/<code>/cases/<number>")
@@ -275,6 +285,30 @@ def upload(muni: Any, who: portal.Resident, number: str) -> Any:
         text = first.message_en if english and first.message_en else first.message
         return _case_page(muni, who, number, text)
     flash(_("The file %(name)s has been added to the case.", name=name), "success")
+    return redirect(url_for("portal.case", code=muni.code.lower(), number=number))
+
+
+@bp.post("/<code>/cases/<number>/messages")
+@resident_required
+def message(muni: Any, who: portal.Resident, number: str) -> Any:
+    body = request.form.get("body", "")[: portal.messages.MAX_MESSAGE * 2]
+    try:
+        with transaction() as db:
+            case = _case(db, muni, who, number)
+            portal.messages.write(
+                db,
+                case,
+                sender=portal.messages.CLIENT,
+                author=None,
+                body=body,
+                now=engine_for(db).now(),
+            )
+    except FormValidationError as exc:
+        first = exc.errors[0]
+        english = language() == "en"
+        text = first.message_en if english and first.message_en else first.message
+        return _case_page(muni, who, number, message_error=text, draft=body)
+    flash(_("Your message has been sent to the municipality."), "success")
     return redirect(url_for("portal.case", code=muni.code.lower(), number=number))
 
 

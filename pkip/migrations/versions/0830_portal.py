@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""residents' portal: latvija.lv sign-ins, application tokens, uploaded documents
+"""residents' portal: latvija.lv sign-ins, application tokens, uploads, messages
 
 Outstanding SAML requests and the assertions that answered them (each used once),
-the one-time tokens of applications sent from the portal, and the documents
-residents add to their cases (domain/portal).
+the one-time tokens of applications sent from the portal, the documents residents
+add to their cases and the messages about a case between its client and the
+municipality (domain/portal).
 
 Revision ID: 0830
 Revises: 0750
@@ -84,9 +85,39 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_portal_uploads_case", ["municipality", "case_id"], unique=False
         )
+    op.create_table(
+        "portal_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("municipality", sa.String(length=20), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("sender", sa.String(length=20), nullable=False),
+        sa.Column("author", sa.String(length=100), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "sender IN ('client', 'municipality')",
+            name=op.f("ck_portal_messages_known_sender"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["service_cases.id"],
+            name=op.f("fk_portal_messages_case_id_service_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_messages")),
+    )
+    with op.batch_alter_table("portal_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_portal_messages_case",
+            ["municipality", "case_id", "created_at"],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("portal_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_portal_messages_case")
+    op.drop_table("portal_messages")
     with op.batch_alter_table("portal_uploads", schema=None) as batch_op:
         batch_op.drop_index("ix_portal_uploads_case")
     op.drop_table("portal_uploads")
