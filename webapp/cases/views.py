@@ -180,9 +180,9 @@ def reply(number: str) -> BaseResponse:
                 now=engine_for(db).now(),
             )
     except FormValidationError as exc:
-        english = language() == "en"
         first = exc.errors[0]
-        flash(first.message_en if english and first.message_en else first.message, "error")
+        english = language() == "en" and first.message_en
+        flash(first.message_en if english else first.message, "error")
     else:
         flash(_("The message has been sent to the client."), "success")
     return redirect(url_for("cases.show", number=number) + "#messages-title")
