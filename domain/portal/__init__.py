@@ -12,7 +12,7 @@ portal.messages.write(session, case, sender=portal.messages.CLIENT, author=None,
                       body="...", now=now)
 """
 
-from domain.portal import messages
+from domain.portal import messages, services
 from domain.portal.models import (
     PortalMessage,
     PortalSignIn,
@@ -64,6 +64,7 @@ __all__ = [
     "forget_old_sign_ins",
     "get_upload",
     "messages",
+    "services",
     "municipality",
     "my_case",
     "my_cases",

@@ -33,6 +33,7 @@ class PortalSignIn(Base):
     is used once (``assertion_id`` unique), whichever browser brings it back."""
 
     __tablename__ = "portal_sign_ins"
+    __table_args__ = (Index("ix_portal_sign_ins_created", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[str] = mapped_column(String(100), unique=True)

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core.calendar import WorkingCalendar
@@ -106,7 +106,10 @@ def applicant_schema(schema: Mapping[str, Any] | None) -> dict[str, Any] | None:
 def begin_sign_in(
     session: Session, request_id: str, code: str, next_path: str, now: datetime
 ) -> None:
-    """Remember an AuthnRequest sent for the portal of ``code``."""
+    """Remember an AuthnRequest sent for the portal of ``code`` (and forget those
+    older than a day: an assertion is valid for minutes, so a day is plenty to
+    refuse its replay)."""
+    forget_old_sign_ins(session, now)
     session.add(
         PortalSignIn(
             request_id=request_id,
@@ -155,10 +158,8 @@ def consume(
     )
 
 
-def forget_old_sign_ins(session: Session, now: datetime, days: int = 30) -> int:
-    """Sign-in rows older than ``days`` (kept that long to refuse replays)."""
-    from sqlalchemy import delete
-
+def forget_old_sign_ins(session: Session, now: datetime, days: int = 1) -> int:
+    """Delete sign-in rows older than ``days``; how many."""
     done = session.execute(
         delete(PortalSignIn).where(PortalSignIn.created_at < now - timedelta(days=days))
     )

@@ -38,6 +38,7 @@ record; ``Seeded.value(kind)`` gives that record's id in each municipality:
 | ``item_id`` | an item of the intake queue (domain/intake) |
 | ``rule_id`` | an intake routing rule |
 | ``file_id`` | a file of that intake item |
+| ``upload_id`` | a file the case's client added in the portal (domain/portal) |
 
 A new route whose variable is not in ``ID_KINDS`` fails this test until its
 variable is mapped (or listed in ``NOT_IDS`` with the reason), so routes added
@@ -59,7 +60,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from domain import cases
+from domain import cases, portal
 from domain.accounts.models import ROLES, ApiToken, User
 from domain.documents import services as documents
 from domain.documents.models import PAPER, TO_PRINT, Delivery
@@ -95,6 +96,7 @@ ID_KINDS = {
     "item_id": "intake",
     "rule_id": "rule",
     "file_id": "intake_file",
+    "upload_id": "upload",
 }
 NOT_IDS = {
     "filename": "static files, the same for everyone",
@@ -104,6 +106,11 @@ NOT_IDS = {
     "(webapp/callbacks.py): they carry no session or token; the per-municipality "
     "HMAC secret is what isolates them (tested with the callbacks)",
 }
+RESIDENTS = "portal."
+"""The residents' portal (webapp/portal) answers to a resident's own session, never
+to a workplace user's: a user of MUNI is sent to sign in at latvija.lv whatever the
+ids. Its isolation — another person's or another municipality's case, upload or
+document answers 404 — is walked in tests/webapp/test_portal.py."""
 PLATFORM_WIDE = {
     "status.index": "the platform's status page (platform admins) counts every "
     "municipality's definitions on purpose"
@@ -155,6 +162,7 @@ class Seeded:
     intake: int
     rule: int
     intake_file: int
+    upload: int
 
     def value(self, kind: str) -> Any:
         return getattr(self, kind)
@@ -257,6 +265,15 @@ def _seed(
         process_key="tree_felling",
         actor="tests",
     )
+    upload = portal.upload(
+        db,
+        platform.pii,
+        case,
+        portal.Resident(DOG_OWNER, "Jānis Bērziņš"),
+        "pielikums.pdf",
+        f"%PDF-1.4 {municipality}".encode(),
+        engine.now(),
+    )
     db.flush()
     return Seeded(
         municipality=municipality,
@@ -276,6 +293,7 @@ def _seed(
         intake=item.id,
         rule=rule.id,
         intake_file=item.files[0].id,
+        upload=upload.id,
     )
 
 
@@ -310,7 +328,7 @@ def _id_rules(app: Flask) -> list[Rule]:
     rules = []
     for rule in app.url_map.iter_rules():
         variables = set(rule.arguments) - set(NOT_IDS)
-        if not variables:
+        if not variables or rule.endpoint.startswith(RESIDENTS):
             continue
         unknown = variables - set(ID_KINDS)
         assert not unknown, (

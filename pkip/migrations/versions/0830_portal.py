@@ -40,6 +40,8 @@ def upgrade() -> None:
             "assertion_id", name=op.f("uq_portal_sign_ins_assertion_id")
         ),
     )
+    with op.batch_alter_table("portal_sign_ins", schema=None) as batch_op:
+        batch_op.create_index("ix_portal_sign_ins_created", ["created_at"], unique=False)
     op.create_table(
         "portal_submissions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -122,4 +124,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_portal_uploads_case")
     op.drop_table("portal_uploads")
     op.drop_table("portal_submissions")
+    with op.batch_alter_table("portal_sign_ins", schema=None) as batch_op:
+        batch_op.drop_index("ix_portal_sign_ins_created")
     op.drop_table("portal_sign_ins")
