@@ -35,6 +35,7 @@ need_lib 'libpango-1.0.so.0' libpango-1.0-0          # WeasyPrint (PDF documents
 need_lib 'libpangoft2-1.0.so.0' libpangoft2-1.0-0
 need_lib 'libharfbuzz-subset.so.0' libharfbuzz-subset0  # WeasyPrint font subsetting
 need_file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core  # Latvian glyphs in PDFs
+need_file /usr/bin/xmlsec1 xmlsec1  # SAML 2.0 signatures (latvija.lv sign-in, pysaml2)
 if [ "$tests" = 1 ]; then
   # The browser tests drive Debian's Chromium; nothing downloads a browser of its own.
   command -v chromium >/dev/null 2>&1 || missing_pkgs+=("chromium")

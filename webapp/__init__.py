@@ -139,6 +139,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(oidc_bp)  # single sign-on (docs/sso.md)
 
+    from webapp.portal import init_portal
+
+    init_portal(app)  # the residents' portal at /portals/ (its own sign-in)
+
     from webapp.callbacks import bp as callbacks_bp
 
     app.register_blueprint(callbacks_bp)  # signed, not a form: no CSRF token

@@ -27,6 +27,7 @@ TITLES = {
     "dvs": "Dokumentu vadības sistēma (Namejs, Lietvaris)",
     "finance": "Finanšu sistēma (Horizon, Ozols)",
     "idp": "Pašvaldības identitātes pakalpojums (OpenID Connect)",
+    "latvija": "latvija.lv — identitātes pārbaude (SAML 2.0)",
     "payments": "Maksājumu modulis",
     "pspp": "PSPP — pakalpojumu platforma",
     "viss": "VISS un valsts reģistri",

@@ -27,7 +27,8 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from domain import accounting, cases
+from core.contracts import FormValidationError
+from domain import accounting, cases, portal
 from domain.accounts.models import MUNICIPALITY_ADMIN, SUPERVISOR
 from domain.accounts.services import departments_of
 from domain.documents.services import case_documents as issued_documents
@@ -109,6 +110,8 @@ def show(number: str) -> str:
         issued = issued_documents(db, case.municipality, case.number)
         status_events = accounting.case_accounting(db, case.id)
         procedure = procedure_for(db, case.municipality, view.definition)
+        client_files = portal.uploads(db, case)
+        thread = portal.messages.thread(db, case)
     user = current_user()
     return render_template(
         "cases/show.html",
@@ -121,6 +124,8 @@ def show(number: str) -> str:
         lang=language(),
         status_events=status_events,
         procedure=render_procedure(procedure) if procedure else None,
+        client_files=client_files,
+        thread=thread,
         status_names=accounting.LABELS if language() == "lv" else accounting.LABELS_EN,
     )
 
@@ -143,6 +148,48 @@ def document(number: str, sha256: str) -> BaseResponse:
     response.headers["Content-Disposition"] = _disposition(doc.name)
     response.headers["Content-Security-Policy"] = "sandbox"
     return response
+
+
+@bp.get("/<number>/client-files/<int:upload_id>")
+@roles_required(*CASE_ROLES)
+def client_file(number: str, upload_id: int) -> BaseResponse:
+    """A document the client added in the e-services portal (always downloaded)."""
+    with transaction() as db:
+        case = _find(db, number)
+        try:
+            found = portal.get_upload(db, case, upload_id)
+        except NotFound:
+            abort(404)
+        response = Response(found.content, mimetype=found.mime)
+        response.headers["Content-Disposition"] = _disposition(found.filename)
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@bp.post("/<number>/messages")
+@roles_required(*CASE_ROLES)
+def reply(number: str) -> BaseResponse:
+    """A message to the case's client, read in the e-services portal."""
+    user = current_user()
+    assert user is not None
+    try:
+        with transaction() as db:
+            case = _find(db, number)
+            portal.messages.write(
+                db,
+                case,
+                sender=portal.messages.MUNICIPALITY,
+                author=user.full_name,
+                body=request.form.get("body", "")[:8000],
+                now=engine_for(db).now(),
+            )
+    except FormValidationError as exc:
+        first = exc.errors[0]
+        english = language() == "en" and first.message_en
+        flash(first.message_en if english else first.message, "error")
+    else:
+        flash(_("The message has been sent to the client."), "success")
+    return redirect(url_for("cases.show", number=number) + "#messages-title")
 
 
 def _disposition(name: str) -> str:

@@ -6,7 +6,7 @@ The roles registry clerk, finance and auditor join (service owner came with 0800
 may have (webapp/admin manages them like the others).
 
 Revision ID: 0850
-Revises: 0810
+Revises: 0830
 Create Date: 2026-12-04 22:49:24.445397
 """
 
@@ -19,7 +19,7 @@ import core.db
 
 
 revision = "0850"
-down_revision = "0810"
+down_revision = "0830"
 branch_labels = None
 depends_on = None
 
