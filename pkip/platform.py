@@ -42,7 +42,7 @@ from engine.outbox import RetryPolicy
 from engine.runtime import EngineConfig, ProcessEngine
 from engine.workflow import StateSerializer
 from forms.validation import default_forms
-from pkip import documents
+from pkip import documents, payments
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEMO_MUNICIPALITY_NAME = "Demo pašvaldība"
@@ -81,6 +81,18 @@ class Platform:
                 self.connectors,
                 documents.DocumentOperators(
                     self.joined_transaction, self.connectors, self.pii, self._now
+                ),
+            )
+        if isinstance(self.connectors, Registry) and not self.connectors.has_operator(
+            "payments.request"
+        ):
+            payments.register(
+                self.connectors,
+                payments.PaymentOperators(
+                    self.joined_transaction,
+                    self.connectors,
+                    self._now,
+                    self.settings.public_url,
                 ),
             )
         self.retry_policy = RetryPolicy()

@@ -85,6 +85,7 @@ def create_app(
         app.wsgi_app = security.with_simulator_headers(  # type: ignore[method-assign]
             sim.mount(app.wsgi_app)
         )
+        sim.deliver_payment_notifications(app)
 
     return app
 

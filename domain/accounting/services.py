@@ -24,6 +24,7 @@ from domain.accounting import status as model
 from domain.accounting.interfaces import AccountedCase
 from domain.accounting.models import CaseStatusEvent
 from domain.models import Municipality
+from domain.payments.services import is_unpaid_case
 from engine.models import (
     DELIVERED,
     FAILED,
@@ -116,7 +117,10 @@ def record(
         return []
     waits = _waits_for_client(session, instance.id)
     at = max([now, *(e.at for e in events[-1:])])
-    for status in model.derive(case.status, waits):
+    unpaid = case.status == "completed" and is_unpaid_case(
+        session, case.municipality, case.number
+    )
+    for status in model.derive(case.status, waits, unpaid):
         latest = wanted[-1][0] if wanted else last
         if status == latest or (status in model.ONCE and status in reached):
             continue

@@ -22,6 +22,8 @@ DECIDED: Final = "decided"
 RESULT_DELIVERED: Final = "result_delivered"
 CLOSED: Final = "closed"
 CANCELLED: Final = "cancelled"
+UNPAID: Final = "unpaid"
+"""Closed because the client did not pay the fee in the set working days."""
 STATUSES: Final = (
     SUBMITTED,
     REGISTERED,
@@ -31,9 +33,10 @@ STATUSES: Final = (
     RESULT_DELIVERED,
     CLOSED,
     CANCELLED,
+    UNPAID,
 )
-FINAL: Final = (CLOSED, CANCELLED)
-ONCE: Final = (DECIDED, RESULT_DELIVERED, CLOSED, CANCELLED)
+FINAL: Final = (CLOSED, CANCELLED, UNPAID)
+ONCE: Final = (DECIDED, RESULT_DELIVERED, CLOSED, CANCELLED, UNPAID)
 """Reached at most once in a case's life (the others may come back: a case goes
 back to in progress after the client answered)."""
 
@@ -46,6 +49,7 @@ LABELS: Final = {
     RESULT_DELIVERED: "Rezultāts izsniegts",
     CLOSED: "Slēgts",
     CANCELLED: "Atsaukts",
+    UNPAID: "Slēgts — nodeva nav samaksāta",
 }
 
 LABELS_EN: Final = {
@@ -57,6 +61,7 @@ LABELS_EN: Final = {
     RESULT_DELIVERED: "Result delivered",
     CLOSED: "Closed",
     CANCELLED: "Cancelled",
+    UNPAID: "Closed — fee not paid",
 }
 
 PSPP_STATUS: Final[Mapping[str, str | None]] = {
@@ -68,6 +73,9 @@ PSPP_STATUS: Final[Mapping[str, str | None]] = {
     RESULT_DELIVERED: "completed",
     CLOSED: None,  # archiving is the municipality's own business
     CANCELLED: "cancelled",
+    # The client let the fee go unpaid: to PSPP the case was withdrawn by the
+    # client (its contract has no status of its own for it).
+    UNPAID: "cancelled",
 }
 
 # PKIP's channels → the PSPP contract's.
@@ -116,11 +124,15 @@ def planned(
     return calendar.due_at(registered_at, working_days=days)
 
 
-def derive(case_status: str, waits_for_client: bool) -> tuple[str, ...]:
+def derive(
+    case_status: str, waits_for_client: bool, unpaid: bool = False
+) -> tuple[str, ...]:
     """The statuses the case has reached, in order, given the engine's view of it
     (``domain.cases`` status: in_progress, waiting, suspended, completed,
     cancelled, failed) and whether it waits for a message from outside (the client's
     payment or reply). Empty: nothing to record (a suspended case keeps its status).
+    ``unpaid``: the case's fee was closed as unpaid (domain/payments): a case that
+    then ends was decided (the fee set) and closed unpaid, nothing delivered.
 
     The diagrams mark no decision or delivery step yet, so a process that ends is
     decided, its result delivered and the case closed at that moment.
@@ -129,6 +141,8 @@ def derive(case_status: str, waits_for_client: bool) -> tuple[str, ...]:
         return (IN_PROGRESS,)
     if case_status == "waiting":
         return (WAITING_FOR_CLIENT,) if waits_for_client else (IN_PROGRESS,)
+    if case_status == "completed" and unpaid:
+        return (DECIDED, UNPAID)
     if case_status == "completed":
         return (DECIDED, RESULT_DELIVERED, CLOSED)
     if case_status == "cancelled":

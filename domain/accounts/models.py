@@ -33,6 +33,8 @@ MUNICIPALITY_ADMIN = "municipality_admin"
 PLATFORM_ADMIN = "platform_admin"
 VPVKAC_CLERK = "vpvkac"
 """A one-stop client centre's clerk: takes applications for any municipality."""
+FINANCE = "finance"
+"""The finance department: payments of the municipality and their reconciliation."""
 ROLES = (
     SPECIALIST,
     SUPERVISOR,
@@ -40,6 +42,7 @@ ROLES = (
     MUNICIPALITY_ADMIN,
     PLATFORM_ADMIN,
     VPVKAC_CLERK,
+    FINANCE,
 )
 
 LANGUAGES = ("lv", "en")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from domain.accounts.models import (
     ANALYST,
+    FINANCE,
     LANGUAGES,
     MUNICIPALITY_ADMIN,
     NOTIFICATIONS,
@@ -423,6 +424,7 @@ DEMO_USERS = (
     DemoUser("analitike", "Anna Analītiķe", (ANALYST,), ()),
     DemoUser("admins", "Andris Administrators", (MUNICIPALITY_ADMIN,), ()),
     DemoUser("vpvkac", "Vita Klientu Centrs", (VPVKAC_CLERK,), ()),
+    DemoUser("gramatvede", "Gita Grāmatvede", (FINANCE,), ("finansists",)),
     DemoUser("platforma", "Pēteris Platforma", (PLATFORM_ADMIN,), ()),
 )
 

@@ -153,8 +153,9 @@ def start_case(
     first wait state.
 
     The process data gets ``case_number`` (messages such as a payment correlate on
-    it) and, unless given, ``applicant_code`` = the client's identifier (the sample
-    processes' start data). Raises ``FormValidationError`` for invalid case fields
+    it) and, unless given, ``applicant_code`` = the client's identifier and
+    ``applicant_name`` = the client's name (the sample processes' start data; the
+    payer of a fee). Raises ``FormValidationError`` for invalid case fields
     (form key ``service_case``) or start-form data, ``NotFound`` when the process is
     not deployed. Call it first in its transaction (see ``next_case_number``).
     """
@@ -169,6 +170,7 @@ def start_case(
     process_data = dict(data or {})
     process_data["case_number"] = number
     process_data.setdefault("applicant_code", client.identifier)
+    process_data.setdefault("applicant_name", client.name)
     instance = engine.start(
         key,
         municipality=municipality,

@@ -20,6 +20,7 @@ def dog_fee_start(
     data = {
         "case_number": case_number,
         "applicant_code": DOG_OWNER,
+        "applicant_name": "Jānis Bērziņš",
         "is_pensioner": False,
         "has_disability": False,
     }
