@@ -49,7 +49,7 @@ def test_deploys_every_sample_process(db_session: Session, platform: Platform) -
         platform, db_session, read_files([PROCESS_DIR]), deployed_by="analitike"
     )
     keys = sorted(r.definition.key for r in results)
-    assert keys == ["dog_fee", "issue_decision", "tree_felling"]
+    assert keys == ["dog_fee", "issue_decision", "payment", "tree_felling"]
     for r in results:
         d = r.definition
         assert r.created and d.version == 1 and d.municipality == ""
@@ -58,6 +58,7 @@ def test_deploys_every_sample_process(db_session: Session, platform: Platform) -
     assert dog.meta["process"]["serviceCode"]
     assert dog.meta["tasks"]["review_fee"]["lane"] == "finansists"
     assert "dog_fee_amount.dmn" in dog.resources
+    assert "payment.bpmn" in dog.resources  # the payment sub-process travels with it
     tree = next(r.definition for r in results if r.definition.key == "tree_felling")
     assert "issue_decision.bpmn" in tree.resources  # the called process travels with it
 
