@@ -118,6 +118,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(documents_bp)
 
+    from webapp.payments import bp as payments_bp
+
+    app.register_blueprint(payments_bp)
+
     from webapp.admin import bp as admin_bp
     from webapp.api import init_api
 

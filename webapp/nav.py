@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from domain.accounts.models import (
     ANALYST,
+    FINANCE,
     MUNICIPALITY_ADMIN,
     PLATFORM_ADMIN,
     SPECIALIST,
@@ -104,6 +105,14 @@ APPS = (
         _l("Templates of decisions, permits and notices, with a PDF preview."),
     ),
     App(
+        "payments.index",
+        _l("Payments"),
+        frozenset({FINANCE}),
+        "/payments/",
+        _l("Payment requests by period and state, their sums, and reconciliation "
+           "with the payment module."),
+    ),
+    App(
         "dashboard.index",
         _l("Dashboard"),
         frozenset({SUPERVISOR, MUNICIPALITY_ADMIN}),
@@ -134,6 +143,7 @@ ROLE_LABELS = {
     MUNICIPALITY_ADMIN: _l("municipality administrator"),
     PLATFORM_ADMIN: _l("platform administrator"),
     VPVKAC_CLERK: _l("one-stop centre clerk"),
+    FINANCE: _l("finance"),
 }
 
 

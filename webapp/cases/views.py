@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from domain import accounting, cases
 from domain.accounts.models import MUNICIPALITY_ADMIN, SUPERVISOR
 from domain.accounts.services import departments_of
+from domain.payments import services as payment_services
 from domain.documents.services import case_documents as issued_documents
 from engine.errors import Conflict, InvalidOperation, NotFound
 from webapp import labels, transaction
@@ -106,6 +107,9 @@ def show(number: str) -> str:
         groups = {d.key: d.name for d in departments_of(db, case.municipality)}
         issued = issued_documents(db, case.municipality, case.number)
         status_events = accounting.case_accounting(db, case.id)
+        fee_payments = payment_services.case_payments(
+            db, case.municipality, case.number
+        )
     user = current_user()
     return render_template(
         "cases/show.html",
@@ -117,6 +121,7 @@ def show(number: str) -> str:
         may_retry=user is not None and user.has_role(*RETRY_ROLES),
         lang=language(),
         status_events=status_events,
+        payments=fee_payments,
         status_names=accounting.LABELS if language() == "lv" else accounting.LABELS_EN,
     )
 
