@@ -275,18 +275,30 @@ CSV_HEADER = (
 )
 
 
+def _cell(value: object) -> object:
+    """A text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` …)
+    is kept as text: the export carries purposes and references from outside."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def to_csv(result: Reconciliation, state_labels: Mapping[str, str]) -> str:
     """The period's requests and the module's unknown payments as CSV: semicolons
     between fields (the comma is the decimal sign), amounts with a comma."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
+
+    def writer_row(cells: Iterable[object]) -> None:
+        writer.writerow([_cell(c) for c in cells])
+
     problems: dict[int, list[str]] = {}
     for m in result.mismatches:
         if m.record is not None:
             problems.setdefault(m.record.id, []).append(m.text_lv)
     for r in result.records:
-        writer.writerow(
+        writer_row(
             (
                 r.case_number,
                 r.purpose,
@@ -302,7 +314,7 @@ def to_csv(result: Reconciliation, state_labels: Mapping[str, str]) -> str:
         )
     for m in result.mismatches:
         if m.record is None and m.module is not None:
-            writer.writerow(
+            writer_row(
                 (
                     m.module.reference,
                     "",
