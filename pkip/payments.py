@@ -147,9 +147,13 @@ class PaymentOperators:
         if reply["payment_id"] is None:
             module = self._create(new, context, new.key)
             with self.transaction() as session:
-                record = session.get(services.PaymentRequest, reply["payment_request_id"])
+                record = session.get(
+                    services.PaymentRequest, reply["payment_request_id"]
+                )
                 assert record is not None
-                services.attach_module_payment(session, record, module, now=self.clock())
+                services.attach_module_payment(
+                    session, record, module, now=self.clock()
+                )
                 reply = _reply(record)
         return reply
 
@@ -224,7 +228,9 @@ class PaymentOperators:
         municipality = _municipality(context, name)
         with self.transaction() as session:
             record = _get(session, municipality, _record_id(params, name), name)
-            services.close_unpaid(session, record, now=self.clock(), actor=context.actor)
+            services.close_unpaid(
+                session, record, now=self.clock(), actor=context.actor
+            )
             return {"state": record.state}
 
     def price(self, params: Mapping[str, Any], context: CallContext) -> dict[str, Any]:
@@ -262,7 +268,9 @@ def _record_id(params: Mapping[str, Any], name: str) -> int:
     try:
         return int(params["payment_request_id"])
     except (KeyError, TypeError, ValueError):
-        raise InvalidParameters(f"{name}: payment_request_id must be a number") from None
+        raise InvalidParameters(
+            f"{name}: payment_request_id must be a number"
+        ) from None
 
 
 def _get(session: Session, municipality: str, record_id: int, name: str) -> Any:

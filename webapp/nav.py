@@ -109,8 +109,10 @@ APPS = (
         _l("Payments"),
         frozenset({FINANCE}),
         "/payments/",
-        _l("Payment requests by period and state, their sums, and reconciliation "
-           "with the payment module."),
+        _l(
+            "Payment requests by period and state, their sums, and reconciliation "
+            "with the payment module."
+        ),
     ),
     App(
         "dashboard.index",

@@ -14,8 +14,8 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
 from html import escape
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response

@@ -167,9 +167,7 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """The period's Riga days as UTC instants [from, to)."""
     return (
         datetime.combine(start, time(0), tzinfo=RIGA).astimezone(UTC),
-        datetime.combine(end + timedelta(days=1), time(0), tzinfo=RIGA).astimezone(
-            UTC
-        ),
+        datetime.combine(end + timedelta(days=1), time(0), tzinfo=RIGA).astimezone(UTC),
     )
 
 
@@ -194,8 +192,8 @@ def _totals(records: Iterable[PaymentRequest]) -> list[StateTotal]:
     counts = {s: [0, 0] for s in STATES}
     for r in records:
         counts[r.state][0] += 1
-        counts[r.state][1] += r.paid_cents if r.state == PAID and r.paid_cents else (
-            r.amount_cents
+        counts[r.state][1] += (
+            r.paid_cents if r.state == PAID and r.paid_cents else (r.amount_cents)
         )
     return [StateTotal(s, c, cents) for s, (c, cents) in counts.items()]
 
@@ -216,7 +214,9 @@ def reconcile(
     old: dict[str, PaymentRequest] = {}
     if records:
         for payment_id, request_id in session.execute(
-            select(PaymentEvent.module_payment_id, PaymentEvent.payment_request_id).where(
+            select(
+                PaymentEvent.module_payment_id, PaymentEvent.payment_request_id
+            ).where(
                 PaymentEvent.payment_request_id.in_([r.id for r in records]),
                 PaymentEvent.kind.in_(("requested", "renewed")),
             )

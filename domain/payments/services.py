@@ -246,7 +246,9 @@ def record_notification(
         raise AmountMismatch(payment_id)
     current_link = payment_id == record.module_payment_id
     if (record.state == status and current_link) or record.state == PAID:
-        _event(session, record, "replayed", now, actor=actor, details={"status": status})
+        _event(
+            session, record, "replayed", now, actor=actor, details={"status": status}
+        )
         session.flush()
         return NotificationOutcome(record, changed=False, continues_case=False)
     if status == "pending":
@@ -273,7 +275,14 @@ def record_notification(
         record.state = EXPIRED
     else:
         raise ValueError(f"unknown payment status {status!r}")
-    _event(session, record, status, now, actor=actor, details={"bank": bank} if bank else {})
+    _event(
+        session,
+        record,
+        status,
+        now,
+        actor=actor,
+        details={"bank": bank} if bank else {},
+    )
     session.flush()
     return NotificationOutcome(
         record, changed=True, continues_case=waiting and status in (PAID, CANCELLED)

@@ -83,7 +83,9 @@ def test_dog_fee_is_approved_paid_and_reconciled(
     # Finance finds it in the reconciliation view, in agreement with the module.
     sign_in(page, live_server, ACCOUNTANT)
     page.goto(f"{live_server}/payments/?from=02.03.2026&to=02.03.2026")
-    expect(page.get_by_role("heading", name="Maksājumi un salīdzināšana")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Maksājumi un salīdzināšana")
+    ).to_be_visible()
     requests = page.locator("table.payment-requests")
     expect(requests).to_contain_text(number)
     expect(requests).to_contain_text("60,00 €")

@@ -22,8 +22,8 @@ from engine.models import Incident, ProcessInstance
 from engine.runtime import ProcessEngine
 from pkip.platform import Platform
 from tests.conftest import MUNI, OTHER_MUNI
-from tests.engine.factories import deliver_commands, paid
 from tests.engine import bpmn_snippets as b
+from tests.engine.factories import deliver_commands, paid
 from tests.webapp.casework import ready_task, start, unlabelled_controls
 from tests.webapp.conftest import WebClient, make_app
 

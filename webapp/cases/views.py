@@ -30,8 +30,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from domain import accounting, cases
 from domain.accounts.models import MUNICIPALITY_ADMIN, SUPERVISOR
 from domain.accounts.services import departments_of
-from domain.payments import services as payment_services
 from domain.documents.services import case_documents as issued_documents
+from domain.payments import services as payment_services
 from engine.errors import Conflict, InvalidOperation, NotFound
 from webapp import labels, transaction
 from webapp.auth import current_municipality, current_user, roles_required

@@ -68,7 +68,9 @@ def _period() -> Period:
     return period
 
 
-def _listing(municipality: str, start: date, end: date) -> list[reconcile.ModulePayment]:
+def _listing(
+    municipality: str, start: date, end: date
+) -> list[reconcile.ModulePayment]:
     low, high = reconcile.period_bounds(start, end)
     user = current_user()
     answer = platform().connectors.call(
@@ -90,9 +92,12 @@ def _reconcile(period: Period) -> tuple[reconcile.Reconciliation | None, str | N
             listing = _listing(municipality, period.start, period.end)
             problem = None
         except ConnectorError:
-            listing, problem = [], _(
-                "The payment module did not answer: only PKIP's records are shown, "
-                "nothing was compared."
+            listing, problem = (
+                [],
+                _(
+                    "The payment module did not answer: only PKIP's records are shown, "
+                    "nothing was compared."
+                ),
             )
         result = reconcile.reconcile(
             db, municipality, period.start, period.end, listing

@@ -97,7 +97,10 @@ class PaymentsClient:
         where = "pay.list"
         problems = [
             FieldProblem(name, "Laiks ar laika joslu (ISO 8601)")
-            for name, value in (("created_from", created_from), ("created_to", created_to))
+            for name, value in (
+                ("created_from", created_from),
+                ("created_to", created_to),
+            )
             if not isinstance(value, datetime) or value.tzinfo is None
         ]
         if problems:

@@ -60,7 +60,9 @@ def fee_case_waiting_for_payment(platform: Platform) -> FeeCase:
                 UserTask.state == UserTask.READY,
             )
         ).all()
-        platform.engine(s).complete_task(task_id, {"approved": True}, actor="finansiste")
+        platform.engine(s).complete_task(
+            task_id, {"approved": True}, actor="finansiste"
+        )
     drain_outbox(platform)
     return FeeCase(number, instance_id)
 

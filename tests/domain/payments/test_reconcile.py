@@ -89,7 +89,9 @@ def test_notifications_move_the_record_once(db_session: Session) -> None:
 def test_a_reminder_counts_once_per_delivery(db_session: Session) -> None:
     record = _request(db_session, "r")
     assert services.record_reminder(db_session, record, now=T0, actor=None, key="m1")
-    assert not services.record_reminder(db_session, record, now=T0, actor=None, key="m1")
+    assert not services.record_reminder(
+        db_session, record, now=T0, actor=None, key="m1"
+    )
     assert record.reminders_sent == 1
     assert services.close_unpaid(db_session, record, now=T0, actor=None)
     assert services.is_unpaid_case(db_session, MUNI, record.case_number)
@@ -144,7 +146,12 @@ def test_reconciliation_sums_and_finds_every_mismatch(db_session: Session) -> No
     assert "C-stranger;;15,50;;paid;PAY-stranger;" in text
     # nothing from the other municipality, and its days are Riga days
     assert "other-town" not in text
-    assert reconcile.reconcile(db_session, MUNI, DAY + timedelta(1), DAY + timedelta(1), []).records == []
+    assert (
+        reconcile.reconcile(
+            db_session, MUNI, DAY + timedelta(1), DAY + timedelta(1), []
+        ).records
+        == []
+    )
 
 
 def test_a_formula_in_a_field_stays_text_in_the_csv(db_session: Session) -> None:
@@ -152,7 +159,7 @@ def test_a_formula_in_a_field_stays_text_in_the_csv(db_session: Session) -> None
     result = reconcile.reconcile(
         db_session, MUNI, DAY, DAY, [_module("evil", "pending")]
     )
-    assert ';"\'=HYPERLINK(' in reconcile.to_csv(result, {})
+    assert ";\"'=HYPERLINK(" in reconcile.to_csv(result, {})
 
 
 def test_a_period_is_checked_with_the_field_named() -> None:
