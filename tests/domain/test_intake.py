@@ -37,10 +37,14 @@ RESIDENT = "_PRIVATE@16117519997"
 
 
 def zipped(members: dict[str, bytes]) -> bytes:
+    # A fixed time in each member: the bytes become test ids at collection, and
+    # pytest-xdist's workers must collect the same ids whatever second they run in.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in members.items():
-            archive.writestr(name, content)
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
     return buffer.getvalue()
 
 
