@@ -69,6 +69,12 @@ class Settings:
     demo_municipality: str = _setting(
         "DEMO", "Code of the demo municipality seeded by `make run`."
     )
+    public_url: str = _setting(
+        "",
+        "The workplace's public address (https://pkip.example.lv): outside systems "
+        "call back to it (the payment module's notifications). Empty: addresses "
+        "relative to the site, which only the built-in simulators follow.",
+    )
     host: str = _setting("127.0.0.1", "Address the web server listens on.")
     port: int = _setting(5000, "Port the web server listens on.")
     web_workers: int = _setting(

@@ -47,7 +47,7 @@ from engine.outbox import RetryPolicy
 from engine.runtime import EngineConfig, ProcessEngine
 from engine.workflow import StateSerializer
 from forms.validation import default_forms
-from pkip import documents, oidc
+from pkip import documents, oidc, payments
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEMO_MUNICIPALITY_NAME = "Demo pašvaldība"
@@ -97,6 +97,18 @@ class Platform:
             oidc.register(
                 self.connectors,
                 oidc.LogoutSender(self.oidc_key, self.oidc_transport.http, self._now),
+            )
+        if isinstance(self.connectors, Registry) and not self.connectors.has_operator(
+            "payments.request"
+        ):
+            payments.register(
+                self.connectors,
+                payments.PaymentOperators(
+                    self.joined_transaction,
+                    self.connectors,
+                    self._now,
+                    self.settings.public_url,
+                ),
             )
         self.retry_policy = RetryPolicy()
         self.engine_config = EngineConfig(

@@ -85,6 +85,7 @@ def create_app(
         app.wsgi_app = security.with_simulator_headers(  # type: ignore[method-assign]
             sim.mount(app.wsgi_app)
         )
+        sim.deliver_payment_notifications(app)
 
     return app
 
@@ -128,6 +129,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(forms_editor_bp)
     app.register_blueprint(services_bp)
+
+    from webapp.payments import bp as payments_bp
+
+    app.register_blueprint(payments_bp)
 
     from webapp.admin import bp as admin_bp
     from webapp.api import init_api

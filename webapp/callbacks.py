@@ -3,13 +3,16 @@
 
 Not a browser form: no session and no CSRF token; what makes it trustworthy is the
 HMAC signature over the exact body with the secret shared with the municipality.
-A notification continues the case waiting for that payment (the dog-fee process
-waits for ``payment_received`` correlated on the case number).
+The notification is applied to our payment record first (domain/payments: unknown
+payments and wrong amounts are refused, a replay changes nothing), and only a
+change to paid or cancelled continues the case waiting for it (the payment
+sub-process waits for ``payment_received`` correlated on the case number).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -23,6 +26,7 @@ from connectors.systems.payments.callback import (
     payments_secret,
     verify_and_parse,
 )
+from domain.payments import services as payments
 from webapp import platform_of, transaction
 from webapp.auth import public
 
@@ -51,5 +55,27 @@ def payment(municipality: str) -> Any:
         return jsonify(code=422, message=str(exc)), 422
     platform = platform_of(current_app)
     with transaction() as db:
-        continued = continue_process(platform.engine(db), notification, municipality)
-    return jsonify(status="ok", continued=len(continued))
+        try:
+            outcome = payments.record_notification(
+                db,
+                municipality,
+                payment_id=notification.payment_id,
+                status=notification.status,
+                amount_cents=notification.amount_cents,
+                paid_at=notification.paid_at,
+                bank=notification.bank,
+                now=platform.engine_config.clock(),
+            )
+        except payments.UnknownPayment:
+            return jsonify(code=404, message="no such payment request"), 404
+        except payments.AmountMismatch:
+            log.warning("payment notification with a wrong amount for %s", municipality)
+            return jsonify(code=422, message="amount differs from the request"), 422
+        continued = []
+        if outcome.continues_case:
+            continued = continue_process(
+                platform.engine(db),
+                replace(notification, reference=outcome.record.case_number),
+                municipality,
+            )
+    return jsonify(status="ok", changed=outcome.changed, continued=len(continued))

@@ -54,6 +54,16 @@ def lvdatetime(value: datetime | None) -> str:
     return _local(value).strftime("%d.%m.%Y %H:%M") if value is not None else ""
 
 
+def money(cents: int | None) -> str:
+    """Whole cents as euro with a decimal comma: ``6000`` → ``60,00 €`` (the
+    workplace is Latvian first; English pages read the comma too)."""
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole},{part:02d} €"
+
+
 def init_app(app: Flask) -> None:
     Babel(
         app,
@@ -64,6 +74,7 @@ def init_app(app: Flask) -> None:
     )
     app.add_template_filter(lvdate, "lvdate")
     app.add_template_filter(lvdatetime, "lvdatetime")
+    app.add_template_filter(money, "money")
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
 
 

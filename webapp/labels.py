@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from domain import cases, inbox
+from domain import cases, inbox, payments
 
 STATUS_FILTERS = {
     inbox.ASSIGNED_OR_GROUP: _l("Mine and my departments'"),
@@ -71,4 +71,27 @@ DELIVERY = {
     "posted": _l("posted"),
     "handed_over": _l("handed over"),
     "sent": _l("sent"),
+}
+PAYMENT_STATES = {
+    payments.REQUESTED: _l("Requested, not paid yet"),
+    payments.PAID: _l("Paid"),
+    payments.CANCELLED: _l("Cancelled by the payer"),
+    payments.EXPIRED: _l("Pay link expired"),
+    payments.UNPAID: _l("Not paid: closed"),
+}
+PAYMENT_EVENTS = {
+    "requested": _l("Payment requested"),
+    "renewed": _l("Pay link renewed"),
+    "reminded": _l("Reminder"),
+    "paid": _l("Paid"),
+    "cancelled": _l("Cancelled by the payer"),
+    "expired": _l("Pay link expired"),
+    "unpaid": _l("Closed as unpaid"),
+    "replayed": _l("Notification repeated (nothing changed)"),
+}
+MODULE_STATUSES = {
+    "pending": _l("waiting for payment"),
+    "paid": _l("paid"),
+    "cancelled": _l("cancelled"),
+    "expired": _l("expired"),
 }

@@ -115,6 +115,16 @@ APPS = (
         _l("Service cards: create, review, approve and publish them to PSPP."),
     ),
     App(
+        "payments.index",
+        _l("Payments"),
+        frozenset({FINANCE}),
+        "/payments/",
+        _l(
+            "Payment requests by period and state, their sums, and reconciliation "
+            "with the payment module."
+        ),
+    ),
+    App(
         "dashboard.index",
         _l("Dashboard"),
         frozenset({SUPERVISOR, MUNICIPALITY_ADMIN}),

@@ -15,6 +15,7 @@ import pkgutil
 from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response
@@ -72,6 +73,26 @@ def _index(names: Iterable[str]) -> WSGIApp:
         return Response(html, mimetype="text/html")(environ, start_response)
 
     return index
+
+
+def deliver_payment_notifications(app: Any) -> None:
+    """Let the payment simulator's signed notifications reach ``app``'s callback in
+    the same process, as the real module's reach it over HTTPS (only the path of
+    ``notify_url`` counts: the simulator talks to this app, whatever its address).
+    A refused notification raises, so the simulator's page can tell."""
+    from connectors.systems.payments.simulator import default_simulator
+
+    def deliver(notification: Any) -> None:
+        if not notification.notify_url:
+            return
+        path = urlsplit(notification.notify_url).path
+        answer = app.test_client().post(
+            path, data=notification.body, headers=notification.headers()
+        )
+        if answer.status_code >= 400:
+            raise RuntimeError(f"the callback answered {answer.status_code}")
+
+    default_simulator().notify = deliver
 
 
 def mount(wsgi_app: WSGIApp) -> WSGIApp:

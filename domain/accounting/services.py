@@ -26,6 +26,7 @@ from domain.accounting.models import CaseStatusEvent
 from domain.catalogue import services as catalogue
 from domain.catalogue.workflow import PUBLISH_OPERATOR, publication
 from domain.models import Municipality
+from domain.payments.services import is_unpaid_case
 from engine.models import (
     DELIVERED,
     FAILED,
@@ -124,8 +125,11 @@ def record(
     waits = _waits_for_client(session, instance.id, meta)
     passed = _passed(session, instance.id, marks) if marks else []
     at = max([now, *(e.at for e in events[-1:])])
+    unpaid = case.status == "completed" and is_unpaid_case(
+        session, case.municipality, case.number
+    )
     for status in model.derive(
-        case.status, waits, passed=passed, marked=set(marks.values())
+        case.status, waits, passed=passed, marked=set(marks.values()), unpaid=unpaid
     ):
         latest = wanted[-1][0] if wanted else last
         if status == latest or (status in model.ONCE and status in reached):

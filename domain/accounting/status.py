@@ -22,6 +22,8 @@ DECIDED: Final = "decided"
 RESULT_DELIVERED: Final = "result_delivered"
 CLOSED: Final = "closed"
 CANCELLED: Final = "cancelled"
+UNPAID: Final = "unpaid"
+"""Closed because the client did not pay the fee in the set working days."""
 STATUSES: Final = (
     SUBMITTED,
     REGISTERED,
@@ -31,9 +33,10 @@ STATUSES: Final = (
     RESULT_DELIVERED,
     CLOSED,
     CANCELLED,
+    UNPAID,
 )
-FINAL: Final = (CLOSED, CANCELLED)
-ONCE: Final = (DECIDED, RESULT_DELIVERED, CLOSED, CANCELLED)
+FINAL: Final = (CLOSED, CANCELLED, UNPAID)
+ONCE: Final = (DECIDED, RESULT_DELIVERED, CLOSED, CANCELLED, UNPAID)
 """Reached at most once in a case's life (the others may come back: a case goes
 back to in progress after the client answered)."""
 
@@ -46,6 +49,7 @@ LABELS: Final = {
     RESULT_DELIVERED: "Rezultāts izsniegts",
     CLOSED: "Slēgts",
     CANCELLED: "Atsaukts",
+    UNPAID: "Slēgts — nodeva nav samaksāta",
 }
 
 LABELS_EN: Final = {
@@ -57,6 +61,7 @@ LABELS_EN: Final = {
     RESULT_DELIVERED: "Result delivered",
     CLOSED: "Closed",
     CANCELLED: "Cancelled",
+    UNPAID: "Closed — fee not paid",
 }
 
 PSPP_STATUS: Final[Mapping[str, str | None]] = {
@@ -68,6 +73,9 @@ PSPP_STATUS: Final[Mapping[str, str | None]] = {
     RESULT_DELIVERED: "completed",
     CLOSED: None,  # archiving is the municipality's own business
     CANCELLED: "cancelled",
+    # The client let the fee go unpaid: to PSPP the case was withdrawn by the
+    # client (its contract has no status of its own for it).
+    UNPAID: "cancelled",
 }
 
 # PKIP's channels → the PSPP contract's.
@@ -156,11 +164,14 @@ def derive(
     *,
     passed: Sequence[str] = (),
     marked: Collection[str] = (),
+    unpaid: bool = False,
 ) -> tuple[str, ...]:
     """The statuses the case has reached, in order, given the engine's view of it
     (``domain.cases`` status: in_progress, waiting, suspended, completed,
     cancelled, failed) and whether it waits for a message from outside (the client's
     payment or reply). Empty: nothing to record (a suspended case keeps its status).
+    ``unpaid``: the case's fee was closed as unpaid (domain/payments): a case that
+    then ends was decided (the fee set) and closed unpaid, nothing delivered.
 
     ``passed``: the statuses of the marked elements the instance has run, in the
     order it ran them; ``marked``: the statuses the diagram marks at all. A status
@@ -173,6 +184,8 @@ def derive(
         found.append(IN_PROGRESS)
     elif case_status == "waiting":
         found.append(WAITING_FOR_CLIENT if waits_for_client else IN_PROGRESS)
+    elif case_status == "completed" and unpaid:
+        found += [s for s in (DECIDED,) if s not in marked] + [UNPAID]
     elif case_status == "completed":
         found += [s for s in MARKED if s not in marked] + [CLOSED]
     elif case_status == "cancelled":

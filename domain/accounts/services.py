@@ -445,6 +445,7 @@ DEMO_USERS = (
         "turetaja", "Sandra Turētāja", (SERVICE_OWNER,), ("pakalpojumu_turetaji",)
     ),
     DemoUser("auditore", "Aija Auditore", (AUDITOR,), ()),
+    DemoUser("gramatvede", "Gita Grāmatvede", (FINANCE,), ("finansists",)),
     DemoUser("platforma", "Pēteris Platforma", (PLATFORM_ADMIN,), ()),
 )
 

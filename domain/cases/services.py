@@ -154,8 +154,9 @@ def start_case(
     first wait state.
 
     The process data gets ``case_number`` (messages such as a payment correlate on
-    it) and, unless given, ``applicant_code`` = the client's identifier (the sample
-    processes' start data). Raises ``ServiceNotSetUp`` (domain/services) when the
+    it) and, unless given, ``applicant_code`` = the client's identifier and
+    ``applicant_name`` = the client's name (the sample processes' start data; the
+    payer of a fee). Raises ``ServiceNotSetUp`` (domain/services) when the
     service is not set up and ready in the municipality, ``FormValidationError`` for
     invalid case fields
     (form key ``service_case``) or start-form data, ``NotFound`` when the process is
@@ -173,6 +174,7 @@ def start_case(
     process_data = dict(data or {})
     process_data["case_number"] = number
     process_data.setdefault("applicant_code", client.identifier)
+    process_data.setdefault("applicant_name", client.name)
     instance = engine.start(
         key,
         municipality=municipality,

@@ -28,7 +28,7 @@ from forms.render.fields import (
     widget_kind,
 )
 from forms.render.html import element
-from forms.render.texts import format_number, format_size, text
+from forms.render.texts import format_money, format_number, format_size, text
 from forms.render.values import display_date, display_date_time
 
 __all__ = ["render_data"]
@@ -128,6 +128,8 @@ def _scalar(
             if isinstance(size, int)
             else shown
         )
+    if schema.get("format") == "money" and isinstance(value, int | float | str):
+        return format_money(value, language)
     if isinstance(value, int | float):
         return format_number(value, language)
     if not isinstance(value, str):

@@ -7,6 +7,7 @@ place. Latvian is the default; anything that is not ``"en"`` gets Latvian.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 __all__ = ["FORMAT_HINTS", "bounds_hint", "format_number", "format_size", "text"]
@@ -88,6 +89,16 @@ def format_number(value: Any, language: str) -> str:
         value = int(value)
     shown = str(value)
     return shown if language == "en" else shown.replace(".", ",")
+
+
+def format_money(value: Any, language: str) -> str:
+    """An amount in euro (``"60.5"``, ``60``) as ``60,50 €`` (``€60.50`` in
+    English); what is not a number is shown as it is."""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return f"€{amount}" if language == "en" else f"{str(amount).replace('.', ',')} €"
 
 
 def format_size(size: int, language: str) -> str:

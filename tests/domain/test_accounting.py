@@ -26,7 +26,14 @@ from pkip.platform import Platform
 from tasks import outbox
 from tests.conftest import MUNI, PROCESS_DIR, drain_outbox
 from tests.domain.conftest import DOG_OWNER, DOG_START
-from tests.engine.factories import DRAFT, INSPECTION_OK, SIGNED, TREE_REGISTRATION
+from tests.engine.factories import (
+    DRAFT,
+    INSPECTION_OK,
+    SIGNED,
+    TREE_REGISTRATION,
+    deliver_commands,
+    paid,
+)
 from webapp.cli import main
 
 RIGA_ATVK = "0001000"
@@ -84,11 +91,15 @@ def _review(platform: Platform, number: str) -> None:
 
 def _pay(platform: Platform, number: str) -> None:
     with platform.transaction() as session:
+        # the payment request (a command of the case, not of the PSPP feed) first
+        engine = platform.engine(session)
+        deliver_commands(engine, cases.get_case(session, number, MUNI).instance_id)
+    with platform.transaction() as session:
         platform.engine(session).correlate_message(
             "payment_received",
             municipality=MUNI,
             correlation={"case_number": number},
-            payload={"case_number": number, "amount": 60, "reference": "RF18 1234"},
+            payload=paid(number),
         )
 
 

@@ -20,6 +20,7 @@ def dog_fee_start(
     data = {
         "case_number": case_number,
         "applicant_code": DOG_OWNER,
+        "applicant_name": "Jānis Bērziņš",
         "is_pensioner": False,
         "has_disability": False,
     }
@@ -65,3 +66,44 @@ def ready_task(session: Session, instance_id: str, element_id: str) -> UserTask:
         f"{[t.element_id for t in ready_tasks(session, instance_id)]}"
     )
     return found[0]
+
+
+def deliver_commands(engine: Any, instance_id: str) -> int:
+    """Deliver the instance's pending outbox commands in the test's own session, as
+    the outbox job would (the real operators, simulators behind them); returns how
+    many. For tests on a rolled-back session, where the job cannot see the rows."""
+    from sqlalchemy import select
+
+    from core.contracts import CallContext
+    from engine.models import PENDING, OutboxMessage
+    from engine.outbox import message_params
+
+    done = 0
+    while True:
+        pending = engine.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.instance_id == instance_id,
+                OutboxMessage.status == PENDING,
+                OutboxMessage.element_id != "",
+            )
+        ).all()
+        if not pending:
+            return done
+        for message in pending:
+            context = CallContext(
+                instance_id=instance_id,
+                municipality=message.municipality,
+                element_id=message.element_id,
+                actor="outbox",
+                idempotency_key=message.idempotency_key,
+            )
+            params = message_params(message, engine.config.vault)
+            result = engine.config.connectors.call(message.operator, params, context)
+            engine.mark_delivered(message, result)
+            engine.complete_delivery(message)
+            done += 1
+
+
+def paid(case_number: str, amount: str = "60.00") -> dict[str, Any]:
+    """The payload of a paid ``payment_received`` (as the callback delivers it)."""
+    return {"case_number": case_number, "status": "paid", "amount": amount}

@@ -53,6 +53,7 @@ def test_deploys_every_sample_process(db_session: Session, platform: Platform) -
         "catalogue_change",
         "dog_fee",
         "issue_decision",
+        "payment",
         "service_case",
         "service_setup",
         "tree_felling",
@@ -66,6 +67,7 @@ def test_deploys_every_sample_process(db_session: Session, platform: Platform) -
     assert dog.meta["process"]["serviceCode"]
     assert dog.meta["tasks"]["review_fee"]["lane"] == "finansists"
     assert "dog_fee_amount.dmn" in dog.resources
+    assert "payment.bpmn" in dog.resources  # the payment sub-process travels with it
     tree = next(r.definition for r in results if r.definition.key == "tree_felling")
     assert "issue_decision.bpmn" in tree.resources  # the called process travels with it
     vpvkac = next(

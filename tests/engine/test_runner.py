@@ -17,35 +17,38 @@ def _run(*args: str) -> tuple[int, str, str]:
 
 
 def test_runs_the_dog_fee_with_given_data_and_timers_fired_at_once() -> None:
+    # In memory there is no platform: fees.price and the payment sub-process's
+    # payments.* operators answer null (a note says so), so the dry run keeps the
+    # DMN's fee and follows the clerk's refusal; the paid, cancelled and unpaid
+    # paths run through the persistent engine (tests/domain/payments).
     code, out, err = _run(
         str(PROCESS_DIR / "dog_fee.bpmn"),
         str(PROCESS_DIR / "dog_fee_amount.dmn"),
+        str(PROCESS_DIR / "payment.bpmn"),
         "--data",
         json.dumps(
             {
                 "case_number": "SN-1",
                 "applicant_code": "161175-19997",
+                "applicant_name": "Jānis Bērziņš",
                 "is_pensioner": False,
                 "has_disability": False,
             }
         ),
         "--task",
-        'review_fee={"approved": true}',
-        "--message",
-        'payment_received={"case_number": "SN-1", "amount": 60}',
+        'review_fee={"approved": false, "comment": "Suns nav mans"}',
     )
     assert code == 0, err
     result = json.loads(out)
-    assert result["end_event"] == "end_paid"
+    assert result["end_event"] == "end_rejected"
     order = result["completed"]
     assert (
         order.index("check_ldc_dogs")
         < order.index("calculate_fee")
+        < order.index("determine_fee")
         < order.index("review_fee")
-        < order.index("wait_payment")
     )
-    assert order[-1] == "end_paid"
-    assert result["data"]["fee"] == 60 and result["data"]["payment"]["amount"] == 60
+    assert result["data"]["fee"] == 60 and result["data"]["fee_amount"] == "60.00"
 
 
 def test_auto_takes_the_timer_path_only_when_nothing_else_can_move() -> None:

@@ -14,7 +14,9 @@ from tests.engine.factories import (
     INSPECTION_OK,
     SIGNED,
     TREE_REGISTRATION,
+    deliver_commands,
     dog_fee_start,
+    paid,
     ready_task,
     ready_tasks,
 )
@@ -35,12 +37,14 @@ def test_dog_fee_paid_path(engine: ProcessEngine, deployed: dict[str, int]) -> N
     engine.complete_task(review.id, {"approved": True}, actor="anna")
     assert inst.status == ProcessInstance.RUNNING
     assert ready_tasks(engine.session, inst.id) == []
+    # the payment sub-process asks the payment module through the outbox
+    assert deliver_commands(engine, inst.id) == 1
 
     delivered = engine.correlate_message(
         "payment_received",
         municipality=MUNI,
         correlation={"case_number": "SN-2026-0001"},
-        payload={"case_number": "SN-2026-0001", "amount": 60, "reference": "RF18 1234"},
+        payload=paid("SN-2026-0001"),
     )
     assert [i.id for i in delivered] == [inst.id]
     assert inst.status == ProcessInstance.COMPLETED
@@ -48,7 +52,9 @@ def test_dog_fee_paid_path(engine: ProcessEngine, deployed: dict[str, int]) -> N
     kinds = _kinds(engine, inst.id)
     assert ("service_called", "check_ldc_dogs") in kinds
     assert ("task_completed", "review_fee") in kinds
-    assert ("message_received", "wait_payment") in kinds
+    # the payment sub-process (a call activity) took the message at its catch
+    assert ("step_completed", "wait_payment") in kinds
+    assert ("end_event", "end_payment_paid") in kinds
     assert kinds[-1] == ("ended", "end_paid")
     completed = [e for e in engine.history(inst.id) if e.kind == "task_completed"]
     assert completed[0].actor == "anna"

@@ -13,6 +13,7 @@ from tasks import jobs
 from tests.conftest import MUNI, OTHER_MUNI, PROCESS_DIR, T0
 from tests.engine.factories import (
     TREE_REGISTRATION,
+    deliver_commands,
     dog_fee_start,
     ready_task,
     ready_tasks,
@@ -107,6 +108,7 @@ def _waiting_for_payment(
         {"approved": True},
         actor="a",
     )
+    deliver_commands(engine, inst.id)  # the payment request: now it waits
     return inst
 
 
@@ -134,7 +136,7 @@ def test_message_goes_only_to_the_correlated_instance(
         "payment_received",
         municipality=MUNI,
         correlation={"case_number": "SN-B"},
-        payload={"case_number": "SN-B", "amount": 60},
+        payload={"case_number": "SN-B", "status": "paid", "amount": "60.00"},
     )
     assert [i.id for i in got] == [b.id]
     assert b.status == ProcessInstance.COMPLETED
@@ -145,8 +147,9 @@ def test_message_goes_only_to_the_correlated_instance(
         engine.session.query(MessageSubscription).filter_by(instance_id=b.id).count()
         == 0
     )
-    received = [e for e in engine.history(b.id) if e.kind == "message_received"]
-    assert received[0].details == {"message": "payment_received"}
+    # taken inside the payment sub-process (a call activity)
+    received = [e for e in engine.history(b.id) if e.element_id == "wait_payment"]
+    assert received[0].details == {"subprocess": "payment"}
 
 
 def test_message_start_event_starts_a_new_instance(

@@ -23,6 +23,7 @@ from engine.runtime import ProcessEngine
 from pkip.platform import Platform
 from tests.conftest import MUNI, OTHER_MUNI
 from tests.engine import bpmn_snippets as b
+from tests.engine.factories import deliver_commands, paid
 from tests.webapp.casework import ready_task, start, unlabelled_controls
 from tests.webapp.conftest import WebClient, make_app
 
@@ -101,6 +102,7 @@ def test_case_page_shows_status_history_tasks_and_the_diagram(
     test_engine.complete_task(
         review.id, {"approved": True}, actor="finansiste", municipality=MUNI
     )
+    deliver_commands(test_engine, case.instance_id)  # the payment request
     client = as_role("specialist")
     page = client.get(f"/cases/{case.number}").get_data(as_text=True)
     tree = lxml_html.fromstring(page)
@@ -108,7 +110,7 @@ def test_case_page_shows_status_history_tasks_and_the_diagram(
     assert "Suņu turēšanas nodeva (PKIP-012)" in page
     assert "Jānis Bērziņš, 16****-****7" in page and "161175-19997" not in page
     assert tree.cssselect("#case-status")[0].text_content() == (
-        "Gaida: Maksājums saņemts"
+        "Gaida: Klienta samaksa"
     )
     history = [li.text_content() for li in tree.cssselect("ol.history li")]
     assert any("02.03.2026" in h and "Lieta uzsākta" in h for h in history)
@@ -124,7 +126,7 @@ def test_case_page_shows_status_history_tasks_and_the_diagram(
     assert (
         "review_fee" in diagram["finished"] and "check_ldc_dogs" in diagram["finished"]
     )
-    assert diagram["current"] == ["wait_payment"] and diagram["incidents"] == []
+    assert diagram["current"] == ["await_payment"] and diagram["incidents"] == []
     assert "bpmn-navigated-viewer.production.min.js" in page
     assert unlabelled_controls(page) == []
 
@@ -245,11 +247,12 @@ def test_the_list_shows_the_status_the_engine_has_now(
     review = ready_task(db_session, case)
     # advanced by the engine alone (as a timer or a payment job would)
     test_engine.complete_task(review.id, {"approved": True}, actor="x")
+    deliver_commands(test_engine, case.instance_id)
     test_engine.correlate_message(
         "payment_received",
         municipality=MUNI,
         correlation={"case_number": case.number},
-        payload={"case_number": case.number},
+        payload=paid(case.number),
     )
     # every advance keeps the recorded status in step (EngineConfig.after_advance)
     assert case.status == cases.COMPLETED

@@ -32,6 +32,7 @@ from domain import accounting, cases, portal
 from domain.accounts.models import MUNICIPALITY_ADMIN, SUPERVISOR
 from domain.accounts.services import departments_of
 from domain.documents.services import case_documents as issued_documents
+from domain.payments import services as payment_services
 from domain.services.procedure import render_procedure
 from domain.services.services import procedure_for
 from engine.errors import Conflict, InvalidOperation, NotFound
@@ -112,6 +113,9 @@ def show(number: str) -> str:
         procedure = procedure_for(db, case.municipality, view.definition)
         client_files = portal.uploads(db, case)
         thread = portal.messages.thread(db, case)
+        fee_payments = payment_services.case_payments(
+            db, case.municipality, case.number
+        )
     user = current_user()
     return render_template(
         "cases/show.html",
@@ -126,6 +130,7 @@ def show(number: str) -> str:
         procedure=render_procedure(procedure) if procedure else None,
         client_files=client_files,
         thread=thread,
+        payments=fee_payments,
         status_names=accounting.LABELS if language() == "lv" else accounting.LABELS_EN,
     )
 

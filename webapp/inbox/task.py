@@ -46,6 +46,15 @@ def _earlier(view: inbox.TaskView, lang: str) -> list[tuple[inbox.EarlierForm, M
     return [(e, render_data(e.schema, view.data, lang)) for e in view.earlier]
 
 
+def _shown_for_task(view: inbox.TaskView, lang: str) -> Markup | None:
+    """What the task's form asks to show above it (``x-show``: a schema of process
+    data the decision rests on, e.g. the fee and the dogs), read-only."""
+    shown = (view.schema or {}).get("x-show")
+    if not isinstance(shown, dict):
+        return None
+    return render_data(shown, view.data, lang)
+
+
 def _page(
     view: inbox.TaskView,
     data: dict[str, Any] | None,
@@ -66,6 +75,7 @@ def _page(
         form=form,
         errors=merge_errors(errors),
         earlier=_earlier(view, lang),
+        shown_for_task=_shown_for_task(view, lang),
         viewer=viewer,
         mine=view.task.assignee == viewer.username
         or view.task.assignee in viewer.covered_users,

@@ -118,7 +118,7 @@ def _text(data: Mapping[str, Any], key: str, *, required: bool = True) -> str:
     value = data.get(key)
     if isinstance(value, str) and value:
         return value
-    if value is None and not required:
+    if value in (None, "") and not required:
         return ""
     raise InvalidNotification(f"notification field {key} missing or not text")
 
@@ -177,11 +177,14 @@ def continue_process(
     """Deliver a paid notification as ``payment_received`` to the process waiting for
     the case whose number is the payment's reference.
 
-    Returns the instances that received it. A notification that is not ``paid``
-    (cancelled, expired) continues nothing, and a repeated notification finds nobody
-    waiting any more, so a callback delivered twice is harmless. The caller commits.
+    Returns the instances that received it. A paid or cancelled notification
+    continues the case (the payment sub-process branches on ``status``); an expired
+    link continues nothing (the sub-process's own timers remind and close). A
+    repeated notification finds nobody waiting any more, and the web route checks
+    our payment record first, so a callback delivered twice is harmless. The caller
+    commits.
     """
-    if notification.status != "paid":
+    if notification.status not in ("paid", "cancelled"):
         return []
     return list(
         engine.correlate_message(

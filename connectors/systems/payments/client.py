@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
 
@@ -87,6 +88,41 @@ class PaymentsClient:
             headers={"Idempotency-Key": idempotency_key},
         )
         return json_object(response, where, "payment_id", "status", "redirect_url")
+
+    def list_payments(
+        self, created_from: datetime, created_to: datetime
+    ) -> list[dict[str, Any]]:
+        """This merchant's payments created in [created_from, created_to) (aware
+        datetimes), each as ``status`` answers it."""
+        where = "pay.list"
+        problems = [
+            FieldProblem(name, "Laiks ar laika joslu (ISO 8601)")
+            for name, value in (
+                ("created_from", created_from),
+                ("created_to", created_to),
+            )
+            if not isinstance(value, datetime) or value.tzinfo is None
+        ]
+        if problems:
+            raise FieldsRefused(where, problems)
+        query = urlencode(
+            {
+                "merchant_id": self.merchant_id,
+                "created_from": created_from.isoformat(),
+                "created_to": created_to.isoformat(),
+            }
+        )
+        response = send(
+            self.session,
+            "GET",
+            f"{self.config.base_url}/payments?{query}",
+            where=where,
+            timeout=self.config.timeout,
+        )
+        items = json_object(response, where, "payments")["payments"]
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise FieldsRefused(where, [FieldProblem("payments", "Nav saraksts")])
+        return items
 
     def status(self, payment_id: str) -> dict[str, Any]:
         """``{payment_id, status, amount, amount_cents, reference, paid_at, …}``;

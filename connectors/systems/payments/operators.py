@@ -6,6 +6,9 @@
   registration number), ``reference`` (the case number), ``return_url``, optional
   ``notify_url`` → ``{payment_id, status, redirect_url, expires_at, amount,
   amount_cents, currency, reference, …}``;
+* ``pay.list`` (query) — ``created_from``, ``created_to`` (ISO 8601 with a zone) →
+  ``{payments: [{payment_id, status, amount_cents, reference, created_at, …}]}``,
+  the municipality's payments of the period, for reconciliation;
 * ``pay.status`` (query) — ``payment_id`` → ``{payment_id, status, amount,
   amount_cents, reference, paid_at, …}``, status pending, paid, cancelled or expired.
 
@@ -17,10 +20,17 @@ simulator the web app mounts at ``/sim/payments/``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from connectors.config import listing_config
-from connectors.registry import COMMAND, QUERY, Operator, Registry
+from connectors.registry import (
+    COMMAND,
+    QUERY,
+    InvalidParameters,
+    Operator,
+    Registry,
+)
 from connectors.restkit import idempotency_key
 from connectors.systems.payments.client import SYSTEM, PaymentsClient
 from connectors.systems.payments.simulator import PaymentsSimulator, default_simulator
@@ -39,6 +49,19 @@ def create_request(params: Mapping[str, Any], context: CallContext) -> dict[str,
 def status(params: Mapping[str, Any], context: CallContext) -> dict[str, Any]:
     with PaymentsClient.for_municipality(context.municipality) as client:
         return client.status(params["payment_id"])
+
+
+def list_payments(params: Mapping[str, Any], context: CallContext) -> dict[str, Any]:
+    """pay.list: created_from, created_to (ISO 8601 with a zone) → {payments: […]}."""
+    try:
+        low = datetime.fromisoformat(str(params["created_from"]))
+        high = datetime.fromisoformat(str(params["created_to"]))
+    except (KeyError, ValueError):
+        raise InvalidParameters(
+            "pay.list: created_from and created_to must be ISO 8601 times"
+        ) from None
+    with PaymentsClient.for_municipality(context.municipality) as client:
+        return {"payments": client.list_payments(low, high)}
 
 
 def register(registry: Registry) -> None:
@@ -64,6 +87,18 @@ def register(registry: Registry) -> None:
             timeout=config.timeout,
             func=status,
             params=("payment_id",),
+            kind=QUERY,
+        )
+    )
+    registry.register(
+        Operator(
+            name="pay.list",
+            system=SYSTEM,
+            description="Maksājumu saraksts periodā (saskaņošanai)",
+            mode=config.mode,
+            timeout=config.timeout,
+            func=list_payments,
+            params=("created_from", "created_to"),
             kind=QUERY,
         )
     )

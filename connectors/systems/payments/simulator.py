@@ -7,7 +7,10 @@ payer to; ``GET /payments/{id}`` tells its status (pending, paid, cancelled, exp
 list on ``GET /`` have an "Apmaksāt" button; paying there or calling :meth:`pay`
 produces a notification signed with the municipality's shared secret, kept in
 ``notifications`` and handed to ``notify`` (:func:`http_notifier` POSTs it to the
-request's ``notify_url``). Faults: operations ``create_request`` and ``status``.
+request's ``notify_url``). The page's "Beigt termiņu" control (:meth:`expire`) lets a
+pending payment time out at once and notifies that too. ``GET /payments?merchant_id=
+&created_from=&created_to=`` lists a merchant's payments for reconciliation.
+Faults: operations ``create_request``, ``status`` and ``list``.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from connectors.systems.payments.contract import check_request, format_cents
 
 log = logging.getLogger(__name__)
 
-OPERATIONS = ("create_request", "status")
+OPERATIONS = ("create_request", "status", "list")
 BANKS = ("Swedbank", "SEB banka", "Citadele", "Luminor")
 STATUS_LABELS = {
     "pending": "Gaida apmaksu",
@@ -146,6 +149,7 @@ class PaymentsSimulator(Counted):
             [
                 Rule("/", endpoint="page", methods=["GET"]),
                 Rule("/payments", endpoint="create", methods=["POST"]),
+                Rule("/payments", endpoint="list", methods=["GET"]),
                 Rule("/payments/<payment_id>", endpoint="status", methods=["GET"]),
                 Rule("/pay/<payment_id>", endpoint="pay", methods=["GET", "POST"]),
             ]
@@ -176,6 +180,26 @@ class PaymentsSimulator(Counted):
 
     def cancel(self, payment_id: str) -> SignedNotification:
         return self._close(payment_id, "cancelled")
+
+    def expire(self, payment_id: str) -> SignedNotification:
+        """Let a pending payment time out now (the page's "time out" control), as
+        if its ``expiry`` had passed; the module notifies that too."""
+        return self._close(payment_id, "expired")
+
+    def listing(
+        self, merchant_id: str, created_from: datetime, created_to: datetime
+    ) -> list[dict[str, Any]]:
+        """The merchant's payments created in [created_from, created_to)."""
+        with self._lock:
+            found = []
+            for p in self._payments.values():
+                self._refresh(p)
+                if (
+                    p.request["merchant_id"] == merchant_id
+                    and created_from <= p.created_at < created_to
+                ):
+                    found.append(p.reply())
+            return found
 
     def _close(self, payment_id: str, status: str) -> SignedNotification:
         with self._lock:
@@ -232,6 +256,30 @@ class PaymentsSimulator(Counted):
     def _refresh(self, payment: _Payment) -> None:
         if payment.status == "pending" and self.clock() >= payment.expires_at:
             payment.status = "expired"
+
+    def _on_list(self, request: Request) -> Response:
+        def answer() -> Response:
+            merchant = request.args.get("merchant_id", "").strip()
+            try:
+                low = datetime.fromisoformat(request.args.get("created_from", ""))
+                high = datetime.fromisoformat(request.args.get("created_to", ""))
+            except ValueError:
+                return problem(
+                    422,
+                    "Nederīgs periods",
+                    errors=[
+                        {"path": "created_from", "message": "ISO 8601 laiks ar zonu"}
+                    ],
+                )
+            if not merchant or low.tzinfo is None or high.tzinfo is None:
+                return problem(
+                    422,
+                    "Nederīgs saraksta pieprasījums",
+                    errors=[{"path": "merchant_id", "message": "Obligāts lauks"}],
+                )
+            return json_response({"payments": self.listing(merchant, low, high)})
+
+        return with_faults(self.faults, "list", answer)
 
     # -- WSGI -------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -302,8 +350,13 @@ class PaymentsSimulator(Counted):
         if request.method == "GET":
             return self._payer_page(request.script_root, payment_id)
         action = request.form.get("action", "pay")
+        close = {"pay": self.pay, "cancel": self.cancel, "expire": self.expire}.get(
+            action
+        )
+        if close is None:
+            return problem(400, "Nezināma darbība")
         try:
-            self.pay(payment_id) if action == "pay" else self.cancel(payment_id)
+            close(payment_id)
         except PaymentClosed:
             return self._payer_page(
                 request.script_root, payment_id, "Maksājums jau slēgts."
@@ -322,7 +375,10 @@ class PaymentsSimulator(Counted):
         return Raw(
             f'<form method="post" action="{action}">{hidden}'
             '<button name="action" value="pay">Apmaksāt</button> '
-            '<button name="action" value="cancel">Atcelt</button></form>'
+            '<button name="action" value="cancel">Atcelt</button> '
+            '<button name="action" value="expire" title="Simulatora vadība: '
+            'maksājuma termiņš beidzas tagad">Beigt termiņu (simulēt)</button>'
+            "</form>"
         )
 
     def _row(self, root: str, p: _Payment, with_buttons: bool) -> tuple[object, ...]:

@@ -2,11 +2,12 @@
 """user administration: substitutes, the administration log, department heads,
 one-time passwords, rights versions, the municipality's e-address, new roles
 
-The roles registry clerk, finance and auditor join (service owner came with 0800) the roles a user
+The roles registry clerk and auditor join (service owner came with 0800, finance
+with 0840) the roles a user
 may have (webapp/admin manages them like the others).
 
 Revision ID: 0850
-Revises: 0830
+Revises: 0840
 Create Date: 2026-12-04 22:49:24.445397
 """
 
@@ -19,7 +20,7 @@ import core.db
 
 
 revision = "0850"
-down_revision = "0830"
+down_revision = "0840"
 branch_labels = None
 depends_on = None
 
@@ -121,7 +122,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(
         "DELETE FROM user_roles WHERE role IN "
-        "('registry_clerk', 'finance', 'auditor')"
+        "('registry_clerk', 'auditor')"
     )
     _roles(OLD_ROLES)
     with op.batch_alter_table("users", schema=None) as batch_op:
@@ -157,8 +158,9 @@ OLD_ROLES = (
     "platform_admin",
     "vpvkac",
     "service_owner",  # 0800, the service catalogue
+    "finance",  # 0840, payments
 )
-NEW_ROLES = (*OLD_ROLES, "registry_clerk", "finance", "auditor")
+NEW_ROLES = (*OLD_ROLES, "registry_clerk", "auditor")
 
 
 def _roles(roles: tuple[str, ...]) -> None:

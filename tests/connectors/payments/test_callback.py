@@ -25,7 +25,7 @@ from engine.runtime import ProcessEngine
 from pkip.platform import Platform
 from tests.conftest import MUNI
 from tests.connectors.payments.conftest import SECRET, request_params
-from tests.engine.factories import dog_fee_start, ready_task
+from tests.engine.factories import deliver_commands, dog_fee_start, ready_task
 
 PAID = {
     "payment_id": "PAY-000001",
@@ -130,6 +130,7 @@ def _waiting_dog_fee(engine: ProcessEngine, case_number: str) -> ProcessInstance
     )
     review = ready_task(engine.session, inst.id, "review_fee")
     engine.complete_task(review.id, {"approved": True}, actor="anna")
+    deliver_commands(engine, inst.id)  # the payment sub-process's request
     assert inst.status == ProcessInstance.RUNNING
     return inst
 
@@ -150,8 +151,8 @@ def test_simulated_payment_continues_the_waiting_dog_fee_to_its_end(
     assert [i.id for i in moved] == [inst.id]
     assert inst.status == ProcessInstance.COMPLETED
     assert inst.end_event == "end_paid"
-    received = [e for e in engine.history(inst.id) if e.kind == "message_received"]
-    assert [e.element_id for e in received] == ["wait_payment"]
+    received = [e for e in engine.history(inst.id) if e.element_id == "wait_payment"]
+    assert [e.details for e in received] == [{"subprocess": "payment"}]
     # A notification delivered twice finds nobody waiting the second time.
     assert continue_process(engine, notification, MUNI) == []
 
@@ -170,16 +171,27 @@ def test_payment_for_another_case_or_municipality_moves_nothing(
     assert inst.status == ProcessInstance.RUNNING
 
 
-def test_a_cancelled_payment_continues_nothing(
+def test_a_cancelled_payment_closes_the_fee_unpaid(
     engine: ProcessEngine, deployed: dict[str, int]
 ) -> None:
     inst = _waiting_dog_fee(engine, "SN-2026-0044")
     data = PAID | {"reference": "SN-2026-0044", "status": "cancelled", "paid_at": None}
     body, signature = signed(data)
+    moved = continue_process(engine, verify_and_parse(body, signature, SECRET), MUNI)
+    assert [i.id for i in moved] == [inst.id]
+    assert inst.end_event == "end_unpaid"
+
+
+def test_an_expired_link_continues_nothing(
+    engine: ProcessEngine, deployed: dict[str, int]
+) -> None:
+    inst = _waiting_dog_fee(engine, "SN-2026-0045")
+    data = PAID | {"reference": "SN-2026-0045", "status": "expired", "paid_at": None}
+    body, signature = signed(data)
     assert (
         continue_process(engine, verify_and_parse(body, signature, SECRET), MUNI) == []
     )
-    assert inst.status == ProcessInstance.RUNNING
+    assert inst.status == ProcessInstance.RUNNING  # the sub-process's timers decide
 
 
 def test_payload_is_json_and_names_no_payer() -> None:
