@@ -31,7 +31,7 @@ from connectors.systems.payments.contract import AmountError, to_cents
 from core.calendar import RIGA
 from core.contracts import CallContext
 from domain.payments import services
-from domain.payments.pricing import fee_on_application_date
+from domain.payments.pricing import PriceListError, fee_on_application_date
 
 SYSTEM = "PKIP"
 CALLBACK_PATH = "/callbacks/payments/{municipality}"
@@ -235,8 +235,12 @@ class PaymentOperators:
 
     def price(self, params: Mapping[str, Any], context: CallContext) -> dict[str, Any]:
         """fees.price: {service_code, application_date ("" = today in Riga: the
-        step runs when the application arrives), computed} → {amount, source}: the
-        fee in force on the application date (the pricing seam)."""
+        step runs when the application arrives), units (how many priced units a
+        rule found payable; absent for a flat fee), computed (the rule's own
+        amount, for a service without a card)} → {amount, source, rate, line}: the
+        fee from the card's price list in force on the application date
+        (domain/payments/pricing.py); no price in force → the step fails, an
+        incident names the card."""
         name = "fees.price"
         municipality = _municipality(context, name)
         given = str(params.get("application_date") or "")
@@ -253,15 +257,38 @@ class PaymentOperators:
             ) from None
         if not computed.is_finite() or computed < 0:
             raise InvalidParameters(f"{name}: computed must be zero or more")
+        units = _units(params.get("units"), name)
         with self.transaction() as session:
-            fee = fee_on_application_date(
-                session,
-                municipality,
-                str(params.get("service_code") or ""),
-                on_date,
-                computed,
-            )
-        return {"amount": f"{fee.amount:.2f}", "source": fee.source}
+            try:
+                fee = fee_on_application_date(
+                    session,
+                    municipality,
+                    str(params.get("service_code") or ""),
+                    on_date,
+                    computed,
+                    units,
+                )
+            except PriceListError as error:
+                raise InvalidParameters(f"{name}: {error}") from None
+        return {
+            "amount": f"{fee.amount:.2f}",
+            "source": fee.source,
+            "rate": f"{fee.rate:.2f}" if fee.rate is not None else None,
+            "line": fee.line,
+        }
+
+
+def _units(value: Any, name: str) -> int | None:
+    """How many priced units a rule found payable; None (absent) for a flat fee."""
+    if value in (None, ""):
+        return None
+    try:
+        units = int(str(value))
+    except ValueError:
+        raise InvalidParameters(f"{name}: units must be a whole number") from None
+    if units < 0:
+        raise InvalidParameters(f"{name}: units must be zero or more")
+    return units
 
 
 def _record_id(params: Mapping[str, Any], name: str) -> int:
@@ -305,9 +332,9 @@ def register(registry: Registry, operators: PaymentOperators) -> None:
         ),
         (
             "fees.price",
-            "Nodeva pēc pakalpojuma cenrāža iesnieguma dienā (vai DMN aprēķina)",
+            "Nodeva pēc pakalpojuma kartītes cenrāža iesnieguma dienā",
             operators.price,
-            ("service_code", "application_date", "computed"),
+            ("service_code", "application_date", "units", "computed"),
             QUERY,
         ),
     ):

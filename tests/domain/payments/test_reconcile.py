@@ -10,8 +10,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
+from domain.catalogue.seed import seed_demo_cards
 from domain.payments import reconcile, services
-from domain.payments.pricing import DMN, fee_on_application_date
+from domain.payments.pricing import (
+    DMN,
+    PRICE_LIST,
+    PriceListError,
+    fee_on_application_date,
+)
 from domain.payments.reconcile import ModulePayment
 from tests.conftest import MUNI, OTHER_MUNI, T0
 
@@ -174,8 +180,47 @@ def test_a_period_is_checked_with_the_field_named() -> None:
     assert missing.value.field == "from"
 
 
-def test_the_pricing_seam_takes_the_dmn_amount_until_the_catalogue(
+def test_without_a_card_the_fee_is_the_tables_own_amount(
     db_session: Session,
 ) -> None:
     fee = fee_on_application_date(db_session, MUNI, "PKIP-012", DAY, Decimal("60"))
     assert (fee.amount, fee.source) == (Decimal("60.00"), DMN)
+
+
+def test_the_fee_is_the_cards_rate_in_force_on_the_application_date(
+    db_session: Session, municipalities: object
+) -> None:
+    seed_demo_cards(db_session, MUNI, now=T0)
+    # the card's first line is the rate per dog (30,00); the table found 3 payable
+    fee = fee_on_application_date(
+        db_session, MUNI, "PKIP-012", DAY, Decimal("999"), units=3
+    )
+    assert (fee.amount, fee.source, fee.rate) == (
+        Decimal("90.00"),
+        PRICE_LIST,
+        Decimal("30.00"),
+    )
+    assert fee.line == "Nodeva par viena suņa turēšanu"
+    flat = fee_on_application_date(db_session, MUNI, "PKIP-004", DAY, Decimal("5"))
+    assert (flat.amount, flat.source) == (Decimal("0.00"), PRICE_LIST)
+
+
+def test_an_expired_price_list_is_refused_with_a_message(
+    db_session: Session, municipalities: object
+) -> None:
+    [card] = [
+        c for c in seed_demo_cards(db_session, MUNI, now=T0) if c.code == "PKIP-012"
+    ]
+    version = card.in_force()
+    assert version is not None
+    for line in version.prices:
+        line.valid_to = date(2026, 1, 31)
+    db_session.flush()
+    with pytest.raises(PriceListError) as refused:
+        fee_on_application_date(
+            db_session, MUNI, "PKIP-012", date(2026, 3, 2), Decimal("30"), units=1
+        )
+    assert str(refused.value) == (
+        "Pakalpojuma PKIP-012 cenrādī 02.03.2026 nav spēkā nevienas cenas: "
+        "papildiniet pakalpojuma kartīti"
+    )
