@@ -94,13 +94,15 @@ def startable_processes(
 ) -> list[StartableProcess]:
     """The services a person of ``departments`` may start in ``municipality``
     (``every_department`` for supervisors). Processes without a service code are
-    parts of others (called processes), not services, and are left out."""
+    parts of others (called processes), not services, and are left out; so are a
+    channel's own diagrams that hand a service over to its process (the VPVKAC
+    hand-over names it as ``serviceProcess``): their channel's page starts them."""
     groups = set(departments)
     found = []
     for definition in definitions_in_force(session, municipality):
         meta = definition.meta or {}
         code = meta.get("process", {}).get("serviceCode")
-        if not code:
+        if not code or meta.get("process", {}).get("serviceProcess"):
             continue
         group = start_group(meta)
         if not every_department and group not in groups:

@@ -43,8 +43,9 @@ def test_only_the_departments_services_are_offered(
     clerk: WebClient, as_role: Callable[..., WebClient]
 ) -> None:
     assert _services(clerk.get("/start/").get_data(as_text=True)) == [
-        "Koku ciršanas atļauja"
-    ]
+        "Koku ciršanas atļauja",
+        "Pakalpojuma pieprasījums un rezultāta izsniegšana",  # the generic case
+    ]  # not the VPVKAC hand-over: the one-stop centre's page starts it
     assert clerk.get("/start/dog_fee").status_code == 404  # a finance service
     assert clerk.get("/start/issue_decision").status_code == 404  # not a service
     finance = as_role("specialist", departments=("finansists",))
@@ -54,6 +55,7 @@ def test_only_the_departments_services_are_offered(
     boss = as_role("supervisor")
     assert sorted(_services(boss.get("/start/").get_data(as_text=True))) == [
         "Koku ciršanas atļauja",
+        "Pakalpojuma pieprasījums un rezultāta izsniegšana",
         "Suņu turēšanas nodeva",
     ]
     assert as_role("analyst").get("/start/").status_code == 403
