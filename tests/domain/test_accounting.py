@@ -89,11 +89,16 @@ def _review(platform: Platform, number: str) -> None:
         )
 
 
-def _pay(platform: Platform, number: str) -> None:
+def _request_payment(platform: Platform, number: str) -> None:
+    """The payment request (a command of the case, not of the PSPP feed): after
+    it the case waits for the client's payment."""
     with platform.transaction() as session:
-        # the payment request (a command of the case, not of the PSPP feed) first
         engine = platform.engine(session)
         deliver_commands(engine, cases.get_case(session, number, MUNI).instance_id)
+
+
+def _pay(platform: Platform, number: str) -> None:
+    _request_payment(platform, number)
     with platform.transaction() as session:
         platform.engine(session).correlate_message(
             "payment_received",
@@ -291,7 +296,8 @@ def test_an_event_queued_while_a_worker_sends_the_one_before(
 ) -> None:
     number = _start(live)
     outbox.deliver_due(live)
-    _review(live, number)  # waiting_for_client: due now
+    _review(live, number)
+    _request_payment(live, number)  # waiting_for_client (the payment): due now
     gate = _Gate(live.connectors)
     worker = Platform(live.settings, clock=clock, connectors=gate)  # type: ignore[arg-type]
     sending = threading.Thread(target=outbox.send_batch, args=(worker,))
