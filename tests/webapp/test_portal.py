@@ -9,6 +9,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from domain import cases, portal
 from domain.documents.models import Document, DocumentTemplate
 from domain.intake import checks
+from domain.payments import services as payment_services
 from engine.deploy import read_files
 from pkip.platform import Platform
 from tests.conftest import MUNI, OTHER_MUNI, PROCESS_DIR
@@ -378,3 +380,43 @@ def test_messages_between_the_client_and_the_municipality(
         "client",
         "municipality",
     ]
+
+
+# -- payments -------------------------------------------------------------------
+@pytest.mark.usefixtures("services")
+def test_the_resident_sees_the_fee_and_pays_from_the_case_page(
+    app: Flask, db_session: Session
+) -> None:
+    janis = _browser(app)
+    sign_in(janis, MUNI, JANIS)
+    number = _apply(janis)[0].headers["Location"].rsplit("/", 1)[1]
+    now = datetime.now(UTC)
+    record, made = payment_services.open_request(
+        db_session,
+        payment_services.NewRequest(
+            key=f"portal-test-{number}",
+            municipality=MUNI,
+            case_number=number,
+            instance_id="i-portal",
+            purpose="Suņu turēšanas nodeva 2026",
+            amount_cents=6000,
+            payer_name="Jānis Bērziņš",
+            payer_code=JANIS,
+        ),
+        now=now,
+    )
+    assert made
+    payment_services.attach_module_payment(
+        db_session,
+        record,
+        {"payment_id": "PAY-1", "redirect_url": "/sim/payments/pay/PAY-1"},
+        now=now,
+    )
+    page = janis.get(f"/portals/riga/cases/{number}").get_data(as_text=True)
+    assert "Suņu turēšanas nodeva 2026" in page and "60,00" in page
+    assert 'href="/sim/payments/pay/PAY-1"' in page and ">Samaksāt<" in page
+    record.state = payment_services.PAID
+    record.paid_at = now
+    db_session.flush()
+    paid = janis.get(f"/portals/riga/cases/{number}").get_data(as_text=True)
+    assert "/sim/payments/pay/PAY-1" not in paid and "Samaksāts" in paid

@@ -28,9 +28,10 @@ from core.contracts import FieldError, FormValidationError
 from domain import accounting, cases, portal
 from domain.documents import services as documents
 from domain.intake import checks
+from domain.payments import services as payments
 from engine.errors import Conflict, NotFound
 from forms.render import parse_submission, render_form
-from webapp import transaction
+from webapp import labels, transaction
 from webapp.auth import public
 from webapp.portal import resident as residents
 from webapp.portal.blueprint import bp
@@ -236,11 +237,15 @@ def _case_page(
         ]
         added = portal.uploads(db, case)
         thread = portal.messages.thread(db, case)
+        fees = [p.request for p in payments.case_payments(db, muni.code, case.number)]
         page = render_template(
             "portal/case.html",
             muni=muni,
             row=row,
             issued=issued,
+            fees=fees,
+            payment_states=labels.PAYMENT_STATES,
+            awaiting_payment=payments.REQUESTED,
             added=added,
             error=error,
             thread=thread,
