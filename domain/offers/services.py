@@ -72,7 +72,9 @@ def offers(
     """The services ``municipality`` offers, by name (Latvian); each with its
     card's prices in force on ``today`` (none when no day is given)."""
     found = []
-    for process in startable_processes(session, municipality, (), every_department=True):
+    for process in startable_processes(
+        session, municipality, (), every_department=True
+    ):
         code = process.service_code or ""
         card = catalogue.find_card(session, municipality, code) if code else None
         if card is None:
@@ -88,9 +90,7 @@ def offers(
     return sorted(found, key=lambda o: (_fold(o.name()), o.code))
 
 
-def search(
-    session: Session, municipality: str, query: str, today: date
-) -> list[Offer]:
+def search(session: Session, municipality: str, query: str, today: date) -> list[Offer]:
     """The offers whose name (Latvian or English) or code holds every word of
     ``query``; case and diacritics ignored ("sunu" finds "Suņu …")."""
     words = _fold(query).split()

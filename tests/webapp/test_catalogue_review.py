@@ -59,7 +59,7 @@ def test_the_card_page_renders_the_procedure_as_markdown(
     page = analyst.get(f"/catalogue/{card.id}").get_data(as_text=True)
     assert "<h2>Soļi</h2>" in page  # the page's own h1 stays the only one
     assert "<strong>Pārbaudi</strong>" in page and "<ol>" in page
-    assert "href=\"javascript" not in page
+    assert 'href="javascript' not in page
     assert '<pre class="card-procedure">' not in page
 
 

@@ -113,7 +113,7 @@ def test_the_apply_page_is_titled_by_the_card(app: Flask, db_session: Session) -
     assert "<h1>Koku ciršanas atļauja ārpus meža zemes</h1>" in page
 
 
-# -- the intake desk --------------------------------------------------------------------
+# -- the intake desk ---------------------------------------------------------------
 @pytest.fixture
 def clerk(login: Callable[..., WebClient], make_user: Callable[..., User]) -> WebClient:
     return login(make_user("lietvede", departments=("lietvedis",)))

@@ -39,6 +39,7 @@ def eur(cents: int) -> str:
     whole = f"{cents // 100:,}".replace(",", "\u00a0")
     return f"{whole},{cents % 100:02d}\u00a0EUR"
 
+
 FIELDS = {
     "name_lv": _l("Name (Latvian)"),
     "name_en": _l("Name (English)"),

@@ -5,12 +5,12 @@ version in force, so the owner decides on the task page itself."""
 
 from __future__ import annotations
 
-from markupsafe import Markup
 from flask import render_template
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from domain.accounts.services import departments_of
-from domain.catalogue.review import review_of
+from domain.catalogue.review import CardReview, review_of
 from domain.catalogue.services import PROCESS_KEY, local_day
 from domain.services.procedure import render_procedure
 from engine.models import UserTask
@@ -29,17 +29,7 @@ def review_panel(db: Session, task: UserTask) -> Markup | None:
     names = {d.key: d.name for d in departments_of(db, review.card.municipality)}
     department = names.get(review.version.department, review.version.department)
     before = review.in_force
-    rows: list[tuple[str, str | None, str | None]] = []  # label, before, after
-    for field in review.changed if before is not None else ():
-        label = str(labels.FIELDS[field])
-        if any(label == row[0] for row in rows):
-            continue  # the deadline's days and kind are one line
-        if field in labels.SHORT:
-            rows.append((label, _shown(getattr(before, field)), _shown(getattr(review.version, field))))
-        elif field == "department":
-            rows.append((label, names.get(before.department, before.department) or "—", department or "—"))
-        else:
-            rows.append((label, None, None))
+    rows = _changes(review, names)
     return Markup(  # noqa: S704 - a template rendered with autoescape
         render_template(
             "catalogue/_review.html",
@@ -57,6 +47,32 @@ def review_panel(db: Session, task: UserTask) -> Markup | None:
             today=local_day(platform().engine_config.clock()),
         )
     )
+
+
+def _changes(
+    review: CardReview, names: dict[str, str]
+) -> list[tuple[str, str | None, str | None]]:
+    """(label, before, after) per changed field; before and after only for short
+    fields, the rest is named (the card below shows it in full)."""
+    before, after = review.in_force, review.version
+    if before is None:
+        return []
+    rows: list[tuple[str, str | None, str | None]] = []
+    for field in review.changed:
+        label = str(labels.FIELDS[field])
+        old: str | None
+        new: str | None
+        if any(label == row[0] for row in rows):
+            continue  # the deadline's days and kind are one line
+        if field in labels.SHORT:
+            old, new = _shown(getattr(before, field)), _shown(getattr(after, field))
+        elif field == "department":
+            old = _shown(names.get(before.department, before.department))
+            new = _shown(names.get(after.department, after.department))
+        else:
+            old = new = None
+        rows.append((label, old, new))
+    return rows
 
 
 def _shown(value: object) -> str:

@@ -26,8 +26,8 @@ from flask_babel import gettext as _
 
 from core.contracts import FieldError, FormValidationError
 from domain import accounting, cases, portal
-from domain.documents import services as documents
 from domain.catalogue.services import local_day
+from domain.documents import services as documents
 from domain.intake import checks
 from engine.errors import Conflict, NotFound
 from forms.render import parse_submission, render_form
