@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
@@ -32,6 +32,7 @@ from domain.accounting import status as status_model
 from domain.cases import ServiceCase
 from domain.intake import checks
 from domain.models import Municipality
+from domain.offers import services as offers
 from domain.portal.models import PortalSignIn, PortalSubmission, PortalUpload
 from engine.errors import NotFound
 from engine.models import ProcessInstance
@@ -75,18 +76,27 @@ def municipality(session: Session, code: str) -> Municipality:
     return found
 
 
-def catalogue(session: Session, code: str) -> list[cases.StartableProcess]:
-    """The services a resident may apply for: every process in force with a
-    service code. The seam for the service cards (domain/catalogue): when they
-    come, the portal lists the published cards and each card names its process."""
-    return cases.startable_processes(session, code, (), every_department=True)
+def catalogue(
+    session: Session, code: str, today: date | None = None
+) -> list[offers.Offer]:
+    """The services a resident may apply for: the processes in force with a service
+    code, as the municipality's catalogue shows them (``domain.offers``): a card in
+    force gives the name, description, prices on ``today`` and deadline; a card
+    not in force withdraws the service; a service without a card keeps its
+    process's name."""
+    return offers.offers(session, code, today)
 
 
-def service(session: Session, code: str, key: str) -> cases.StartableProcess:
-    found = next((p for p in catalogue(session, code) if p.key == key), None)
+def offer(session: Session, code: str, key: str) -> offers.Offer:
+    found = next((o for o in catalogue(session, code) if o.key == key), None)
     if found is None:
         raise NotFound(f"service {key!r}")
     return found
+
+
+def service(session: Session, code: str, key: str) -> cases.StartableProcess:
+    """The process a resident applies for (NotFound when it is not offered)."""
+    return offer(session, code, key).process
 
 
 def applicant_schema(schema: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from typing import Final
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.services.models import DRAFT, REVIEW
 from domain.services.services import SETUP_PROCESS, approve, own_setup
 from engine.models import ProcessInstance, UserTask
+from engine.runtime import ProcessEngine
 
-__all__ = ["DEPLOYED_END", "on_setup_advance"]
+__all__ = ["DEPLOYED_END", "on_setup_advance", "return_comment"]
 
 DEPLOYED_END: Final = "end_setup_deployed"
 PREPARE: Final = "prepare_setup"
@@ -74,3 +76,22 @@ def _last_actor(session: Session, instance_id: str, element: str) -> str | None:
 
 def _approver(session: Session, instance_id: str) -> str | None:
     return _last_actor(session, instance_id, APPROVE)
+
+
+def return_comment(engine: ProcessEngine, instance_id: str | None) -> str | None:
+    """The owner's comment when the set-up round ``instance_id`` was sent back
+    and waits at the analyst's step again; None otherwise."""
+    instance = engine.session.get(ProcessInstance, instance_id) if instance_id else None
+    if instance is None or instance.status != ProcessInstance.RUNNING:
+        return None
+    done = [
+        t
+        for t in engine.workflow(instance).get_tasks(state=TaskState.COMPLETED)
+        if t.task_spec.name == APPROVE
+    ]
+    if not done:
+        return None
+    latest = max(done, key=lambda t: t.last_state_change)
+    if latest.data.get("setup_approved") is True:
+        return None
+    return str(latest.data.get("owner_comment") or "")

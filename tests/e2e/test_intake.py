@@ -62,7 +62,9 @@ def test_a_letter_by_e_address_becomes_a_case(
     page.get_by_label("Meklēt pakalpojumu").fill("koku")
     with page.expect_navigation():
         page.get_by_role("button", name="Meklēt").first.click()
-    page.get_by_label("Pakalpojums").select_option(label="Koku ciršanas atļauja")
+    page.get_by_label("Pakalpojums").select_option(
+        label="Koku ciršanas atļauja ārpus meža zemes (PKIP-011)"
+    )
     page.get_by_label("Personas kods vai reģistrācijas numurs").fill("161175-19997")
     page.get_by_label(re.compile("^Klienta vārds")).fill("Jānis Bērziņš")
     shot(page, "intake-2-item")

@@ -142,7 +142,9 @@ def test_a_letter_sent_on_the_depp_page_is_answered_with_a_decision(
     with page.expect_navigation():
         row.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("link", name="vestule.pdf")).to_be_visible()
-    page.get_by_label("Pakalpojums").select_option(label=SERVICE)
+    page.get_by_label("Pakalpojums").select_option(
+        label="Iesnieguma izskatīšana (PKIP-004)"
+    )
     page.get_by_label("Personas kods vai reģistrācijas numurs").fill("161175-19997")
     page.get_by_label(re.compile("^Klienta vārds")).fill("Jānis Bērziņš")
     with page.expect_navigation():

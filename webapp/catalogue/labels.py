@@ -38,3 +38,26 @@ def eur(cents: int) -> str:
     """12,50 EUR; thousands grouped with a space (1 250,00 EUR)."""
     whole = f"{cents // 100:,}".replace(",", "\u00a0")
     return f"{whole},{cents % 100:02d}\u00a0EUR"
+
+
+FIELDS = {
+    "name_lv": _l("Name (Latvian)"),
+    "name_en": _l("Name (English)"),
+    "description_lv": _l("Description (Latvian)"),
+    "description_en": _l("Description (English)"),
+    "legal_basis": _l("Legal basis"),
+    "applicants": _l("Who may apply"),
+    "channels": _l("Channels"),
+    "deadline_days": _l("Deadline"),
+    "deadline_kind": _l("Deadline"),
+    "department": _l("Responsible department"),
+    "documents": _l("Documents required"),
+    "result_lv": _l("Result (Latvian)"),
+    "result_en": _l("Result (English)"),
+    "process_key": _l("Process it runs"),
+    "procedure": _l("Procedure for staff"),
+    "prices": _l("Price list"),
+}
+"""The card's fields as the card page names them (the owner's list of changes)."""
+SHORT = ("name_lv", "name_en", "deadline_days", "process_key")
+"""Fields short enough to show before and after in the list of changes."""

@@ -24,6 +24,7 @@ from domain.cases.catalogue import definitions_in_force
 from domain.catalogue import services as catalogue
 from domain.catalogue.models import REVIEW, CardVersion, ServiceCard
 from domain.catalogue.workflow import REVIEW_TASK, publication
+from domain.services.procedure import render_procedure
 from engine.models import Incident, UserTask
 from webapp import transaction
 from webapp.auth import current_municipality, current_user, roles_required
@@ -55,6 +56,7 @@ def _labels() -> dict[str, Any]:
         "channel_labels": CHANNEL_LABELS,
         "deadline_labels": DEADLINE_LABELS,
         "may_edit": _may_edit(),
+        "render_procedure": render_procedure,
     }
 
 

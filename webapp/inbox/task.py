@@ -26,6 +26,7 @@ from engine.models import UserTask
 from forms.render import merge_errors, parse_submission, render_data, render_form
 from webapp import transaction
 from webapp.auth import roles_required
+from webapp.catalogue.review import review_panel
 from webapp.inbox.views import INBOX_ROLES, bp
 from webapp.scoping import get_scoped_or_404
 from webapp.support import current_viewer, engine_for, language, platform
@@ -68,8 +69,11 @@ def _page(
         else None
     )
     viewer = current_viewer()
+    with platform().transaction(readonly=True) as db:
+        card_review = review_panel(db, view.task)
     return render_template(
         "inbox/task.html",
+        card_review=card_review,
         view=view,
         task=view.task,
         form=form,

@@ -25,11 +25,12 @@ from flask_babel import lazy_gettext as _l
 
 from core.contracts import FieldError, FormValidationError
 from domain.cases.models import mask_identifier
-from domain.definitions import process_summaries
+from domain.catalogue.services import local_day
 from domain.intake import checks
 from domain.intake import services as intake
 from domain.intake.clients import identify_client
 from domain.intake.models import CHANNELS, STATUSES, IntakeItem
+from domain.offers import services as offers
 from engine.errors import InvalidOperation, NotFound
 from webapp import transaction
 from webapp.auth import current_municipality, current_user, roles_required
@@ -112,10 +113,27 @@ def index() -> str:
     )
 
 
-def _services(db: Any, q: str) -> list[Any]:
-    found = process_summaries(db, current_municipality())
-    words = q.casefold().split()
-    return [p for p in found if all(w in p.name.casefold() for w in words)]
+def _today() -> Any:
+    return local_day(platform().engine_config.clock())
+
+
+def _services(db: Any, q: str) -> list[offers.Offer]:
+    """The services matching the clerk's search, from the catalogue (the cards in
+    force, by name or code; services without a card by their process's name)."""
+    return offers.search(db, current_municipality(), q, _today())
+
+
+def _not_offered(db: Any, key: str) -> FieldError | None:
+    """A process that is not one of the municipality's services (a called
+    process, the catalogue's own approval, another municipality's variant)."""
+    if not key or any(o.key == key for o in offers.offers(db, current_municipality())):
+        return None
+    return FieldError(
+        "process_key",
+        "Šis pakalpojums pašvaldībā netiek sniegts",
+        "The municipality does not offer this service",
+        "not_offered",
+    )
 
 
 def _show(item_id: int, errors: dict[str, str] | None = None, **values: Any) -> Any:
@@ -204,6 +222,9 @@ def start(item_id: int) -> Any:
         with transaction() as db:
             engine = engine_for(db)
             item = _item(db, item_id, lock=True)
+            refused = _not_offered(db, key)
+            if refused is not None:
+                raise FormValidationError("intake_start", [refused])
             client = identify_client(
                 engine,
                 request.form.get("client_identifier", "")[:20],

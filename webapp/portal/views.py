@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 
 from core.contracts import FieldError, FormValidationError
 from domain import accounting, cases, portal
+from domain.catalogue.services import local_day
 from domain.documents import services as documents
 from domain.intake import checks
 from domain.payments import services as payments
@@ -33,6 +34,8 @@ from engine.errors import Conflict, NotFound
 from forms.render import parse_submission, render_form
 from webapp import labels, transaction
 from webapp.auth import public
+from webapp.catalogue.forms import DEADLINE_LABELS
+from webapp.catalogue.labels import eur
 from webapp.portal import resident as residents
 from webapp.portal.blueprint import bp
 from webapp.support import engine_for, form_schema, language, platform
@@ -87,9 +90,17 @@ def resident_required(view: Callable[..., Any]) -> Callable[..., Any]:
 def home(code: str) -> str:
     muni = _municipality(code)
     g.portal_resident = residents.current()
+    today = local_day(platform().engine_config.clock())
     with platform().transaction(readonly=True) as db:
-        services = portal.catalogue(db, muni.code)
-    return render_template("portal/home.html", muni=muni, services=services)
+        services = portal.catalogue(db, muni.code, today)
+        page = render_template(
+            "portal/home.html",
+            muni=muni,
+            services=services,
+            eur=eur,
+            deadline_labels=DEADLINE_LABELS,
+        )
+    return page
 
 
 # -- applying --------------------------------------------------------------------------
@@ -120,6 +131,7 @@ def _apply_page(
             "portal/apply.html",
             muni=muni,
             process=process,
+            title=g.get("portal_title") or process.name,
             fields=fields,
             token=token,
             general=general,
@@ -134,9 +146,10 @@ def _apply_page(
 def apply(muni: Any, who: portal.Resident, key: str) -> Any:
     with platform().transaction(readonly=True) as db:
         try:
-            process = portal.service(db, muni.code, key)
+            offer = portal.offer(db, muni.code, key)
         except NotFound:
             abort(404)
+        process, g.portal_title = offer.process, offer.name(language())
     schema = portal.applicant_schema(form_schema(process.start_form))
     if request.method == "GET":
         return _apply_page(muni, process, schema, None, secrets.token_urlsafe(24))

@@ -23,6 +23,7 @@ from core.contracts import FieldError, FormValidationError
 from domain.cases.catalogue import definitions_in_force
 from domain.form_versions.services import form_keys
 from domain.services import services as setups
+from domain.services.flow import return_comment
 from domain.services.models import DRAFT, REVIEW
 from domain.services.procedure import render_procedure
 from engine.errors import Conflict, InvalidOperation, NotFound
@@ -78,6 +79,11 @@ def _page(
     with platform().transaction(readonly=True) as db:
         processes, forms = _choices(db, municipality)
         setup = setups.setup_for(db, municipality, code)
+        returned = (
+            return_comment(engine_for(db), setup.setup_instance_id)
+            if setup is not None and setup.stage == DRAFT and not setup.shipped
+            else None
+        )
     return (
         render_template(
             "services/edit.html",
@@ -89,6 +95,7 @@ def _page(
             errors={e.path: _message(e) for e in errors or []},
             preview=render_procedure(values.get("procedure") or ""),
             may_edit=_may_edit(),
+            returned=returned,
             draft=DRAFT,
             review=REVIEW,
         ),
