@@ -240,4 +240,6 @@ class Slapd:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        if self.process is not None and self.process.stderr is not None:
+            self.process.stderr.close()
         shutil.rmtree(self.workdir, ignore_errors=True)

@@ -85,14 +85,28 @@ class LdapClient:
             read_only=True,
         )
 
+    def _bind(self, conn: Any) -> bool:
+        """Open and bind; a connection that fails is closed (ldap3 leaves the
+        socket of a refused connection open)."""
+        try:
+            return bool(conn.bind())
+        except ldap_errors.LDAPException as exc:
+            sock = getattr(conn, "socket", None)
+            if sock is not None:
+                sock.close()
+            raise Unavailable(f"directory unreachable: {type(exc).__name__}") from exc
+
     def _service(self) -> Any:
         """A connection bound as the service account (or anonymous)."""
-        try:
-            conn = self._connect(self.settings.bind_dn, self.settings.password)
-            if not conn.bind():
-                raise Rejected("the directory refused the service bind")
-        except ldap_errors.LDAPException as exc:
-            raise Unavailable(f"directory unreachable: {type(exc).__name__}") from exc
+        if self.settings.bind_dn and not self.settings.password:
+            raise Rejected(
+                "no password for the service account (its environment variable "
+                "is not set)"
+            )
+        conn = self._connect(self.settings.bind_dn, self.settings.password)
+        if not self._bind(conn):
+            conn.unbind()
+            raise Rejected("the directory refused the service bind")
         return conn
 
     # -- reading ---------------------------------------------------------------------
@@ -155,13 +169,13 @@ class LdapClient:
         anonymous bind and say yes."""
         if not dn or not password:
             return False
+        conn = self._connect(dn, password)
         try:
-            conn = self._connect(dn, password)
-            ok = bool(conn.bind())
+            ok = self._bind(conn)
             result = conn.result or {}
-            conn.unbind()
-        except ldap_errors.LDAPException as exc:
-            raise Unavailable(f"directory unreachable: {type(exc).__name__}") from exc
+        finally:
+            if conn.bound or not conn.closed:
+                conn.unbind()
         if not ok and result.get("result") not in (49, 48, 50, 53, 32, 34):
             # 49 invalidCredentials, 48/50/53 refused, 32/34 no such / bad DN
             raise Unavailable(f"directory bind failed: {result.get('description')}")
