@@ -47,7 +47,7 @@ def _dsession(ctx: click.Context, municipality: str) -> Iterator[Any]:
     """``pkip users``' transaction, a directory refusal worded in Latvian."""
     from domain.accounts.directory import DirectoryError
 
-    with _dsession(ctx, municipality) as db:
+    with _session(ctx, municipality) as db:
         try:
             yield db
         except DirectoryError as exc:
