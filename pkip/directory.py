@@ -74,13 +74,19 @@ def sync_municipality(platform: Platform, municipality: str) -> SyncOutcome:
     try:
         people = client.people()
         with platform.transaction() as db:
-            report = directory.sync(db, municipality, people, now=platform.engine_config.clock())
-            directory.record_success(db, municipality, report, now=platform.engine_config.clock())
+            report = directory.sync(
+                db, municipality, people, now=platform.engine_config.clock()
+            )
+            directory.record_success(
+                db, municipality, report, now=platform.engine_config.clock()
+            )
     except (ConnectorError, directory.DirectoryRefused) as exc:
         reason = f"{type(exc).__name__}: {exc}"
         log.warning("directory sync of %s failed: %s", municipality, reason)
         with platform.transaction() as db:
-            directory.record_failure(db, municipality, reason, now=platform.engine_config.clock())
+            directory.record_failure(
+                db, municipality, reason, now=platform.engine_config.clock()
+            )
         return SyncOutcome(municipality, None, reason)
     if report.changed or report.conflicts:
         log.info("directory sync of %s: %s", municipality, report.as_dict())
@@ -95,7 +101,9 @@ def sync_all(platform: Platform) -> list[SyncOutcome]:
     return [sync_municipality(platform, code) for code in codes]
 
 
-def check_password(platform: Platform, login: directory.DirectoryLogin, password: str) -> bool:
+def check_password(
+    platform: Platform, login: directory.DirectoryLogin, password: str
+) -> bool:
     """Does the directory accept this password for this user (a bind as them)?
     ``DirectoryDown`` when it cannot say."""
     with platform.transaction(readonly=True) as db:

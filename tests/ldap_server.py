@@ -27,7 +27,9 @@ from typing import Any
 
 import ldap3
 
-SLAPD = shutil.which("slapd") or ("/usr/sbin/slapd" if Path("/usr/sbin/slapd").exists() else None)
+SLAPD = shutil.which("slapd") or (
+    "/usr/sbin/slapd" if Path("/usr/sbin/slapd").exists() else None
+)
 SUFFIX = "dc=pkip,dc=test"
 ROOT_DN = f"cn=admin,{SUFFIX}"
 ROOT_PASSWORD = "slapd-test-root"
@@ -107,7 +109,10 @@ def seed() -> list[tuple[str, dict[str, Any]]]:
     j_people = f"ou=people,{JELGAVA}"
     j_groups = f"ou=groups,{JELGAVA}"
     entries: list[tuple[str, dict[str, Any]]] = [
-        (SUFFIX, {"objectClass": ["dcObject", "organization"], "dc": "pkip", "o": "PKIP"}),
+        (
+            SUFFIX,
+            {"objectClass": ["dcObject", "organization"], "dc": "pkip", "o": "PKIP"},
+        ),
         (
             SERVICE_DN,
             {
@@ -118,15 +123,26 @@ def seed() -> list[tuple[str, dict[str, Any]]]:
         ),
     ]
     for base in (RIGA, JELGAVA):
-        entries.append((base, {"objectClass": ["organizationalUnit"], "ou": base[3:].split(",")[0]}))
+        entries.append(
+            (
+                base,
+                {"objectClass": ["organizationalUnit"], "ou": base[3:].split(",")[0]},
+            )
+        )
         for ou in ("people", "groups"):
-            entries.append((f"ou={ou},{base}", {"objectClass": ["organizationalUnit"], "ou": ou}))
+            entries.append(
+                (f"ou={ou},{base}", {"objectClass": ["organizationalUnit"], "ou": ou})
+            )
     entries += [
         _person(RIGA, "anna.liepa", "Anna Liepa"),
         _person(RIGA, "janis.koks", "Jānis Koks"),
         _person(RIGA, "peteris.zars", "Pēteris Zars"),
         _person(RIGA, "ilze", "Ilze Directory"),
-        _group(RIGA, "specialisti", [f"uid=anna.liepa,{r_people}", f"uid=peteris.zars,{r_people}"]),
+        _group(
+            RIGA,
+            "specialisti",
+            [f"uid=anna.liepa,{r_people}", f"uid=peteris.zars,{r_people}"],
+        ),
         _group(RIGA, "lietvedis", [f"uid=anna.liepa,{r_people}"]),
         _group(RIGA, "vaditaji", [f"uid=janis.koks,{r_people}"]),
         _group(RIGA, "atspejoti", [f"uid=peteris.zars,{r_people}"]),
@@ -213,7 +229,9 @@ class Slapd:
         conn = self.admin()
         try:
             conn.search(SUFFIX, "(objectClass=*)", attributes=[ldap3.NO_ATTRIBUTES])
-            found = sorted((e.entry_dn for e in conn.entries), key=lambda dn: -dn.count(","))
+            found = sorted(
+                (e.entry_dn for e in conn.entries), key=lambda dn: -dn.count(",")
+            )
         except ldap3.core.exceptions.LDAPNoSuchObjectResult:
             found = []
         for dn in found:

@@ -97,11 +97,15 @@ def sync_cmd(ctx: click.Context, municipality: str | None, as_json: bool) -> Non
     else:
         for o in outcomes:
             if o.report is None:
-                click.echo(f"{o.municipality}: katalogs nav nolasāms, nekas netika mainīts ({o.error})")
+                click.echo(
+                    f"{o.municipality}: katalogs nav nolasāms, "
+                    f"nekas netika mainīts ({o.error})"
+                )
                 continue
             r = o.report
             click.echo(
-                f"{o.municipality}: izveidoti {len(r.created)}, mainīti {len(r.updated)}, "
+                f"{o.municipality}: izveidoti {len(r.created)}, "
+                f"mainīti {len(r.updated)}, "
                 f"atspējoti {len(r.disabled)}, iespējoti {len(r.enabled)}, "
                 f"bez izmaiņām {r.unchanged}, konflikti {len(r.conflicts)}"
             )
@@ -123,8 +127,12 @@ def sync_cmd(ctx: click.Context, municipality: str | None, as_json: bool) -> Non
 @directory.command("configure")
 @MUNICIPALITY
 @click.option("--url", required=True, help="ldap://host:port or ldaps://…")
-@click.option("--user-base", required=True, help="Where people are, e.g. ou=people,dc=x")
-@click.option("--bind-dn", default="", help="The service account's DN (empty: anonymous).")
+@click.option(
+    "--user-base", required=True, help="Where people are, e.g. ou=people,dc=x"
+)
+@click.option(
+    "--bind-dn", default="", help="The service account's DN (empty: anonymous)."
+)
 @click.option(
     "--password-env",
     default="",
@@ -140,7 +148,9 @@ def sync_cmd(ctx: click.Context, municipality: str | None, as_json: bool) -> Non
     help="KEY=NAME overriding the preset (username, full_name, email, member_of, "
     "uac, locked).",
 )
-@click.option("--disabled-group", default="", help="Members of this group are disabled.")
+@click.option(
+    "--disabled-group", default="", help="Members of this group are disabled."
+)
 @click.option("--timeout", type=int, default=5)
 @click.option("--disable", "disabled", is_flag=True, help="Keep it, but do not sync.")
 @click.pass_context
@@ -201,10 +211,17 @@ def show(ctx: click.Context, municipality: str) -> None:
         config = config_of(db, municipality)
         if config is None:
             raise click.ClickException("pašvaldībai katalogs nav iestatīts")
-        click.echo(f"URL: {config.url}  ({config.preset}{'' if config.enabled else ', izslēgts'})")
+        state = "" if config.enabled else ", izslēgts"
+        click.echo(f"URL: {config.url}  ({config.preset}{state})")
         click.echo(f"lietotāji: {config.user_base} {config.user_filter}")
-        click.echo(f"grupas: {config.group_base or '-'}; atspējoto grupa: {config.disabled_group or '-'}")
-        click.echo(f"pieslēgšanās: {config.bind_dn or 'anonīmi'} (parole no {config.password_env or '-'})")
+        click.echo(
+            f"grupas: {config.group_base or '-'}; "
+            f"atspējoto grupa: {config.disabled_group or '-'}"
+        )
+        click.echo(
+            f"pieslēgšanās: {config.bind_dn or 'anonīmi'} "
+            f"(parole no {config.password_env or '-'})"
+        )
         last = config.last_sync_at.isoformat() if config.last_sync_at else "nekad"
         click.echo(f"pēdējā sinhronizācija: {last} {config.last_error}")
         for row in mappings(db, municipality):

@@ -45,7 +45,7 @@ from domain.accounts.models import (
 
 ACTOR = "directory"
 """Who the administration log names for the sync's changes."""
-UNUSABLE_PASSWORD = "!directory"
+UNUSABLE_PASSWORD = "!directory"  # noqa: S105 - not a password: a hash nothing matches
 """A directory user's password hash: no password ever matches it (sign-in binds)."""
 PRESETS = ("openldap", "ad")
 ATTRIBUTE_KEYS = ("username", "full_name", "email", "member_of", "uac", "locked")
@@ -251,7 +251,9 @@ def mappings(session: Session, municipality: str) -> Sequence[DirectoryGroupMap]
     return session.scalars(
         select(DirectoryGroupMap)
         .where(DirectoryGroupMap.municipality == municipality)
-        .order_by(DirectoryGroupMap.group_dn, DirectoryGroupMap.kind, DirectoryGroupMap.value)
+        .order_by(
+            DirectoryGroupMap.group_dn, DirectoryGroupMap.kind, DirectoryGroupMap.value
+        )
     ).all()
 
 
@@ -274,7 +276,9 @@ def add_mapping(
             raise DirectoryError("value", "platform_role")
         if value not in ROLES:
             raise DirectoryError("value", "unknown_role", value)
-    elif value not in {d.key for d in accounts.departments_of(session, admin.municipality)}:
+    elif value not in {
+        d.key for d in accounts.departments_of(session, admin.municipality)
+    }:
         raise DirectoryError("value", "unknown_department", value)
     exists = session.scalar(
         select(func.count())
@@ -345,7 +349,9 @@ def _wanted(
     return roles, departments
 
 
-def _disable(session: Session, bot: Admin, user: User, report: SyncReport, now: datetime) -> None:
+def _disable(
+    session: Session, bot: Admin, user: User, report: SyncReport, now: datetime
+) -> None:
     if not user.active:
         return
     administration.disable_user(session, bot, user, now=now)
@@ -372,7 +378,9 @@ def sync(
     ours = {
         u.directory_dn.lower() if u.directory_dn else u.username: u
         for u in session.scalars(
-            select(User).where(User.municipality == municipality, User.source == DIRECTORY)
+            select(User).where(
+                User.municipality == municipality, User.source == DIRECTORY
+            )
         )
     }
     if not people and any(u.active for u in ours.values()):
@@ -450,7 +458,11 @@ def sync(
 
 
 def record_success(
-    session: Session, municipality: str, report: SyncReport, *, now: datetime | None = None
+    session: Session,
+    municipality: str,
+    report: SyncReport,
+    *,
+    now: datetime | None = None,
 ) -> None:
     config = config_of(session, municipality)
     if config is None:
@@ -489,9 +501,16 @@ class DirectoryLogin:
 def login_of(session: Session, username: str) -> DirectoryLogin | None:
     """The active directory user with this username (None: not one)."""
     user = accounts.find_user(session, username)
-    if user is None or user.source != DIRECTORY or not user.active or not user.directory_dn:
+    if (
+        user is None
+        or user.source != DIRECTORY
+        or not user.active
+        or not user.directory_dn
+    ):
         return None
-    return DirectoryLogin(user.id, user.auth_stamp, user.directory_dn, user.municipality)
+    return DirectoryLogin(
+        user.id, user.auth_stamp, user.directory_dn, user.municipality
+    )
 
 
 def is_directory_user(session: Session, username: str) -> bool:

@@ -155,9 +155,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
     disabled_at: Mapped[datetime | None] = mapped_column()
-    source: Mapped[str] = mapped_column(
-        String(20), default=LOCAL, server_default=LOCAL
-    )
+    source: Mapped[str] = mapped_column(String(20), default=LOCAL, server_default=LOCAL)
     """``local`` (a password here) or ``directory`` (synchronised from the
     municipality's LDAP directory; signs in by a bind, no password stored here)."""
     directory_dn: Mapped[str | None] = mapped_column(String(500))

@@ -21,7 +21,14 @@ from domain.accounts.admin import Admin
 from domain.accounts.models import AdminLogEntry, User
 from pkip.directory import settings_of
 from tests.conftest import MUNI, OTHER_MUNI
-from tests.ldap_server import JELGAVA, PASSWORDS, RIGA, SERVICE_DN, SERVICE_PASSWORD, free_port
+from tests.ldap_server import (
+    JELGAVA,
+    PASSWORDS,
+    RIGA,
+    SERVICE_DN,
+    SERVICE_PASSWORD,
+    free_port,
+)
 
 ADMIN = Admin("andris", MUNI)
 JELGAVA_ADMIN = Admin("juris", OTHER_MUNI)
@@ -105,7 +112,10 @@ def test_sync_creates_maps_and_skips_the_disabled_and_the_local(
     assert anna.directory_dn == f"uid=anna.liepa,ou=people,{RIGA}"
     assert not anna.must_change_password
     # No password works here: the directory's is checked by a bind.
-    assert accounts.check_password(db_session, "anna.liepa", PASSWORDS["anna.liepa"]) is None
+    assert (
+        accounts.check_password(db_session, "anna.liepa", PASSWORDS["anna.liepa"])
+        is None
+    )
     janis = _user(db_session, "janis.koks")
     assert janis.full_name == "Jānis Koks"
     assert janis.roles == {"supervisor"} and janis.department_keys == {"vaditajs"}
@@ -234,7 +244,9 @@ def test_an_unreachable_directory_is_unavailable(
     with pytest.raises(Unavailable):
         LdapClient(settings_of(riga)).people()
     with pytest.raises(Unavailable):
-        LdapClient(settings_of(riga)).authenticate(f"uid=anna.liepa,ou=people,{RIGA}", "x")
+        LdapClient(settings_of(riga)).authenticate(
+            f"uid=anna.liepa,ou=people,{RIGA}", "x"
+        )
 
 
 def test_bind_checks_the_directory_password(riga: Any) -> None:
@@ -255,8 +267,16 @@ def test_bind_checks_the_directory_password(riga: Any) -> None:
         ({"password_env": "lower case"}, "password_env", "env_invalid"),
         ({"preset": "novell"}, "preset", "preset_invalid"),
         ({"user_filter": "objectClass=person"}, "user_filter", "filter_invalid"),
-        ({"attributes": {"username": "uid;x"}}, "attributes.username", "attribute_invalid"),
-        ({"attributes": {"shoe_size": "x"}}, "attributes.shoe_size", "attribute_invalid"),
+        (
+            {"attributes": {"username": "uid;x"}},
+            "attributes.username",
+            "attribute_invalid",
+        ),
+        (
+            {"attributes": {"shoe_size": "x"}},
+            "attributes.shoe_size",
+            "attribute_invalid",
+        ),
         ({"timeout": 0}, "timeout", "timeout_invalid"),
     ],
 )
@@ -267,7 +287,10 @@ def test_settings_refuse_naming_the_field(
     field: str,
     code: str,
 ) -> None:
-    given: dict[str, Any] = {"url": "ldap://ldap.riga.lv", "user_base": "ou=people,dc=riga"}
+    given: dict[str, Any] = {
+        "url": "ldap://ldap.riga.lv",
+        "user_base": "ou=people,dc=riga",
+    }
     given.update(values)
     with pytest.raises(directory.DirectoryError) as refused:
         directory.save_config(db_session, ADMIN, **given)

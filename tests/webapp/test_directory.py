@@ -106,9 +106,7 @@ def test_directory_down_local_accounts_still_sign_in(
 
 # -- the CLI ---------------------------------------------------------------------------
 @pytest.fixture
-def cli(
-    committed: Platform, monkeypatch: pytest.MonkeyPatch, slapd: Any
-) -> CliRunner:
+def cli(committed: Platform, monkeypatch: pytest.MonkeyPatch, slapd: Any) -> CliRunner:
     monkeypatch.setenv("PKIP_DATABASE_URL", committed.settings.database_url)
     monkeypatch.setenv("PKIP_ENV", "test")
     monkeypatch.setenv(PASSWORD_ENV, SERVICE_PASSWORD)
@@ -148,11 +146,21 @@ def test_cli_configures_maps_and_syncs(
         f"cn=atspejoti,ou=groups,{RIGA}",
     )
     assert code == 0, out
-    code, out = _run(cli, "map", "-m", MUNI, f"cn=lietvedis,ou=groups,{RIGA}", "--department", "lietvedis")
+    code, out = _run(
+        cli,
+        "map",
+        "-m",
+        MUNI,
+        f"cn=lietvedis,ou=groups,{RIGA}",
+        "--department",
+        "lietvedis",
+    )
     assert code == 0, out
     code, out = _run(cli, "map", "-m", MUNI, "cn=x,dc=y", "--role", "platform_admin")
     assert code == 1 and "platformas administratora lomu no kataloga nepiešķir" in out
-    code, out = _run(cli, "configure", "-m", MUNI, "--url", "http://x", "--user-base", "ou=p,dc=x")
+    code, out = _run(
+        cli, "configure", "-m", MUNI, "--url", "http://x", "--user-base", "ou=p,dc=x"
+    )
     assert code == 1 and "url: jābūt ldap://" in out
 
     code, out = _run(cli, "sync", "-m", MUNI)
@@ -177,14 +185,16 @@ def test_cli_configures_maps_and_syncs(
     assert code == 1 and "nekas netika mainīts" in out
     with committed.transaction() as db:
         active = db.scalars(
-            select(User.username).where(User.source == "directory", User.active.is_(True))
+            select(User.username).where(
+                User.source == "directory", User.active.is_(True)
+            )
         ).all()
         assert sorted(active) == ["anna.liepa", "ilze", "janis.koks"]
         config = directory.config_of(db, MUNI)
         assert config is not None and "Unavailable" in config.last_error
 
 
-# -- the administration page -------------------------------------------------------------
+# -- the administration page ---------------------------------------------------------
 def test_admin_page_sets_maps_and_syncs(
     as_role: Callable[..., WebClient],
     db_session: Session,
@@ -213,7 +223,8 @@ def test_admin_page_sets_maps_and_syncs(
     assert admin.submit("/admin/directory/", settings).status_code == 302
     group = f"cn=specialisti,ou=groups,{RIGA}"
     done = admin.submit(
-        "/admin/directory/maps", {"map-group_dn": group, "map-target": "role:specialist"}
+        "/admin/directory/maps",
+        {"map-group_dn": group, "map-target": "role:specialist"},
     )
     assert done.status_code == 302
     hostile = admin.submit(

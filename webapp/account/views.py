@@ -19,12 +19,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext, refresh
 
+from core.db import utcnow
 from domain.accounts import admin as administration
 from domain.accounts import directory
 from domain.accounts import services as accounts
 from domain.accounts.models import PLATFORM_ADMIN
 from domain.models import Municipality
-from core.db import utcnow
 from engine.errors import Conflict
 from pkip.directory import DirectoryDown
 from pkip.directory import check_password as directory_check_password

@@ -34,7 +34,9 @@ ERRORS = {
     "timeout_invalid": _l("1–60 seconds."),
     "kind_invalid": _l("Choose a role or a department."),
     "unknown_role": _l("Unknown role."),
-    "platform_role": _l("The platform administrator role is never given by the directory."),
+    "platform_role": _l(
+        "The platform administrator role is never given by the directory."
+    ),
     "unknown_department": _l("The municipality has no such department."),
     "mapping_exists": _l("This mapping exists."),
 }
@@ -54,7 +56,9 @@ def _strip(value: str | None) -> str | None:
 
 def _text(label: Any, required: bool = False) -> StringField:
     checks = [Length(max=500, message=_l("At most 500 characters."))]
-    checks.insert(0, DataRequired(message=_l("Fill this in.")) if required else Optional())
+    checks.insert(
+        0, DataRequired(message=_l("Fill this in.")) if required else Optional()
+    )
     return StringField(label, validators=checks, filters=[_strip])
 
 
@@ -101,7 +105,10 @@ def _add_error(form: Any, exc: directory.DirectoryError, fallback: str) -> None:
         name = "attr_" + name.split(".", 1)[1]
     target = getattr(form, name, None) or getattr(form, fallback)
     text = ERRORS.get(exc.code)
-    target.errors = [*target.errors, str(text) if text else _("The change was refused.")]
+    target.errors = [
+        *target.errors,
+        str(text) if text else _("The change was refused."),
+    ]
 
 
 def _targets(db: Any, municipality: str) -> list[tuple[str, str]]:

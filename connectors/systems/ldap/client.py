@@ -110,7 +110,9 @@ class LdapClient:
         return conn
 
     # -- reading ---------------------------------------------------------------------
-    def _search(self, conn: Any, base: str, search_filter: str, names: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    def _search(
+        self, conn: Any, base: str, search_filter: str, names: list[str]
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
         try:
             results = conn.extend.standard.paged_search(
                 base,
@@ -123,7 +125,9 @@ class LdapClient:
         except ldap_errors.LDAPException as exc:
             raise Unavailable(f"directory search failed: {type(exc).__name__}") from exc
         if conn.result and conn.result.get("result") not in (0, None):
-            raise Rejected(f"search of {base} refused: {conn.result.get('description')}")
+            raise Rejected(
+                f"search of {base} refused: {conn.result.get('description')}"
+            )
         for item in results or ():
             if item.get("type") == "searchResEntry":
                 yield item["dn"], dict(item.get("attributes") or {})
@@ -135,10 +139,16 @@ class LdapClient:
         names = {k: s.attribute(k) for k in keys}
         conn = self._service()
         try:
-            raw = list(self._search(conn, s.user_base, s.filter(), [n for n in names.values() if n]))
+            raw = list(
+                self._search(
+                    conn, s.user_base, s.filter(), [n for n in names.values() if n]
+                )
+            )
             members: dict[str, set[str]] = {}
             if not names["member_of"] and s.group_base:
-                for group_dn, attrs in self._search(conn, s.group_base, GROUP_FILTER, ["member", "uniqueMember"]):
+                for group_dn, attrs in self._search(
+                    conn, s.group_base, GROUP_FILTER, ["member", "uniqueMember"]
+                ):
                     for member in _many(attrs, "member") + _many(attrs, "uniqueMember"):
                         members.setdefault(member.lower(), set()).add(group_dn.lower())
         finally:
@@ -180,4 +190,3 @@ class LdapClient:
             # 49 invalidCredentials, 48/50/53 refused, 32/34 no such / bad DN
             raise Unavailable(f"directory bind failed: {result.get('description')}")
         return ok
-

@@ -10,7 +10,7 @@ from typing import Any
 BASE = "dc=pkip,dc=demo"
 PEOPLE = f"ou=people,{BASE}"
 GROUPS = f"ou=groups,{BASE}"
-DEMO_PASSWORD = "katalogs-123"
+DEMO_PASSWORD = "katalogs-123"  # noqa: S105 - the simulator's demo password
 
 
 def _person(uid: str, name: str) -> tuple[str, dict[str, Any]]:
