@@ -40,6 +40,9 @@ if [ "$tests" = 1 ]; then
   # The browser tests drive Debian's Chromium; nothing downloads a browser of its own.
   command -v chromium >/dev/null 2>&1 || missing_pkgs+=("chromium")
   command -v pdftotext >/dev/null 2>&1 || missing_pkgs+=("poppler-utils")
+  # The directory tests start a private OpenLDAP (tests/ldap_server.py).
+  [ -x /usr/sbin/slapd ] || missing_pkgs+=("slapd")
+  command -v ldapsearch >/dev/null 2>&1 || missing_pkgs+=("ldap-utils")
 fi
 
 if [ ${#missing_pkgs[@]} -eq 0 ]; then

@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import Celery
 
 from pkip.platform import Platform
-from tasks import jobs, outbox, privacy
+from tasks import directory, jobs, outbox, privacy
 
 TASK_TIME_LIMIT = 300
 
@@ -45,6 +45,10 @@ def make_celery(platform: Platform) -> Celery:
             "purge-personal-data": {
                 "task": "pkip.purge_personal_data",
                 "schedule": privacy.PURGE_INTERVAL,
+            },
+            "sync-directories": {
+                "task": "pkip.sync_directories",
+                "schedule": directory.sync_interval(),
             },
         },
     )
@@ -92,5 +96,14 @@ def make_celery(platform: Platform) -> Celery:
     )
     def purge_personal_data() -> int:
         return privacy.purge_personal_data(platform)
+
+    @app.task(
+        name="pkip.sync_directories",
+        shared=False,
+        acks_late=True,
+        time_limit=TASK_TIME_LIMIT,
+    )
+    def sync_directories() -> int:
+        return directory.sync_directories(platform)
 
     return app

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The embedded mode's scheduler: a daemon thread that fires due timers, delivers
-the outbox, polls the e-delivery inboxes and, daily, applies the retention rule."""
+the outbox, polls the e-delivery inboxes, syncs the LDAP directories and, daily,
+applies the retention rule."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import threading
 import time
 
 from pkip.platform import Platform
-from tasks import jobs, outbox, privacy
+from tasks import directory, jobs, outbox, privacy
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class TimerLoop:
 
     def _run(self) -> None:
         next_poll = 0.0
+        next_directory = time.monotonic() + 30  # not in the way of starting up
         next_purge = time.monotonic() + 60  # not in the way of starting up
         while not self._stop.wait(self.interval):
             if time.monotonic() >= next_purge:
@@ -43,6 +45,12 @@ class TimerLoop:
                     privacy.purge_personal_data(self.platform)
                 except Exception:  # retried tomorrow; the loop goes on
                     log.exception("retention purge failed")
+            if time.monotonic() >= next_directory:
+                next_directory = time.monotonic() + directory.sync_interval()
+                try:
+                    directory.sync_directories(self.platform)
+                except Exception:  # a directory being down must not stop the loop
+                    log.exception("directory sync failed")
             if time.monotonic() >= next_poll:
                 next_poll = time.monotonic() + self.platform.settings.edelivery_interval
                 try:

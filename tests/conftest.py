@@ -150,3 +150,26 @@ def drain_outbox(platform: Platform, rounds: int = 20) -> int:
             return total
         total += delivered
     raise AssertionError(f"the outbox still delivered after {rounds} rounds")
+
+
+@pytest.fixture(scope="session")
+def slapd_server() -> Iterator[object]:
+    """A private OpenLDAP with the seeded tree (tests/ldap_server.py), one per
+    test process; skipped with the reason when slapd is not installed."""
+    from tests import ldap_server
+
+    if ldap_server.SLAPD is None:
+        pytest.skip(
+            "slapd is not installed (apt-get install slapd ldap-utils, or "
+            "scripts/check-system.sh --tests --install)"
+        )
+    server = ldap_server.Slapd().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def slapd(slapd_server: object) -> Iterator[object]:
+    """The private OpenLDAP, its tree as seeded again after the test."""
+    yield slapd_server
+    slapd_server.reset()  # type: ignore[attr-defined]

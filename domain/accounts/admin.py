@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from domain.accounts import adminlog
 from domain.accounts import services as accounts
-from domain.accounts.models import PLATFORM_ADMIN, ROLES, User
+from domain.accounts.models import DIRECTORY, PLATFORM_ADMIN, ROLES, User
 
 ONE_TIME_PASSWORD_LENGTH = 12
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -67,6 +67,7 @@ MESSAGES_LV = {
     "atvk_invalid": "nav spēkā esošs ATVK kods (7 cipari)",
     "e_address_invalid": "jābūt _DEFAULT@<reģistrācijas numurs>",
     "name_invalid": "jābūt 1–255 rakstzīmēm",
+    "directory_user": "lietotāja paroli glabā pašvaldības katalogs (LDAP)",
 }
 """Why an action was refused, in Latvian (the CSV import and the CLI)."""
 
@@ -296,6 +297,8 @@ def reset_password(
     """A new one-time password (returned once); the user's sessions end and the
     next sign-in must choose a new password. The log says it happened, no more."""
     _check_may_change(admin, user)
+    if user.source == DIRECTORY:
+        raise AdminError("username", "directory_user")
     password = one_time_password()
     accounts.set_password(user, password)
     user.must_change_password = True

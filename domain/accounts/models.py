@@ -58,6 +58,11 @@ ROLES = (
     AUDITOR,
 )
 
+LOCAL = "local"
+DIRECTORY = "directory"
+SOURCES = (LOCAL, DIRECTORY)
+"""Where a user comes from: made here, or synchronised from an LDAP directory."""
+
 LANGUAGES = ("lv", "en")
 NOTIFICATIONS = ("immediate", "daily", "none")
 """E-mail about new work: at once, a daily digest, or never."""
@@ -122,6 +127,7 @@ class User(Base):
     __table_args__ = (
         Index("ix_users_municipality_active", "municipality", "active"),
         CheckConstraint("language IN ('lv', 'en')", name="known_language"),
+        CheckConstraint("source IN ('local', 'directory')", name="known_source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,6 +155,17 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
     disabled_at: Mapped[datetime | None] = mapped_column()
+    source: Mapped[str] = mapped_column(String(20), default=LOCAL, server_default=LOCAL)
+    """``local`` (a password here) or ``directory`` (synchronised from the
+    municipality's LDAP directory; signs in by a bind, no password stored here)."""
+    directory_dn: Mapped[str | None] = mapped_column(String(500))
+    """The user's entry in the directory (``source == "directory"``)."""
+    directory_disabled: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    """Disabled by the directory sync (disabled or gone there): the sync enables
+    the user again when the directory does; a user an administrator disabled here
+    stays disabled."""
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -258,3 +275,60 @@ class AdminLogEntry(Base):
     target_label: Mapped[str] = mapped_column(String(255), default="")
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class DirectoryConfig(Base):
+    """A municipality's LDAP directory (domain/accounts/directory.py): where it is,
+    how to read it, and the outcome of the last synchronisation. The bind password
+    is never stored: ``password_env`` names the environment variable holding it."""
+
+    __tablename__ = "directory_configs"
+    __table_args__ = (
+        CheckConstraint("preset IN ('openldap', 'ad')", name="known_preset"),
+    )
+
+    municipality: Mapped[str] = mapped_column(
+        String(20), ForeignKey("municipalities.code"), primary_key=True
+    )
+    url: Mapped[str] = mapped_column(String(500))
+    bind_dn: Mapped[str] = mapped_column(String(500), default="")
+    password_env: Mapped[str] = mapped_column(String(100), default="")
+    user_base: Mapped[str] = mapped_column(String(500))
+    user_filter: Mapped[str] = mapped_column(String(500), default="")
+    group_base: Mapped[str] = mapped_column(String(500), default="")
+    preset: Mapped[str] = mapped_column(String(20), default="openldap")
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    """Attribute names overriding the preset's (``directory.ATTRIBUTE_KEYS``)."""
+    disabled_group: Mapped[str] = mapped_column(String(500), default="")
+    """Members of this group (a DN) are disabled here."""
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    timeout: Mapped[int] = mapped_column(Integer, default=5)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_sync_at: Mapped[datetime | None] = mapped_column()
+    last_success_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    last_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class DirectoryGroupMap(Base):
+    """Members of the directory group ``group_dn`` get a role (``kind == "role"``)
+    or join a department (``kind == "department"``, ``value`` its key) in the
+    municipality."""
+
+    __tablename__ = "directory_group_maps"
+    __table_args__ = (
+        UniqueConstraint("municipality", "group_dn", "kind", "value"),
+        CheckConstraint("kind IN ('role', 'department')", name="known_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality: Mapped[str] = mapped_column(
+        String(20), ForeignKey("municipalities.code"), index=True
+    )
+    group_dn: Mapped[str] = mapped_column(String(500))
+    """Stored lower-case: DNs compare without regard to case."""
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,5 +21,6 @@ def test_beat_schedule_runs_timers_outbox_and_edelivery(committed: Platform) -> 
         "pkip.deliver_outbox",
         "pkip.poll_edelivery",
         "pkip.purge_personal_data",
+        "pkip.sync_directories",
     }
     assert tasks <= set(app.tasks)

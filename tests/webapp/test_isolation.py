@@ -43,6 +43,7 @@ record; ``Seeded.value(kind)`` gives that record's id in each municipality:
 | ``department_id`` | a department of the municipality |
 | ``sub_id`` | a substitution between two of its users |
 | ``upload_id`` | a file the case's client added in the portal (domain/portal) |
+| ``mapping_id`` | a directory group mapping (domain/accounts/directory.py) |
 
 A new route whose variable is not in ``ID_KINDS`` fails this test until its
 variable is mapped (or listed in ``NOT_IDS`` with the reason), so routes added
@@ -66,8 +67,8 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from domain import cases, portal
+from domain.accounts import directory, substitutes
 from domain.accounts import services as accounts
-from domain.accounts import substitutes
 from domain.accounts.admin import Admin
 from domain.accounts.models import ROLES, ApiToken, User
 from domain.catalogue import services as catalogue
@@ -111,6 +112,7 @@ ID_KINDS = {
     "department_id": "department",
     "sub_id": "substitution",
     "upload_id": "upload",
+    "mapping_id": "directory_map",
 }
 NOT_IDS = {
     "filename": "static files, the same for everyone",
@@ -199,6 +201,7 @@ class Seeded:
     department: int
     substitution: int
     upload: int
+    directory_map: int
 
     def value(self, kind: str) -> Any:
         return getattr(self, kind)
@@ -333,6 +336,13 @@ def _seed(
         ends_on=date(2026, 3, 31),
     )
     [department] = [d for d in absent.departments if d.key == "lietvedis"]
+    directory_map = directory.add_mapping(
+        db,
+        Admin("tests", municipality),
+        f"cn=iso,ou=groups,o={municipality.lower()}",
+        "role",
+        "specialist",
+    )
     upload = portal.upload(
         db,
         platform.pii,
@@ -367,6 +377,7 @@ def _seed(
         department=department.id,
         substitution=substitution.id,
         upload=upload.id,
+        directory_map=directory_map.id,
     )
 
 

@@ -19,11 +19,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext, refresh
 
+from core.db import utcnow
 from domain.accounts import admin as administration
+from domain.accounts import directory
 from domain.accounts import services as accounts
 from domain.accounts.models import PLATFORM_ADMIN
 from domain.models import Municipality
 from engine.errors import Conflict
+from pkip.directory import DirectoryDown
+from pkip.directory import check_password as directory_check_password
 from webapp import platform_of
 from webapp.account.forms import LoginForm, PasswordForm, ProfileForm
 from webapp.auth import (
@@ -78,11 +82,27 @@ def login() -> Any:
             status = 429
         else:
             password = form.password.data or ""
-            if _sign_in(username, password):
+            try:
+                signed_in = _sign_in(username, password)
+            except DirectoryDown:
+                # Not the user's mistake: no failed attempt is counted.
+                signed_in = None
+            if signed_in:
                 _throttle().succeeded(username, address)
                 return redirect(safe_next(form.next.data))
-            _throttle().failed(username, address)
-            flash(_("Wrong username or password."), "error")
+            if signed_in is None:
+                flash(
+                    _(
+                        "The municipality's user directory cannot be reached, so "
+                        "directory accounts cannot sign in right now. Try again in "
+                        "a few minutes; local accounts sign in as usual."
+                    ),
+                    "error",
+                )
+                status = 503
+            else:
+                _throttle().failed(username, address)
+                flash(_("Wrong username or password."), "error")
     form.password.data = ""  # never sent back
     return render_template("account/login.html", form=form), status
 
@@ -96,22 +116,35 @@ def _sign_in(username: str, password: str) -> bool:
     The slow hash check runs in a reading transaction and only the short write
     after it takes SQLite's write lock: sign-ins do not hold up the office's other
     work. A password changed or an account closed in between (a new auth stamp,
-    inactive) counts as a failed sign-in."""
+    inactive) counts as a failed sign-in.
+
+    A user whose source is the directory signs in with the directory's password
+    (a bind as them; nothing is stored here): ``DirectoryDown`` when it cannot be
+    asked. Local accounts never wait for the directory."""
     with _platform().transaction(readonly=True) as db:
-        checked = accounts.check_password(db, username, password)
+        login = directory.login_of(db, username)
+        checked = None if login else accounts.check_password(db, username, password)
+    if login is not None:
+        if not directory_check_password(_platform(), login, password):
+            return False
+        return _record_sign_in(login.user_id, login.auth_stamp, None)
     if checked is None:
         return False
+    return _record_sign_in(checked.id, checked.auth_stamp, password)
+
+
+def _record_sign_in(user_id: int, auth_stamp: str, password: str | None) -> bool:
+    """Start the session (``password`` None: a directory user, no hash to renew)."""
     for attempt in range(1, SIGN_IN_ATTEMPTS + 1):
         try:
             with _platform().transaction() as db:
-                user = accounts.get_user(db, checked.id)
-                if (
-                    user is None
-                    or not user.active
-                    or user.auth_stamp != checked.auth_stamp
-                ):
+                user = accounts.get_user(db, user_id)
+                if user is None or not user.active or user.auth_stamp != auth_stamp:
                     return False
-                accounts.record_sign_in(user, password)
+                if password is None:
+                    user.last_login_at = utcnow()
+                else:
+                    accounts.record_sign_in(user, password)
                 login_user(user)
             return True
         except Conflict:
@@ -190,6 +223,17 @@ def password() -> Any:
     administrator); other sessions of the user end, this one goes on."""
     user = current_user()
     assert user is not None
+    with _platform().transaction(readonly=True) as db:
+        from_directory = directory.is_directory_user(db, user.username)
+    if from_directory:
+        flash(
+            _(
+                "Your password is kept in the municipality's user directory: "
+                "change it there."
+            ),
+            "info",
+        )
+        return redirect(safe_next(None))
     form = PasswordForm()
     if form.validate_on_submit():
         with _platform().transaction() as db:

@@ -16,6 +16,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 from webapp.admin import (  # noqa: E402,F401  (views register on bp)
     departments,
+    directory,
     platform,
     tokens,
     users,

@@ -29,6 +29,9 @@ ERRORS = {
     "unknown_department": _l("The municipality has no such department."),
     "platform_role": _l("Only a platform administrator grants or takes this role."),
     "platform_user": _l("Only a platform administrator changes this user."),
+    "directory_user": _l(
+        "This user's password is kept in the municipality's user directory."
+    ),
     "self_disable": _l("You cannot disable yourself."),
     "department_key_invalid": _l("2–100 lowercase letters, digits, '_' or '-'."),
     "department_key_taken": _l("A department with this key exists."),

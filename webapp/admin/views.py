@@ -45,6 +45,12 @@ SECTIONS = (
         _ADMINS,
     ),
     Section(
+        "admin.directory_settings",
+        _l("Directory (LDAP)"),
+        _l("Users and groups from the municipality's LDAP directory, synchronised."),
+        _ADMINS,
+    ),
+    Section(
         "admin.import_users",
         _l("Import users"),
         _l("Create many users at once from a CSV file."),
@@ -105,6 +111,9 @@ ACTIONS = {
     "user.enable": _l("user enabled"),
     "user.password_reset": _l("one-time password set"),
     "user.password_change": _l("password changed by the user"),
+    "directory.config": _l("directory settings changed"),
+    "directory.map": _l("directory group mapped"),
+    "directory.unmap": _l("directory group mapping removed"),
     "department.create": _l("department created"),
     "department.update": _l("department changed"),
     "department.members": _l("department members changed"),
