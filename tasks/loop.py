@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The embedded mode's scheduler: a daemon thread that fires due timers, delivers
-the outbox, polls the e-delivery inboxes and, daily, applies the retention rule."""
+the outbox, polls the e-delivery inboxes, signs audit checkpoints and, daily, applies the retention rule."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import threading
 import time
 
 from pkip.platform import Platform
-from tasks import jobs, outbox, privacy
+from tasks import audit, jobs, outbox, privacy
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,15 @@ class TimerLoop:
     def _run(self) -> None:
         next_poll = 0.0
         next_purge = time.monotonic() + 60  # not in the way of starting up
+        next_checkpoint = time.monotonic() + 60
         while not self._stop.wait(self.interval):
+            if time.monotonic() >= next_checkpoint:
+                interval = self.platform.settings.audit_checkpoint_interval
+                next_checkpoint = time.monotonic() + interval
+                try:
+                    audit.checkpoint_audit(self.platform)
+                except Exception:  # tried again at the next interval
+                    log.exception("audit checkpoint failed")
             if time.monotonic() >= next_purge:
                 next_purge = time.monotonic() + privacy.PURGE_INTERVAL
                 try:
