@@ -26,6 +26,7 @@ from domain.models import Municipality
 from engine.errors import Conflict
 from webapp import platform_of
 from webapp.account.forms import LoginForm, PasswordForm, ProfileForm
+from webapp.audit import trail
 from webapp.auth import (
     current_user,
     login_required,
@@ -76,12 +77,14 @@ def login() -> Any:
                 "error",
             )
             status = 429
+            trail.sign_in_failed(username, "throttled")
         else:
             password = form.password.data or ""
             if _sign_in(username, password):
                 _throttle().succeeded(username, address)
                 return redirect(safe_next(form.next.data))
             _throttle().failed(username, address)
+            trail.sign_in_failed(username, "wrong_password")
             flash(_("Wrong username or password."), "error")
     form.password.data = ""  # never sent back
     return render_template("account/login.html", form=form), status
@@ -112,6 +115,15 @@ def _sign_in(username: str, password: str) -> bool:
                 ):
                     return False
                 accounts.record_sign_in(user, password)
+                trail.record(
+                    db,
+                    "signin.success",
+                    actor=user.username,
+                    municipality=user.municipality,
+                    subject_kind="user",
+                    subject_id=user.id,
+                    details={"method": "password"},
+                )
                 login_user(user)
             return True
         except Conflict:
