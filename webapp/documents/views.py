@@ -64,10 +64,13 @@ def download(document_id: int) -> Response:
             db,
             "document.downloaded",
             municipality=document.municipality,
-            subject_kind="document",
-            subject_id=document.registration_number,
+            subject_kind="case" if document.case_number else "document",
+            subject_id=document.case_number or document.registration_number,
             person_hash=trail.case_person(db, document.municipality, document.case_number),
-            details={"case": document.case_number, "document": document.filename},
+            details={
+                "registration_number": document.registration_number,
+                "document": document.filename,
+            },
         )
         return _pdf(document.content, document.filename)
 
