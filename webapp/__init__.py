@@ -135,9 +135,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)
 
     from webapp.admin import bp as admin_bp
+    from webapp.audit import bp as audit_bp
     from webapp.api import init_api
 
     app.register_blueprint(admin_bp)  # admin.index and the API tokens
+    app.register_blueprint(audit_bp)  # the auditor's search of the audit chain
     init_api(app)  # the REST API under /api/v1 and its reference at /api/docs
 
     from webapp.oidc import bp as oidc_bp
