@@ -49,6 +49,7 @@ from engine.runtime import EngineConfig, ProcessEngine
 from engine.workflow import StateSerializer
 from forms.validation import default_forms
 from pkip import documents, oidc, payments
+from pkip.audit import chain_calls
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEMO_MUNICIPALITY_NAME = "Demo pašvaldība"
@@ -79,6 +80,8 @@ class Platform:
         self.audit = AuditTrail(
             self.settings.secret_key, sessions=self.sessions, vault=self.pii
         )
+        # Each call's final record also goes into the central audit chain.
+        self.audit.on_final = chain_calls
         self.connectors = connectors or default_registry(audit=self.audit)
         # The session of the platform transaction open in this thread/context, so
         # that work done by an operator inside it (documents.*) joins it.
