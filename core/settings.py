@@ -120,7 +120,7 @@ class Settings:
     )
     audit_checkpoint_interval: float = _setting(
         3600.0,
-        "Seconds between signed audit checkpoints written by the in-process job loop.",
+        "Seconds between signed audit checkpoints (in-process loop and Celery beat).",
     )
     oidc_signing_key: str = _setting(
         "",
