@@ -41,7 +41,9 @@ def chain_calls(session: Session, rows: list[ConnectorCall]) -> None:
                 action=ACTION,
                 actor=row.actor or "pkip",
                 municipality=row.municipality,
-                subject_kind="case" if number else ("instance" if row.instance_id else ""),
+                subject_kind="case"
+                if number
+                else ("instance" if row.instance_id else ""),
                 subject_id=number or row.instance_id or "",
                 person_hash=row.subject_hash,
                 system=row.system,

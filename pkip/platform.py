@@ -71,9 +71,7 @@ class Platform:
         self.sessions = make_session_factory(self.db)
         self.pii = self.settings.pii_vault()
         # Signs the audit chain's checkpoints; never stored in the database.
-        self.audit_key = parse_audit_key(
-            self.settings.audit_key, env=self.settings.env
-        )
+        self.audit_key = parse_audit_key(self.settings.audit_key, env=self.settings.env)
         self.audit_export_dir = Path(self.settings.audit_export_dir)
         # Commands are audited at once, in transactions of their own (before the
         # call): the sessions let the trail do it.

@@ -84,7 +84,9 @@ def make_celery(platform: Platform) -> Celery:
     def send_outbox_batch(size: int = outbox.BATCH) -> int:
         return outbox.send_batch(platform, size)
 
-    @app.task(name="pkip.audit_checkpoint", shared=False, acks_late=True, time_limit=120)
+    @app.task(
+        name="pkip.audit_checkpoint", shared=False, acks_late=True, time_limit=120
+    )
     def audit_checkpoint() -> int:
         return audit.checkpoint_audit(platform)
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The embedded mode's scheduler: a daemon thread that fires due timers, delivers
-the outbox, polls the e-delivery inboxes, signs audit checkpoints and, daily, applies the retention rule."""
+the outbox, polls the e-delivery inboxes, signs audit checkpoints and, daily,
+applies the retention rule."""
 
 from __future__ import annotations
 

@@ -184,16 +184,6 @@ def logout_user(*, skip_client: str | None = None) -> None:
             found = accounts.get_user(db, user.id)
             if found is not None:
                 accounts.rotate_auth_stamp(found)
-                from webapp.audit import trail
-
-                trail.record(
-                    db,
-                    "signout",
-                    actor=found.username,
-                    municipality=found.municipality,
-                    subject_kind="user",
-                    subject_id=found.id,
-                )
                 for hook in current_app.extensions.get("pkip_logout_hooks", ()):
                     hook(db, user.id, skip_client)
     lang = session.get("lang")

@@ -61,7 +61,9 @@ def checkpoint_cmd(ctx: click.Context, everything: bool) -> None:
 )
 @click.option("--municipality", help="Verify one chain only (its code, * = platform).")
 @click.pass_context
-def verify_cmd(ctx: click.Context, source: Path | None, municipality: str | None) -> None:
+def verify_cmd(
+    ctx: click.Context, source: Path | None, municipality: str | None
+) -> None:
     """Recompute every chain and hold it against the signed checkpoints: finds
     altered, removed, inserted and reordered records and a chain rewritten after a
     checkpoint. Exits with 1 when anything is found."""

@@ -4,8 +4,9 @@ and municipalities, who made it, when, the values before and after.
 
 One table (``admin_log``) and one writer (``record``), which also appends every
 entry to the central, hash-chained audit log (domain/audit, action
-``admin.<action>``) in the same transaction. Rows are never updated nor deleted. Passwords and their hashes never enter it: a password
-change is logged as the fact, with no value.
+``admin.<action>``) in the same transaction. Rows are never updated nor
+deleted. Passwords and their hashes never enter it: a password change is logged
+as the fact, with no value.
 """
 
 from __future__ import annotations

@@ -66,9 +66,7 @@ def parse_key(text: str, *, env: str, warn: bool = True) -> bytes:
     except (binascii.Error, ValueError) as exc:
         raise AuditKeyError("PKIP_AUDIT_KEY: not base64") from exc
     if len(key) != KEY_BYTES:
-        raise AuditKeyError(
-            f"PKIP_AUDIT_KEY: needs {KEY_BYTES} bytes, got {len(key)}"
-        )
+        raise AuditKeyError(f"PKIP_AUDIT_KEY: needs {KEY_BYTES} bytes, got {len(key)}")
     return key
 
 

@@ -112,7 +112,5 @@ def ingest(
     return outcomes
 
 
-def _first_of_batch(
-    added: Sequence[AuditRecord], key: tuple[str, str]
-) -> AuditRecord:
+def _first_of_batch(added: Sequence[AuditRecord], key: tuple[str, str]) -> AuditRecord:
     return next(r for r in added if (r.system, r.idempotency_key) == key)

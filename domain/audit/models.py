@@ -43,7 +43,8 @@ class AuditRecord(Base):
     subject_kind: Mapped[str] = mapped_column(String(30), default="")
     subject_id: Mapped[str] = mapped_column(String(100), default="")
     person_hash: Mapped[str | None] = mapped_column(String(64))
-    """The look-up hash of the person the event is about (core/pii.py), never the code."""
+    """The look-up hash of the person the event is about (core/pii.py), never
+    the code."""
     system: Mapped[str] = mapped_column(String(60), default="pkip")
     """Which system the event happened in: ``pkip``, a connector's system, or the
     ingesting municipal system."""

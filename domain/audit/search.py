@@ -28,7 +28,8 @@ class AuditFilter:
     case_number: str = ""
     system: str = ""
     action: str = ""
-    """An action, or its beginning followed by ``.`` (``signin.`` finds every sign-in)."""
+    """An action, or its beginning followed by ``.`` (``signin.`` finds every
+    sign-in)."""
     actor: str = ""
     since: datetime | None = None
     until: datetime | None = None
@@ -73,7 +74,9 @@ def _statement(municipality: str, flt: AuditFilter):  # type: ignore[no-untyped-
         stmt = stmt.where(AuditRecord.system == flt.system)
     if flt.action:
         if flt.action.endswith("."):
-            stmt = stmt.where(AuditRecord.action.startswith(flt.action, autoescape=True))
+            stmt = stmt.where(
+                AuditRecord.action.startswith(flt.action, autoescape=True)
+            )
         else:
             stmt = stmt.where(AuditRecord.action == flt.action)
     if flt.actor:
@@ -94,7 +97,11 @@ class Page:
 
 
 def search(
-    session: Session, municipality: str, flt: AuditFilter, page: int = 1, per_page: int = PAGE
+    session: Session,
+    municipality: str,
+    flt: AuditFilter,
+    page: int = 1,
+    per_page: int = PAGE,
 ) -> Page:
     """The municipality's matching records, newest first."""
     stmt = _statement(municipality, flt)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -70,7 +71,9 @@ def test_records_link_per_municipality_and_keep_no_personal_code(
     assert report.chains == {MUNI: 3, OTHER_MUNI: 1, "*": 1}
 
 
-def _problems(session: Session, points: list[dict[str, object]] = []) -> set[tuple[str, int | None]]:  # noqa: B006
+def _problems(
+    session: Session, points: Sequence[dict[str, object]] = ()
+) -> set[tuple[str, int | None]]:
     session.expire_all()
     return {(f.problem, f.seq) for f in verify(session, points, MUNI).findings}
 
@@ -99,7 +102,9 @@ def test_an_altered_and_rehashed_record_breaks_the_next_link(
 def test_a_removed_record_is_found(db_session: Session, platform: Platform) -> None:
     _fill(db_session, platform)
     db_session.execute(
-        delete(AuditRecord).where(AuditRecord.municipality == MUNI, AuditRecord.seq == 2)
+        delete(AuditRecord).where(
+            AuditRecord.municipality == MUNI, AuditRecord.seq == 2
+        )
     )
     assert _problems(db_session) == {("missing", 2)}
 
@@ -109,7 +114,9 @@ def test_a_removed_last_record_is_found_by_the_head(
 ) -> None:
     _fill(db_session, platform)
     db_session.execute(
-        delete(AuditRecord).where(AuditRecord.municipality == MUNI, AuditRecord.seq == 5)
+        delete(AuditRecord).where(
+            AuditRecord.municipality == MUNI, AuditRecord.seq == 5
+        )
     )
     assert _problems(db_session) == {("head_mismatch", 5)}
 
@@ -182,7 +189,9 @@ def test_a_chain_rewritten_after_a_checkpoint_is_found(
     assert _problems(db_session, points) == {("checkpoint_mismatch", 5)}
     # Truncating the chain below a checkpoint is found too.
     db_session.execute(
-        delete(AuditRecord).where(AuditRecord.municipality == MUNI, AuditRecord.seq >= 4)
+        delete(AuditRecord).where(
+            AuditRecord.municipality == MUNI, AuditRecord.seq >= 4
+        )
     )
     head.seq, head.hash = 3, records[2].hash
     db_session.flush()

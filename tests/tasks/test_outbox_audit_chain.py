@@ -20,9 +20,7 @@ def test_every_final_call_record_is_chained(committed: Platform) -> None:
 
     context = CallContext(instance_id=None, municipality=MUNI, element_id="lookup")
     with committed.transaction() as session:
-        committed.connectors.call(
-            "ldc.dogs", {"owner_code": "161175-19997"}, context
-        )
+        committed.connectors.call("ldc.dogs", {"owner_code": "161175-19997"}, context)
     with committed.transaction(readonly=True) as session:
         calls = session.scalars(select(ConnectorCall)).all()
         records = session.scalars(

@@ -109,11 +109,18 @@ def test_the_search_finds_a_person_by_code_only_in_the_own_municipality(
     app: Flask, writer: TokenClient, reader: TokenClient, db_session: Session
 ) -> None:
     other = TokenClient(app, make_token(db_session, OTHER_MUNI, scopes=["audit:write"]))
-    assert writer.post(URL, json={"events": [_event("a"), _event("b", person_code=None)]}).status_code == 200
+    assert (
+        writer.post(
+            URL, json={"events": [_event("a"), _event("b", person_code=None)]}
+        ).status_code
+        == 200
+    )
     assert other.post(URL, json={"events": [_event("a")]}).status_code == 200
     found = reader.post(f"{URL}/search", json={"person_code": "16117519997"}).get_json()
     assert found["total"] == 1 and found["items"][0]["idempotency_key"] == "a"
-    by_case = reader.post(f"{URL}/search", json={"case_number": "RIGA/2026/17"}).get_json()
+    by_case = reader.post(
+        f"{URL}/search", json={"case_number": "RIGA/2026/17"}
+    ).get_json()
     assert by_case["total"] == 2
     none = reader.post(
         f"{URL}/search", json={"since": T0.isoformat(), "until": T0.isoformat()}

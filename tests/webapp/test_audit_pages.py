@@ -32,7 +32,10 @@ def _actions(db: Session, municipality: str = MUNI) -> list[str]:
 
 
 def test_sign_ins_and_sign_outs_are_chained(
-    app, db_session: Session, make_user: Callable[..., User], login: Callable[..., WebClient]
+    app,
+    db_session: Session,
+    make_user: Callable[..., User],
+    login: Callable[..., WebClient],
 ) -> None:
     user = make_user("auditejamais")
     client = app.test_client()
@@ -45,10 +48,17 @@ def test_sign_ins_and_sign_outs_are_chained(
     ).all()
     seen = [(r.municipality, r.action, r.actor) for r in records]
     assert (MUNI, "signin.failure", "auditejamais") in seen
-    assert ("*", "signin.failure", "nav-tada") in seen  # an unknown name: the platform's
+    assert (
+        "*",
+        "signin.failure",
+        "nav-tada",
+    ) in seen  # an unknown name: the platform's
     assert (MUNI, "signin.success", "auditejamais") in seen
     assert (MUNI, "signout", "auditejamais") in seen
-    assert all(PASSWORD not in str(r.details) and "wrong-one" not in str(r.details) for r in records)
+    assert all(
+        PASSWORD not in str(r.details) and "wrong-one" not in str(r.details)
+        for r in records
+    )
     assert verify(db_session).ok
 
 
@@ -100,7 +110,9 @@ def test_opening_a_case_and_downloading_are_chained_with_the_person(
 
 
 def test_administration_is_chained(
-    as_role: Callable[..., WebClient], db_session: Session, make_user: Callable[..., User]
+    as_role: Callable[..., WebClient],
+    db_session: Session,
+    make_user: Callable[..., User],
 ) -> None:
     from domain.accounts import adminlog
 
@@ -148,7 +160,9 @@ def _seed(db: Session, platform: Platform) -> None:
         )
     append(
         db,
-        Event(action="case.opened", actor="x", municipality=OTHER_MUNI, person=DOG_OWNER),
+        Event(
+            action="case.opened", actor="x", municipality=OTHER_MUNI, person=DOG_OWNER
+        ),
         platform.pii,
     )
     db.flush()
@@ -186,7 +200,9 @@ def test_the_csv_export_holds_the_hashed_fields_and_no_formula(
     response = auditor.submit("/audit/export.csv", {"action": "", "case_number": ""})
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")))
+    )
     assert [r["seq"] for r in rows] == ["1", "2", "3", "4", "5"]
     assert rows[4]["action"] == "signin.success"  # the auditor's own sign-in
     assert rows[2]["actor"].startswith("'=")  # never a formula in a spreadsheet

@@ -69,7 +69,9 @@ class IncomingEventSchema(ma.Schema):
     action = ma.fields.String(
         required=True,
         validate=[validate.Length(min=1, max=60), _NAME],
-        metadata={"description": "What happened (`document.opened`, `signin.failure`)."},
+        metadata={
+            "description": "What happened (`document.opened`, `signin.failure`)."
+        },
     )
     actor = ma.fields.String(
         required=True,
@@ -117,7 +119,9 @@ class IngestArgs(ma.Schema):
 
 class IngestedSchema(ma.Schema):
     idempotency_key = ma.fields.String()
-    seq = ma.fields.Integer(metadata={"description": "The record's place in the chain."})
+    seq = ma.fields.Integer(
+        metadata={"description": "The record's place in the chain."}
+    )
     hash = ma.fields.String(metadata={"description": "The record's SHA-256."})
     duplicate = ma.fields.Boolean(
         metadata={"description": "True: the key was written before; nothing added."}
@@ -132,7 +136,8 @@ class IngestResultSchema(ma.Schema):
 
 class SearchArgs(ma.Schema):
     person_code = ma.fields.String(
-        load_default="", validate=validate.Length(max=20),
+        load_default="",
+        validate=validate.Length(max=20),
         metadata={"description": "Every event about this person (hashed, not kept)."},
     )
     case_number = ma.fields.String(load_default="", validate=validate.Length(max=50))
@@ -147,8 +152,12 @@ class SearchArgs(ma.Schema):
     until = ma.fields.AwareDateTime(
         load_default=None, allow_none=True, metadata={"description": "Exclusive."}
     )
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    page = ma.fields.Integer(
+        load_default=1, validate=validate.Range(min=1, max=1_000_000)
+    )
+    page_size = ma.fields.Integer(
+        load_default=100, validate=validate.Range(min=1, max=500)
+    )
 
     @ma.validates_schema
     def _period(self, data: dict[str, Any], **_: Any) -> None:

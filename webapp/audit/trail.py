@@ -98,6 +98,20 @@ def case_person(db: Session, municipality: str, number: str | None) -> str | Non
     )
 
 
+def signed_out(db: Session, user_id: int, skip_client: str | None) -> None:
+    """A logout hook (``webapp.auth.on_logout``): the sign-out, in its transaction."""
+    user = db.get(User, user_id)
+    if user is not None:
+        record(
+            db,
+            "signout",
+            actor=user.username,
+            municipality=user.municipality,
+            subject_kind="user",
+            subject_id=user.id,
+        )
+
+
 def sign_in_failed(username: str, reason: str) -> None:
     """A failed sign-in, in a transaction of its own (in the chain of the
     municipality the user name belongs to; the platform's when it is unknown)."""

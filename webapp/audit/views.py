@@ -87,9 +87,10 @@ def index() -> Any:
 
 
 def _admin_actions() -> dict[str, Any]:
-    from webapp.admin.views import ACTIONS as ADMIN
-
-    return {f"admin.{k}": v for k, v in ADMIN.items()}
+    """The administration log's labels (shared through the app's config by
+    webapp/admin, which the audit pages do not import)."""
+    labels: dict[str, Any] = current_app.extensions.get("pkip_admin_actions", {})
+    return {f"admin.{k}": v for k, v in labels.items()}
 
 
 @bp.post("/export.csv")

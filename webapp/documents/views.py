@@ -66,7 +66,9 @@ def download(document_id: int) -> Response:
             municipality=document.municipality,
             subject_kind="case" if document.case_number else "document",
             subject_id=document.case_number or document.registration_number,
-            person_hash=trail.case_person(db, document.municipality, document.case_number),
+            person_hash=trail.case_person(
+                db, document.municipality, document.case_number
+            ),
             details={
                 "registration_number": document.registration_number,
                 "document": document.filename,
