@@ -72,7 +72,6 @@ def index() -> Any:
                 db.expunge(record)
     with transaction() as db:
         known_systems = systems(db, municipality)
-    form.person_code.data = form.person_code.data  # kept in the form, never a link
     return (
         render_template(
             "audit/index.html",
