@@ -10,6 +10,11 @@ verifies (``AuditTrail.verify``); ids are sequential, so a removed row leaves a 
 A call whose parameters held a personal code keeps that code's look-up hash
 (core/pii.py), never the code: :meth:`AuditTrail.calls_about` finds them.
 
+Every row whose outcome is final (written with it, completed, or withdrawn) is
+also handed to :attr:`AuditTrail.on_final` in the same transaction: the platform
+appends it to the central, hash-chained audit log there (pkip/audit.py,
+docs/audit.md) — one call per written batch, not per row.
+
 Code that calls outside systems between its transactions (the e-delivery polling)
 ends with :meth:`AuditTrail.write_pending`, so that the calls after its last
 transaction are written too.
@@ -71,6 +76,9 @@ class AuditTrail:
         """Hashes the subject of a call (core/pii.py); None: no subject recorded."""
         self._prepared: dict[str, int] = {}
         self._prepared_lock = threading.Lock()
+        self.on_final: Callable[[Session, list[ConnectorCall]], None] | None = None
+        """Called with the rows whose outcome became final, in their transaction
+        (flushed: they have their ids)."""
         self.in_transaction: Callable[[], bool] = lambda: False
         """Whether the caller's thread is inside a transaction of its own (set by
         the platform). A command called there is recorded in that transaction,
@@ -107,19 +115,30 @@ class AuditTrail:
         return len(records)
 
     def write(self, session: Session, records: Sequence[Pending]) -> None:
+        final: list[ConnectorCall] = []
         for rec in records:
             if isinstance(rec, Completion):
-                self._complete(session, rec)
+                row = self._complete(session, rec)
             else:
-                session.add(self._row(rec))
+                row = self._row(rec)
+                session.add(row)
+            if row is not None:
+                final.append(row)
+        self._final(session, final)
 
-    def _complete(self, session: Session, done: Completion) -> None:
+    def _final(self, session: Session, rows: list[ConnectorCall]) -> None:
+        if rows and self.on_final is not None:
+            session.flush()
+            self.on_final(session, rows)
+
+    def _complete(self, session: Session, done: Completion) -> ConnectorCall | None:
         row = session.get(ConnectorCall, done.row_id)
         if row is None:  # removed meanwhile: the gap in the ids shows it
-            return
+            return None
         row.outcome = done.record.outcome
         row.duration_ms = done.record.duration_ms
         row.signature = self.sign(row)
+        return row
 
     def prepare(
         self, session: Session, records: Sequence[CallRecord]
@@ -154,11 +173,14 @@ class AuditTrail:
         """Prepared records of calls that were not made: outcome ``not_sent``,
         re-signed. (A sender that dies first leaves them ``attempting``, which
         is what a record of a call that may have been made says.)"""
+        final = []
         for row_id in row_ids:
             row = session.get(ConnectorCall, row_id)
             if row is not None and row.outcome == ATTEMPTING:
                 row.outcome = NOT_SENT
                 row.signature = self.sign(row)
+                final.append(row)
+        self._final(session, final)
 
     def begin(self, record: CallRecord) -> int | None:
         """Write ``record`` (a call about to be made) and commit it now; its id.

@@ -107,6 +107,21 @@ class Settings:
         "Years after a case is closed when its personal data is erased "
         "(`pkip pii purge`; see docs/personal-data.md).",
     )
+    audit_key: str = _setting(
+        "",
+        "Key that signs the audit chain's checkpoints (HMAC-SHA256): base64 of 32 "
+        "random bytes (`pkip audit new-key`). Never stored in the database. Empty: a "
+        "public development key, with a warning. Production refuses to start without.",
+    )
+    audit_export_dir: str = _setting(
+        "var/audit",
+        "Directory the signed audit checkpoints are appended to "
+        "(audit-checkpoints.jsonl): keep it outside the database's host and backups.",
+    )
+    audit_checkpoint_interval: float = _setting(
+        3600.0,
+        "Seconds between signed audit checkpoints (in-process loop and Celery beat).",
+    )
     oidc_signing_key: str = _setting(
         "",
         "RSA private key (PEM, or the path of a PEM file) that signs the ID tokens "
@@ -172,6 +187,7 @@ class Settings:
                     "OpenID Connect tokens"
                 )
         self._validate_pii()
+        self._validate_audit_key()
         if self.web_workers < 1 or self.web_threads < 1:
             raise SettingsError("PKIP_WEB_WORKERS, PKIP_WEB_THREADS: at least 1")
         if self.trusted_proxies < 0:
@@ -192,6 +208,27 @@ class Settings:
             raise SettingsError(str(exc)) from exc
         if self.pii_retention_years < 1:
             raise SettingsError("PKIP_PII_RETENTION_YEARS: at least 1")
+
+    def _validate_audit_key(self) -> None:
+        import base64
+        import binascii
+
+        text = self.audit_key.strip()
+        if not text:
+            if self.env == "production":
+                raise SettingsError(
+                    "PKIP_AUDIT_KEY: production needs the key that signs audit "
+                    "checkpoints"
+                )
+            return
+        try:
+            key = base64.b64decode(text + "=" * (-len(text) % 4), b"-_", validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise SettingsError("PKIP_AUDIT_KEY: not base64") from exc
+        if len(key) != 32:
+            raise SettingsError(f"PKIP_AUDIT_KEY: needs 32 bytes, got {len(key)}")
+        if self.audit_checkpoint_interval <= 0:
+            raise SettingsError("PKIP_AUDIT_CHECKPOINT_INTERVAL: must be positive")
 
     def pii_vault(self) -> PiiVault:
         """The personal-data vault of these settings (core/pii.py)."""

@@ -32,6 +32,7 @@ from core.db import (
 )
 from core.pii import install_log_masking
 from core.settings import Settings
+from domain.audit.checkpoints import parse_key as parse_audit_key
 from domain.cases.services import on_advance
 from domain.catalogue.workflow import CatalogueSync
 from domain.form_versions.services import StoredForms, forms_for_definition, pins_for
@@ -48,6 +49,7 @@ from engine.runtime import EngineConfig, ProcessEngine
 from engine.workflow import StateSerializer
 from forms.validation import default_forms
 from pkip import documents, oidc, payments
+from pkip.audit import chain_calls
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEMO_MUNICIPALITY_NAME = "Demo pašvaldība"
@@ -68,11 +70,16 @@ class Platform:
         self.db = make_engine(self.settings.database_url)
         self.sessions = make_session_factory(self.db)
         self.pii = self.settings.pii_vault()
+        # Signs the audit chain's checkpoints; never stored in the database.
+        self.audit_key = parse_audit_key(self.settings.audit_key, env=self.settings.env)
+        self.audit_export_dir = Path(self.settings.audit_export_dir)
         # Commands are audited at once, in transactions of their own (before the
         # call): the sessions let the trail do it.
         self.audit = AuditTrail(
             self.settings.secret_key, sessions=self.sessions, vault=self.pii
         )
+        # Each call's final record also goes into the central audit chain.
+        self.audit.on_final = chain_calls
         self.connectors = connectors or default_registry(audit=self.audit)
         # The session of the platform transaction open in this thread/context, so
         # that work done by an operator inside it (documents.*) joins it.

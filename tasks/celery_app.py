@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import Celery
 
 from pkip.platform import Platform
-from tasks import directory, jobs, outbox, privacy
+from tasks import audit, directory, jobs, outbox, privacy
 
 TASK_TIME_LIMIT = 300
 
@@ -41,6 +41,10 @@ def make_celery(platform: Platform) -> Celery:
             "poll-edelivery": {
                 "task": "pkip.poll_edelivery",
                 "schedule": settings.edelivery_interval,
+            },
+            "audit-checkpoint": {
+                "task": "pkip.audit_checkpoint",
+                "schedule": settings.audit_checkpoint_interval,
             },
             "purge-personal-data": {
                 "task": "pkip.purge_personal_data",
@@ -83,6 +87,12 @@ def make_celery(platform: Platform) -> Celery:
     )
     def send_outbox_batch(size: int = outbox.BATCH) -> int:
         return outbox.send_batch(platform, size)
+
+    @app.task(
+        name="pkip.audit_checkpoint", shared=False, acks_late=True, time_limit=120
+    )
+    def audit_checkpoint() -> int:
+        return audit.checkpoint_audit(platform)
 
     @app.task(name="pkip.poll_edelivery", shared=False, acks_late=True, time_limit=600)
     def poll_edelivery() -> int:

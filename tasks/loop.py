@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The embedded mode's scheduler: a daemon thread that fires due timers, delivers
-the outbox, polls the e-delivery inboxes, syncs the LDAP directories and, daily,
+the outbox, polls the e-delivery inboxes, syncs the LDAP directories, signs audit
+checkpoints and, daily,
 applies the retention rule."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import threading
 import time
 
 from pkip.platform import Platform
-from tasks import directory, jobs, outbox, privacy
+from tasks import audit, directory, jobs, outbox, privacy
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,15 @@ class TimerLoop:
         next_poll = 0.0
         next_directory = time.monotonic() + 30  # not in the way of starting up
         next_purge = time.monotonic() + 60  # not in the way of starting up
+        next_checkpoint = time.monotonic() + 60
         while not self._stop.wait(self.interval):
+            if time.monotonic() >= next_checkpoint:
+                interval = self.platform.settings.audit_checkpoint_interval
+                next_checkpoint = time.monotonic() + interval
+                try:
+                    audit.checkpoint_audit(self.platform)
+                except Exception:  # tried again at the next interval
+                    log.exception("audit checkpoint failed")
             if time.monotonic() >= next_purge:
                 next_purge = time.monotonic() + privacy.PURGE_INTERVAL
                 try:

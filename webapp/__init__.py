@@ -136,8 +136,16 @@ def _register_blueprints(app: Flask) -> None:
 
     from webapp.admin import bp as admin_bp
     from webapp.api import init_api
+    from webapp.audit import bp as audit_bp
 
     app.register_blueprint(admin_bp)  # admin.index and the API tokens
+    app.register_blueprint(audit_bp)  # the auditor's search of the audit chain
+    from webapp.admin.views import ACTIONS as ADMIN_ACTIONS
+    from webapp.audit.trail import signed_out
+    from webapp.auth import on_logout
+
+    app.extensions["pkip_admin_actions"] = ADMIN_ACTIONS  # labels on /audit/
+    on_logout(app, signed_out)
     init_api(app)  # the REST API under /api/v1 and its reference at /api/docs
 
     from webapp.oidc import bp as oidc_bp

@@ -485,6 +485,7 @@ def openapi_cmd(ctx: click.Context, check: bool, output: Path | None) -> None:
 
 
 def _register_groups() -> None:
+    from webapp.cli_audit import audit
     from webapp.cli_directory import directory
     from webapp.cli_oidc import oidc
     from webapp.cli_pii import pii
@@ -492,6 +493,7 @@ def _register_groups() -> None:
     from webapp.cli_users import departments, users
 
     main.add_command(directory)
+    main.add_command(audit)
     main.add_command(oidc)
     main.add_command(pii)
     main.add_command(pspp)

@@ -2,10 +2,11 @@
 """The administration log: every change to users, roles, departments, substitutes
 and municipalities, who made it, when, the values before and after.
 
-One table (``admin_log``) and one writer (``record``): when the platform gets its
-central, hash-chained audit, ``record`` is the one place to redirect. Rows are
-never updated nor deleted. Passwords and their hashes never enter it: a password
-change is logged as the fact, with no value.
+One table (``admin_log``) and one writer (``record``), which also appends every
+entry to the central, hash-chained audit log (domain/audit, action
+``admin.<action>``) in the same transaction. Rows are never updated nor
+deleted. Passwords and their hashes never enter it: a password change is logged
+as the fact, with no value.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from domain.accounts.models import AdminLogEntry
+from domain.audit.chain import Event, append
 
 SECRET_KEYS = frozenset({"password", "password_hash", "auth_stamp", "token"})
 """Keys that never reach the log, whoever passes them."""
@@ -57,6 +59,22 @@ def record(
         after=_clean(after),
     )
     session.add(entry)
+    append(
+        session,
+        Event(
+            action=f"admin.{action}",
+            actor=actor,
+            municipality=municipality,
+            subject_kind=target_type,
+            subject_id=str(target_id),
+            details={
+                "label": entry.target_label,
+                "before": entry.before,
+                "after": entry.after,
+            },
+            at=entry.at,
+        ),
+    )
     return entry
 
 

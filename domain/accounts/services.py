@@ -62,6 +62,8 @@ KNOWN_SCOPES = (
     "cases:read",
     "intake:read",
     "intake:write",
+    "audit:read",
+    "audit:write",
 )
 """Scopes an API token may carry; the REST API adds its own here when it needs more."""
 

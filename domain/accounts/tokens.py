@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from domain.accounts.models import (
     ANALYST,
+    AUDITOR,
     MUNICIPALITY_ADMIN,
     PLATFORM_ADMIN,
     SPECIALIST,
@@ -44,6 +45,10 @@ SCOPE_ROLES: Mapping[str, frozenset[str]] = {
     # the intake queue's: a specialist only in a registry department (webapp/nav.py)
     "intake:read": frozenset({SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN}),
     "intake:write": frozenset({SPECIALIST, SUPERVISOR, MUNICIPALITY_ADMIN}),
+    # the central audit log: searched by auditors, written by the municipality's
+    # other systems with a token an administrator creates for them
+    "audit:read": frozenset({AUDITOR}),
+    "audit:write": frozenset({MUNICIPALITY_ADMIN}),
 }
 """The roles that may do what a scope allows (the REST API's guards)."""
 

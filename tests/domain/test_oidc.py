@@ -126,6 +126,7 @@ def test_production_refuses_to_sign_without_a_key() -> None:
         "PKIP_DATABASE_URL": "postgresql+psycopg://db/pkip",
         "PKIP_PII_HASH_KEY": "A" * 43,
         "PKIP_PII_KEYS": "k1:" + "B" * 43,
+        "PKIP_AUDIT_KEY": "C" * 43,
     }
     with pytest.raises(SettingsError, match="PKIP_OIDC_SIGNING_KEY"):
         Settings.from_env(base)

@@ -12,13 +12,19 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from domain.accounts import services as accounts
-from domain.accounts.models import ANALYST, MUNICIPALITY_ADMIN, SPECIALIST, SUPERVISOR
+from domain.accounts.models import (
+    ANALYST,
+    AUDITOR,
+    MUNICIPALITY_ADMIN,
+    SPECIALIST,
+    SUPERVISOR,
+)
 from tests.conftest import MUNI
 
 ALL_SCOPES = accounts.KNOWN_SCOPES
 
 
-TOKEN_OWNER_ROLES = (SPECIALIST, SUPERVISOR, ANALYST, MUNICIPALITY_ADMIN)
+TOKEN_OWNER_ROLES = (SPECIALIST, SUPERVISOR, ANALYST, MUNICIPALITY_ADMIN, AUDITOR)
 """Together they grant every scope (``domain.accounts.tokens.SCOPE_ROLES``)."""
 
 

@@ -33,7 +33,7 @@ def test_the_committed_file_is_in_its_canonical_form(app: Flask) -> None:
     assert text == render_openapi(openapi_document(app)), "run `pkip openapi`"
 
 
-TAGS = {"Definitions", "Instances", "Tasks", "Cases", "Documents", "Intake"}
+TAGS = {"Definitions", "Instances", "Tasks", "Cases", "Documents", "Intake", "Audit"}
 
 
 def test_every_operation_says_its_scope_and_roles(app: Flask) -> None:

@@ -207,6 +207,7 @@ PRODUCTION_ENV = {
     "PKIP_PII_HASH_KEY": new_key(),
     "PKIP_PII_KEYS": f"k1:{new_key()}",
     "PKIP_OIDC_SIGNING_KEY": new_pem(),
+    "PKIP_AUDIT_KEY": new_key(),
 }
 
 

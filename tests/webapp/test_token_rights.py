@@ -104,6 +104,7 @@ def test_the_service_refuses_too(
                 created_by=creator,
             )
     assert grantable_scopes({"municipality_admin"}) == {
+        "audit:write",
         "cases:read",
         "definitions:read",
         "instances:read",

@@ -30,6 +30,7 @@ from pkip.directory import DirectoryDown
 from pkip.directory import check_password as directory_check_password
 from webapp import platform_of
 from webapp.account.forms import LoginForm, PasswordForm, ProfileForm
+from webapp.audit import trail
 from webapp.auth import (
     current_user,
     login_required,
@@ -80,6 +81,7 @@ def login() -> Any:
                 "error",
             )
             status = 429
+            trail.sign_in_failed(username, "throttled")
         else:
             password = form.password.data or ""
             try:
@@ -102,6 +104,7 @@ def login() -> Any:
                 status = 503
             else:
                 _throttle().failed(username, address)
+                trail.sign_in_failed(username, "wrong_password")
                 flash(_("Wrong username or password."), "error")
     form.password.data = ""  # never sent back
     return render_template("account/login.html", form=form), status
@@ -145,6 +148,15 @@ def _record_sign_in(user_id: int, auth_stamp: str, password: str | None) -> bool
                     user.last_login_at = utcnow()
                 else:
                     accounts.record_sign_in(user, password)
+                trail.record(
+                    db,
+                    "signin.success",
+                    actor=user.username,
+                    municipality=user.municipality,
+                    subject_kind="user",
+                    subject_id=user.id,
+                    details={"method": "directory" if password is None else "password"},
+                )
                 login_user(user)
             return True
         except Conflict:

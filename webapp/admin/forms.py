@@ -34,6 +34,8 @@ SCOPE_LABELS = {
     "intake:write": _l(
         "Handle incoming letters: start a case, attach to a case, register"
     ),
+    "audit:read": _l("Search the central audit log"),
+    "audit:write": _l("Write events of another municipal system to the audit log"),
 }
 """A label for every scope an API token may carry (a test checks that none is
 missing when a scope is added to ``KNOWN_SCOPES``)."""

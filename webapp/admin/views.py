@@ -63,6 +63,15 @@ SECTIONS = (
         frozenset({MUNICIPALITY_ADMIN, PLATFORM_ADMIN, AUDITOR}),
     ),
     Section(
+        "audit.index",
+        _l("Audit log"),
+        _l(
+            "Search the hash-chained log of sign-ins, administration, cases opened, "
+            "downloads and outside calls by person, case, system and period; CSV."
+        ),
+        frozenset({AUDITOR}),
+    ),
+    Section(
         "admin.municipalities",
         _l("Municipalities"),
         _l("Municipalities on the platform and their administrators."),

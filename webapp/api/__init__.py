@@ -9,6 +9,7 @@
 | cases | ``cases.py`` | ``/api/v1/cases`` (list, get, status history) |
 | documents | ``documents.py`` | ``/api/v1/cases/<number>/documents`` (list, get, pdf) |
 | intake | ``intake.py`` | ``/api/v1/intake`` (list, get, attachment, 3 actions) |
+| audit | ``audit.py`` | ``/api/v1/audit/events`` (ingest a batch, search) |
 
 The OpenAPI document is served at ``/api/v1/openapi.json`` and committed as
 ``docs/openapi.json`` (``pkip openapi`` rewrites it; a test fails when the two
@@ -143,7 +144,16 @@ class PkipApi(Api):
 
 def init_api(app: Flask) -> PkipApi:
     """Mount the API on ``app`` and open its description to everyone."""
-    from webapp.api import cases, definitions, docs, documents, instances, intake, tasks
+    from webapp.api import (
+        audit,
+        cases,
+        definitions,
+        docs,
+        documents,
+        instances,
+        intake,
+        tasks,
+    )
 
     app.config.update(
         API_TITLE="PKIP REST API",
@@ -166,7 +176,7 @@ def init_api(app: Flask) -> PkipApi:
     api = PkipApi(app, spec_kwargs={"extra_plugins": [UnavailablePlugin()]})
     api.spec.components.response(UNAVAILABLE, unavailable_response(api.ERROR_SCHEMA))
     api.ma_plugin.converter.add_attribute_function(null_branch_takes_null_only)
-    for module in (definitions, instances, tasks, cases, documents, intake):
+    for module in (definitions, instances, tasks, cases, documents, intake, audit):
         api.register_blueprint(
             module.blp, tag=module.TAG, url_prefix=f"{API_PREFIX}/{module.PATH}"
         )

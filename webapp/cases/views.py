@@ -37,6 +37,7 @@ from domain.services.procedure import render_procedure
 from domain.services.services import procedure_for
 from engine.errors import Conflict, InvalidOperation, NotFound
 from webapp import labels, transaction
+from webapp.audit import trail
 from webapp.auth import current_municipality, current_user, roles_required
 from webapp.nav import roles_of
 from webapp.support import engine_for, language, page_number
@@ -102,6 +103,14 @@ def index() -> str:
 def show(number: str) -> str:
     with transaction() as db:
         case = _find(db, number)
+        trail.staff(
+            db,
+            "case.opened",
+            municipality=case.municipality,
+            subject_kind="case",
+            subject_id=case.number,
+            person_hash=case.client_identifier_hash,
+        )
         try:
             view = cases.case_view(engine_for(db), case)
         except NotFound:
@@ -148,6 +157,16 @@ def document(number: str, sha256: str) -> BaseResponse:
         body = base64.b64decode(content, validate=True)
     except (KeyError, ValueError, binascii.Error):
         abort(404)
+    with transaction() as db:
+        trail.staff(
+            db,
+            "document.downloaded",
+            municipality=case.municipality,
+            subject_kind="case",
+            subject_id=case.number,
+            person_hash=case.client_identifier_hash,
+            details={"document": doc.name[:200], "sha256": sha256[:64]},
+        )
     response = Response(body, mimetype=doc.mime)
     # attachment: a stored upload is never rendered in the workplace's origin
     response.headers["Content-Disposition"] = _disposition(doc.name)
@@ -165,6 +184,15 @@ def client_file(number: str, upload_id: int) -> BaseResponse:
             found = portal.get_upload(db, case, upload_id)
         except NotFound:
             abort(404)
+        trail.staff(
+            db,
+            "document.downloaded",
+            municipality=case.municipality,
+            subject_kind="case",
+            subject_id=case.number,
+            person_hash=case.client_identifier_hash,
+            details={"document": found.filename[:200], "upload": upload_id},
+        )
         response = Response(found.content, mimetype=found.mime)
         response.headers["Content-Disposition"] = _disposition(found.filename)
     response.headers["Content-Security-Policy"] = "sandbox"

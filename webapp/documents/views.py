@@ -31,6 +31,7 @@ from domain.documents.templates import (
 )
 from engine.errors import InvalidOperation, NotFound
 from webapp import transaction
+from webapp.audit import trail
 from webapp.auth import current_municipality, current_user, roles_required
 from webapp.support import engine_for, language, platform
 
@@ -59,6 +60,20 @@ def download(document_id: int) -> Response:
             document = documents.get_document(db, current_municipality(), document_id)
         except NotFound:
             abort(404)
+        trail.staff(
+            db,
+            "document.downloaded",
+            municipality=document.municipality,
+            subject_kind="case" if document.case_number else "document",
+            subject_id=document.case_number or document.registration_number,
+            person_hash=trail.case_person(
+                db, document.municipality, document.case_number
+            ),
+            details={
+                "registration_number": document.registration_number,
+                "document": document.filename,
+            },
+        )
         return _pdf(document.content, document.filename)
 
 

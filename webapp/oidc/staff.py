@@ -29,6 +29,7 @@ from connectors.systems.idp.contract import match_claim
 from domain.accounts.models import User
 from domain.models import Municipality
 from webapp import platform_of, transaction
+from webapp.audit import trail
 from webapp.auth import login_user, public, safe_next
 from webapp.oidc import bp
 from webapp.oidc.server import _now
@@ -134,6 +135,15 @@ def staff_callback() -> Any:
     with transaction() as db:
         user = _match(db, code, claim, value) if value else None
         if user is None:
+            trail.record(
+                db,
+                "signin.failure",
+                actor=value[:100] or "?",
+                municipality=code,
+                subject_kind="user",
+                subject_id=value[:100],
+                details={"method": "municipal_sso", "reason": "not_linked"},
+            )
             flash(
                 _(
                     "Your municipality's account is not linked to any PKIP user of "
@@ -143,9 +153,27 @@ def staff_callback() -> Any:
             )
             return redirect(url_for("account.login"))
         if not user.active:
+            trail.record(
+                db,
+                "signin.failure",
+                actor=user.username,
+                municipality=user.municipality,
+                subject_kind="user",
+                subject_id=user.id,
+                details={"method": "municipal_sso", "reason": "inactive"},
+            )
             flash(_("Your PKIP account is closed. Ask the administrator."), "error")
             return redirect(url_for("account.login"))
         user.last_login_at = _now()
+        trail.record(
+            db,
+            "signin.success",
+            actor=user.username,
+            municipality=user.municipality,
+            subject_kind="user",
+            subject_id=user.id,
+            details={"method": "municipal_sso"},
+        )
         login_user(user)
     return redirect(safe_next(pending.get("next")))
 
