@@ -195,7 +195,7 @@ def check_application(
             (
                 "date_from",
                 f"Vieta {place.code} šajā periodā jau ir aizņemta "
-                f"({taken[0]:%d.%m.%Y}–{taken[-1]:%d.%m.%Y}); izvēlieties citu "
+                f"(no {taken[0]:%d.%m.%Y} līdz {taken[-1]:%d.%m.%Y}); izvēlieties citu "
                 "periodu vai vietu",
             )
         )

@@ -228,7 +228,7 @@ def test_an_overlapping_application_is_refused_and_the_first_keeps_its_place(
     assert kind == "refusal"
     assert (
         "Atteikuma pamatojums: Vieta RIGA-02 šajā periodā jau ir aizņemta "
-        "(12.03.2026–15.03.2026); izvēlieties citu periodu vai vietu"
+        "(no 12.03.2026 līdz 15.03.2026); izvēlieties citu periodu vai vietu. Ja"
     ) in " ".join(text.split())
     assert _booking(committed, first) == ("held", 7)
     # another place for the same days is fine
