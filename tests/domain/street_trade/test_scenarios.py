@@ -265,3 +265,41 @@ def test_unpaid_fee_closes_the_case_and_releases_the_place(
     assert _documents(committed, case) == []
     again = _apply(committed, COMPANY, place="RIGA-05")
     assert _booking(committed, again) == ("held", 7)
+
+
+def test_a_registry_that_does_not_answer_stops_with_an_incident_then_goes_on(
+    committed: Platform, client: FlaskClient
+) -> None:
+    from connectors.systems.viss.simulator import default_simulator as viss
+    from engine.models import Incident
+
+    _prepare(committed)
+    viss().faults.inject("vid.taxpayer", "http500", count=5)
+    try:
+        case = _apply(committed, COMPANY)
+    finally:
+        viss().faults.clear()
+    # never a silent pass: the case waits at the VID step with an open incident
+    with committed.transaction() as s:
+        [incident] = s.scalars(
+            select(Incident).where(Incident.instance_id == case.instance_id)
+        ).all()
+        assert incident.status == Incident.OPEN
+        assert incident.element_id == "check_tax_debt"
+        assert not s.scalars(
+            select(UserTask).where(UserTask.instance_id == case.instance_id)
+        ).all()
+        incident_id = incident.id
+    assert _instance(committed, case).status != "completed"
+    assert _booking(committed, case) == ("held", 7)  # the place stays held
+    # the registry answers again: the administrator retries, the case goes on
+    with committed.transaction() as s:
+        committed.engine(s).retry_incident(incident_id, actor="admins")
+    drain_outbox(committed)
+    with committed.transaction() as s:
+        assert s.scalars(
+            select(UserTask.element_id).where(
+                UserTask.instance_id == case.instance_id,
+                UserTask.state == UserTask.READY,
+            )
+        ).all() == ["decide"]
