@@ -22,6 +22,7 @@ from connectors.registry import QUERY, InvalidParameters, Operator, Registry
 from core.calendar import RIGA
 from core.contracts import CallContext
 from domain.street_trade import services
+from domain.street_trade.models import TradePlace
 from domain.street_trade.services import GOODS_KINDS, PLACE_KINDS, BookingRefused
 
 SYSTEM = "PKIP"
@@ -78,7 +79,7 @@ class TradeOperators:
                 )
             except BookingRefused as refused:
                 return {"booked": False, "message": refused.message, "days": 0}
-            place = session.get(services.TradePlace, booking.place_id)
+            place = session.get(TradePlace, booking.place_id)
             assert place is not None
             return {
                 "booked": True,

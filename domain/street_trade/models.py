@@ -53,7 +53,7 @@ class TradePlace(Base):
     address: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(String(1000), default="")
     kind: Mapped[str] = mapped_column(String(20))
-    """The place's rate class for the fee table (``centrs``, ``apkaime``, ``tirgus``)."""
+    """The rate class for the fee table (``centrs``, ``apkaime``, ``tirgus``)."""
     goods: Mapped[str] = mapped_column(String(20))
     """The kind of goods allowed (``GOODS_KINDS``)."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)

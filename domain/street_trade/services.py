@@ -150,7 +150,9 @@ def set_active(
 
 # -- bookings ------------------------------------------------------------------------
 def _days(starts_on: date, ends_on: date) -> list[date]:
-    return [starts_on + timedelta(days=i) for i in range((ends_on - starts_on).days + 1)]
+    return [
+        starts_on + timedelta(days=i) for i in range((ends_on - starts_on).days + 1)
+    ]
 
 
 def check_application(
@@ -178,7 +180,9 @@ def check_application(
     if starts_on < today:
         errors.append(("date_from", "Sākuma datums jau ir pagājis"))
     elif (starts_on - today).days > MAX_AHEAD_DAYS:
-        errors.append(("date_from", "Periodu var pieteikt ne vairāk kā gadu uz priekšu"))
+        errors.append(
+            ("date_from", "Periodu var pieteikt ne vairāk kā gadu uz priekšu")
+        )
     if errors or place is None:
         return errors
     taken = session.scalars(
@@ -277,7 +281,9 @@ def confirm(
     (checked again at the decision). ``BookingRefused`` otherwise."""
     booking = booking_of(session, municipality, case_number)
     if booking is None or booking.state == RELEASED:
-        raise BookingRefused("place_code", "Lietai nav spēkā esošas vietas rezervācijas")
+        raise BookingRefused(
+            "place_code", "Lietai nav spēkā esošas vietas rezervācijas"
+        )
     held = session.scalars(
         select(TradeBookingDay.day).where(TradeBookingDay.booking_id == booking.id)
     ).all()
@@ -295,7 +301,9 @@ def mark_paid(
 ) -> TradeBooking:
     booking = booking_of(session, municipality, case_number)
     if booking is None or booking.state == RELEASED:
-        raise BookingRefused("place_code", "Lietai nav spēkā esošas vietas rezervācijas")
+        raise BookingRefused(
+            "place_code", "Lietai nav spēkā esošas vietas rezervācijas"
+        )
     booking.state = PAID
     booking.changed_at = now
     session.flush()

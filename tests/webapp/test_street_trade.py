@@ -75,7 +75,9 @@ def test_other_municipalitys_place_and_other_roles_are_refused(
     seed_demo_places(db_session, OTHER_MUNI, now=T0)
     theirs = trade.find_place(db_session, OTHER_MUNI, "RIGA-01")
     assert theirs is not None
-    assert analyst.submit(f"{URL}/{theirs.id}/active", {"active": "0"}).status_code == 404
+    assert (
+        analyst.submit(f"{URL}/{theirs.id}/active", {"active": "0"}).status_code == 404
+    )
     db_session.refresh(theirs)
     assert theirs.active is True
     assert "Doma laukums" not in analyst.get(URL).get_data(as_text=True)

@@ -34,7 +34,9 @@ def _page(
     municipality = current_municipality()
     with platform().transaction(readonly=True) as db:
         places = trade.list_places(db, municipality)
-        bookings = {p.id: trade.bookings_of_place(db, municipality, p.id) for p in places}
+        bookings = {
+            p.id: trade.bookings_of_place(db, municipality, p.id) for p in places
+        }
         for rows in bookings.values():
             for row in rows:
                 db.expunge(row)

@@ -116,7 +116,10 @@ def test_overlap_is_refused_and_release_frees_the_days(
     first = _hold(db_session, "RIGA-2026-000001", date(2026, 3, 9), date(2026, 3, 15))
     assert first.days == 7 and first.state == "held"
     # the same case again finds its booking
-    assert _hold(db_session, "RIGA-2026-000001", date(2026, 3, 9), date(2026, 3, 15)) is first
+    assert (
+        _hold(db_session, "RIGA-2026-000001", date(2026, 3, 9), date(2026, 3, 15))
+        is first
+    )
     with pytest.raises(BookingRefused) as refused:
         _hold(db_session, "RIGA-2026-000002", date(2026, 3, 15), date(2026, 3, 16))
     assert refused.value.field == "date_from"
@@ -129,7 +132,9 @@ def test_overlap_is_refused_and_release_frees_the_days(
     assert again.state == "held"
     with pytest.raises(BookingRefused):  # released: the decision's check fails
         trade.confirm(db_session, MUNI, "RIGA-2026-000001", now=T0)
-    assert trade.confirm(db_session, MUNI, "RIGA-2026-000005", now=T0).state == "granted"
+    assert (
+        trade.confirm(db_session, MUNI, "RIGA-2026-000005", now=T0).state == "granted"
+    )
 
 
 def test_the_database_itself_refuses_a_second_booking_of_a_day(
@@ -139,7 +144,9 @@ def test_the_database_itself_refuses_a_second_booking_of_a_day(
     first = _hold(db_session, "RIGA-2026-000001", date(2026, 3, 9), date(2026, 3, 9))
     with pytest.raises(IntegrityError), db_session.begin_nested():
         db_session.add(
-            TradeBookingDay(booking_id=first.id, place_id=first.place_id, day=first.starts_on)
+            TradeBookingDay(
+                booking_id=first.id, place_id=first.place_id, day=first.starts_on
+            )
         )
         db_session.flush()
 

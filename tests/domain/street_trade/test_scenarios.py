@@ -16,7 +16,7 @@ from sqlalchemy import select
 from connectors.systems.payments.simulator import default_simulator
 from domain import cases
 from domain.catalogue.seed import seed_demo_cards
-from domain.documents.models import Document, Delivery
+from domain.documents.models import Delivery, Document
 from domain.models import Municipality
 from domain.payments import PaymentRequest
 from domain.street_trade import TradeBooking, TradeBookingDay
@@ -186,9 +186,7 @@ def test_paid_case_issues_the_permit_to_the_e_address(
     # sent to the company's e-address (DEPP simulator), not to the print queue
     with committed.transaction() as s:
         delivery = s.scalars(
-            select(Delivery).join(Document).where(
-                Document.case_number == case.number
-            )
+            select(Delivery).join(Document).where(Document.case_number == case.number)
         ).one()
         assert delivery.channel == "e_address" and delivery.state == "sent"
 
@@ -218,9 +216,7 @@ def test_an_overlapping_application_is_refused_and_the_first_keeps_its_place(
 ) -> None:
     _prepare(committed)
     first = _apply(committed, COMPANY)
-    second = _apply(
-        committed, COMPANY, date_from="2026-03-12", date_to="2026-03-20"
-    )
+    second = _apply(committed, COMPANY, date_from="2026-03-12", date_to="2026-03-20")
     ended = _instance(committed, second)
     assert ended.status == "completed" and ended.end_event == "end_refused"
     assert _booking(committed, second) == (None, 0)
