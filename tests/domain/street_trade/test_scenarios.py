@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from connectors.systems.payments.simulator import default_simulator
+from connectors.systems.pspp.simulator import default_simulator as pspp_simulator
 from domain import cases
 from domain.catalogue.seed import seed_demo_cards
 from domain.documents.models import Delivery, Document
@@ -34,6 +35,7 @@ IN_DEBT = cases.Client('AS "Ziemeļu Tehnika"', "40003000248")  # active, 74,13 
 @pytest.fixture
 def client(committed: Platform) -> Iterator[FlaskClient]:
     default_simulator().reset()
+    pspp_simulator().reset()  # case numbers start again after each test's cleanup
     app = create_app(platform=committed)  # the payment simulator notifies this app
     yield app.test_client()
     default_simulator().notify = None
@@ -277,9 +279,10 @@ def test_a_registry_that_does_not_answer_stops_with_an_incident_then_goes_on(
         viss().faults.clear()
     # never a silent pass: the case waits at the VID step with an open incident
     with committed.transaction() as s:
-        [incident] = s.scalars(
+        found = s.scalars(
             select(Incident).where(Incident.instance_id == case.instance_id)
         ).all()
+        [incident] = found
         assert incident.status == Incident.OPEN
         assert incident.element_id == "check_tax_debt"
         assert not s.scalars(
