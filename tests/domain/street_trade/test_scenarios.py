@@ -302,3 +302,56 @@ def test_a_registry_that_does_not_answer_stops_with_an_incident_then_goes_on(
                 UserTask.state == UserTask.READY,
             )
         ).all() == ["decide"]
+
+
+def test_someone_who_does_not_represent_the_company_is_refused(
+    committed: Platform, client: FlaskClient
+) -> None:
+    _prepare(committed)
+    # a person who is not an officer of SIA "Parauga Būvnieks" names it
+    stranger = cases.Client("Pēteris Kalniņš", "020385-12343")
+    with committed.transaction() as s:
+        case = cases.start_case(
+            committed.engine(s),
+            s,
+            "street_trade",
+            municipality=MUNI,
+            data={
+                "company_reg_number": COMPANY.identifier,
+                "place_code": "RIGA-01",
+                "goods": "Keramika",
+                "date_from": "2026-03-09",
+                "date_to": "2026-03-10",
+            },
+            actor="portal",
+            client=stranger,
+            channel=cases.E_SERVICE,
+        )
+        found = Case(case.number, case.instance_id)
+    drain_outbox(committed)
+    assert _instance(committed, found).end_event == "end_refused"
+    assert _booking(committed, found) == ("released", 0)
+    [(_, text)] = _documents(committed, found)
+    assert "nepārstāv uzņēmumu" in " ".join(text.split())
+    # a board member of the company may apply for it
+    officer = cases.Client("Līga Ozola", "328673-00679")
+    with committed.transaction() as s:
+        case = cases.start_case(
+            committed.engine(s),
+            s,
+            "street_trade",
+            municipality=MUNI,
+            data={
+                "company_reg_number": COMPANY.identifier,
+                "place_code": "RIGA-01",
+                "goods": "Keramika",
+                "date_from": "2026-03-09",
+                "date_to": "2026-03-10",
+            },
+            actor="lietvede",
+            client=officer,
+            channel=cases.E_SERVICE,
+        )
+        allowed = Case(case.number, case.instance_id)
+    drain_outbox(committed)
+    assert _booking(committed, allowed) == ("held", 2)
