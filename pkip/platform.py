@@ -48,7 +48,7 @@ from engine.outbox import RetryPolicy
 from engine.runtime import EngineConfig, ProcessEngine
 from engine.workflow import StateSerializer
 from forms.validation import default_forms
-from pkip import documents, oidc, payments
+from pkip import documents, oidc, payments, street_trade
 from pkip.audit import chain_calls
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -116,6 +116,13 @@ class Platform:
                     self._now,
                     self.settings.public_url,
                 ),
+            )
+        if isinstance(self.connectors, Registry) and not self.connectors.has_operator(
+            "trade.hold"
+        ):
+            street_trade.register(
+                self.connectors,
+                street_trade.TradeOperators(self.joined_transaction, self._now),
             )
         self.retry_policy = RetryPolicy()
         self.engine_config = EngineConfig(
@@ -270,6 +277,7 @@ class Platform:
         user per role — never users in production (idempotent)."""
         from domain.accounts.services import seed_demo_accounts
         from domain.catalogue.seed import seed_demo_cards
+        from domain.street_trade.seed import seed_demo_places
 
         code = self.settings.demo_municipality
         with self.transaction() as session:
@@ -288,6 +296,8 @@ class Platform:
                 seed_demo_accounts(session, code, env=self.settings.env)
                 # the demo's service cards: published, for the existing services
                 seed_demo_cards(session, code, now=self._now())
+                # the permanent street trade places (Rīga's, for the demo)
+                seed_demo_places(session, code, now=self._now())
             return found
 
     def dispose(self) -> None:

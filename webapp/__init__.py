@@ -130,6 +130,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(forms_editor_bp)
     app.register_blueprint(services_bp)
 
+    from webapp.street_trade import bp as street_trade_bp
+
+    app.register_blueprint(street_trade_bp)
+
     from webapp.payments import bp as payments_bp
 
     app.register_blueprint(payments_bp)

@@ -153,6 +153,13 @@ APPS = (
         _l("Link a service to its process, forms and procedure, and approve it."),
     ),
     App(
+        "street_trade.places",
+        _l("Street trade places"),
+        frozenset({ANALYST, MUNICIPALITY_ADMIN}),
+        "/street-trade/places",
+        _l("The permanent street trade places: list, add, deactivate."),
+    ),
+    App(
         "admin.index",
         _l("Administration"),
         frozenset({MUNICIPALITY_ADMIN, PLATFORM_ADMIN, AUDITOR}),

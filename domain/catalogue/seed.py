@@ -139,6 +139,56 @@ DEMO_CARDS = (
         ],
     ),
     CardContent(
+        code="PKIP-010",
+        name_lv="Ielu tirdzniecība pašvaldības pastāvīgajās tirdzniecības vietās",
+        name_en="Street trade at the municipality's permanent trade places",
+        description_lv=(
+            "Atļauja uzņēmumam tirgoties pašvaldības noteiktā pastāvīgā ielu "
+            "tirdzniecības vietā izvēlētajā periodā. Uzņēmumam jābūt aktīvam "
+            "Uzņēmumu reģistrā un bez nodokļu parāda; vieta periodā nedrīkst būt "
+            "aizņemta. Pēc nodevas samaksas atļauju nosūta uz e-adresi."
+        ),
+        description_en=(
+            "A permit for a company to trade at one of the municipality's permanent "
+            "street trade places for a chosen period. The company must be active in "
+            "the Register of Enterprises with no tax debt, and the place free for "
+            "the period. After the fee is paid the permit is sent to the e-address."
+        ),
+        legal_basis=[
+            {
+                "title": "Ministru kabineta 2021. gada 12. janvāra noteikumi Nr. 20 "
+                '"Noteikumi par tirdzniecības veidiem, kas saskaņojami ar '
+                'pašvaldību, un kārtību, kādā saņemama pašvaldības atļauja"'
+            },
+            {"title": 'Likums "Par nodokļiem un nodevām", 12. pants'},
+            {"title": "Pašvaldības saistošie noteikumi par ielu tirdzniecību"},
+        ],
+        applicants=["company"],
+        channels=["online", "in_person"],
+        deadline_days=10,
+        deadline_kind=WORKING,
+        department="specialists",
+        documents=[{"name": "Iesniegums", "mandatory": True}],
+        result_lv="Ielu tirdzniecības atļauja (PDF) uz uzņēmuma e-adresi.",
+        result_en="A street trade permit (PDF) sent to the company's e-address.",
+        process_key="street_trade",
+        procedure=(
+            "## Izskatīšana\n\n"
+            "1. Pārbaudi preces un vietas atļauto preču veidu.\n"
+            "2. UR un VID pārbaudes veic sistēma.\n"
+            "3. Atļauj vai atsaki ar pamatojumu."
+        ),
+        prices=[
+            PriceInput(
+                name_lv="Ielu tirdzniecības nodeva, viena likmes vienība",
+                name_en="Street trade fee, one rate unit",
+                amount="5,00",
+                unit="dienā (centrā — 2 vienības dienā)",
+                valid_from=FROM,
+            ),
+        ],
+    ),
+    CardContent(
         code="PKIP-012",
         name_lv="Suņu turēšanas nodeva",
         name_en="Dog-keeping fee",

@@ -25,6 +25,8 @@ KNOWN = {
     "decision": ("Lēmums", "decision"),
     "request": ("Pieprasījums", "notice"),
     "reminder": ("Atgādinājums", "notice"),
+    "street_trade_permit": ("Ielu tirdzniecības atļauja", "permit"),
+    "street_trade_refusal": ("Ielu tirdzniecības atteikums", "refusal"),
 }
 SAMPLE_CONTEXT: dict[str, Any] = {
     "municipality_name": "Parauga pašvaldība",
@@ -38,6 +40,17 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "compensation": 170,
     "missing_information": "Zemes robežu plāna kopija.",
     "reply_due": "2026-03-16T21:59:59+00:00",
+    "company_name": 'SIA "Parauga Būvnieks"',
+    "company_reg_number": "40003521600",
+    "place_code": "RIGA-02",
+    "place_address": "Līvu laukums, Rīga, LV-1050",
+    "place_kind_name": "Vēsturiskais centrs",
+    "goods": "Ziedi un stādi",
+    "date_from": "2026-05-04",
+    "date_to": "2026-05-10",
+    "trade_days": 7,
+    "fee_amount": "70.00",
+    "refusal_reason": "Uzņēmumam ir nodokļu parāds.",
 }
 """What the analyst's preview renders a template with."""
 

@@ -56,6 +56,7 @@ def test_deploys_every_sample_process(db_session: Session, platform: Platform) -
         "payment",
         "service_case",
         "service_setup",
+        "street_trade",
         "tree_felling",
         "vpvkac_handover",
     ]

@@ -44,6 +44,7 @@ record; ``Seeded.value(kind)`` gives that record's id in each municipality:
 | ``sub_id`` | a substitution between two of its users |
 | ``upload_id`` | a file the case's client added in the portal (domain/portal) |
 | ``mapping_id`` | a directory group mapping (domain/accounts/directory.py) |
+| ``place_id`` | a street trade place (domain/street_trade) |
 
 A new route whose variable is not in ``ID_KINDS`` fails this test until its
 variable is mapped (or listed in ``NOT_IDS`` with the reason), so routes added
@@ -113,6 +114,7 @@ ID_KINDS = {
     "sub_id": "substitution",
     "upload_id": "upload",
     "mapping_id": "directory_map",
+    "place_id": "trade_place",
 }
 NOT_IDS = {
     "filename": "static files, the same for everyone",
@@ -202,6 +204,7 @@ class Seeded:
     substitution: int
     upload: int
     directory_map: int
+    trade_place: int
 
     def value(self, kind: str) -> Any:
         return getattr(self, kind)
@@ -352,8 +355,20 @@ def _seed(
         f"%PDF-1.4 {municipality}".encode(),
         engine.now(),
     )
+    from domain.street_trade import services as street_trade
+
+    trade_place = street_trade.add_place(
+        db,
+        municipality,
+        street_trade.NewPlace(
+            "ISO-01", f"Tirgus iela 1, {municipality}", "", "tirgus", "partika"
+        ),
+        actor="tests",
+        now=engine.now(),
+    )
     db.flush()
     return Seeded(
+        trade_place=trade_place.id,
         card=card.id,
         card_code=card.code,
         municipality=municipality,

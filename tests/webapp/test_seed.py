@@ -45,6 +45,7 @@ def test_demo_users_for_every_role_idempotent(committed: Platform) -> None:
 
         shown = in_force(db, committed.settings.demo_municipality)
         assert [(c.code, v.state) for c, v in shown] == [
+            ("PKIP-010", "published"),  # by Latvian name: "Ielu…" < "Iesnieguma…"
             ("PKIP-004", "published"),
             ("PKIP-011", "published"),
             ("PKIP-012", "published"),

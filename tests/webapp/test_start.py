@@ -54,6 +54,7 @@ def test_only_the_departments_services_are_offered(
     ]
     boss = as_role("supervisor")
     assert sorted(_services(boss.get("/start/").get_data(as_text=True))) == [
+        "Ielu tirdzniecība pašvaldības pastāvīgajās vietās",
         "Koku ciršanas atļauja",
         "Pakalpojuma pieprasījums un rezultāta izsniegšana",
         "Suņu turēšanas nodeva",

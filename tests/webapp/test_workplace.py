@@ -39,6 +39,7 @@ LABELS = {
     "services.index": "Pakalpojumu iestatīšana",
     "admin.index": "Administrēšana",
     "catalogue.index": "Pakalpojumu katalogs",
+    "street_trade.places": "Ielu tirdzniecības vietas",
 }
 ALLOWED = {
     # specialists sign in here in lietvedis (the registry): Ienākošie is theirs
@@ -65,8 +66,10 @@ ALLOWED = {
         "catalogue.index",
         "forms_editor.index",
         "services.index",
+        "street_trade.places",
     },
     MUNICIPALITY_ADMIN: {
+        "street_trade.places",
         "catalogue.index",
         "cases.index",
         "dashboard.index",
@@ -144,6 +147,7 @@ def test_home_shows_the_name_municipality_and_logout(
         "Modelētājs",
         "Formas",
         "Pakalpojumu iestatīšana",
+        "Ielu tirdzniecības vietas",
     ]
     assert "Rīgas valstspilsēta" in tree.cssselect(".who")[0].text_content()
     assert tree.cssselect('form[action="/logout"] button')
