@@ -74,8 +74,9 @@ def test_company_applies_clerk_grants_fee_paid_permit_downloaded(
     # The representative applies for Līvu laukums for a week.
     _portal_sign_in(page, live_server)
     with page.expect_navigation():
-        page.get_by_role(
-            "link", name="Ielu tirdzniecība pašvaldības pastāvīgajās vietās"
+        page.get_by_role(  # the portal lists the service by its card's name
+            "link",
+            name="Ielu tirdzniecība pašvaldības pastāvīgajās tirdzniecības vietās",
         ).click()
     page.get_by_label("Uzņēmuma reģistrācijas numurs").fill(COMPANY)
     page.get_by_label("Tirdzniecības vietas kods").fill("RIGA-02")

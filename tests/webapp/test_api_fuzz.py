@@ -41,6 +41,7 @@ from domain import cases
 from domain.accounts import services as accounts
 from domain.accounts.models import (
     ANALYST,
+    AUDITOR,
     MUNICIPALITY_ADMIN,
     SPECIALIST,
     SUPERVISOR,
@@ -126,7 +127,9 @@ def real_ids(
 def token(db_session: Session, make_user: Callable[..., User]) -> str:
     """A token with every scope, made by a seeded user who holds every role the
     API's operations name."""
-    user = make_user(roles=(SPECIALIST, SUPERVISOR, ANALYST, MUNICIPALITY_ADMIN))
+    user = make_user(
+        roles=(SPECIALIST, SUPERVISOR, ANALYST, MUNICIPALITY_ADMIN, AUDITOR)
+    )
     plaintext, _ = accounts.create_api_token(
         db_session,
         municipality=MUNI,
